@@ -1,0 +1,380 @@
+//! BUD: the budget (Finansiering).
+
+use crate::delt::{Participant, RegisteredOrg};
+use crate::finding::{Finding, Location, Rule, Severity};
+use crate::form::Table;
+use crate::lang::Text;
+use crate::layout::{Column, FUNDER_REGLAB};
+use crate::model::{Category, org_key};
+use crate::money::{AmountError, Ore};
+use crate::ruleset::RuleSet;
+use crate::sheet::Value;
+use serde::{Deserialize, Serialize};
+
+/// BUD-1 · the budget has no cost lines.
+pub const BUD_1: Rule = Rule {
+    id: "BUD-1",
+    severity: Severity::Error,
+    source: Some(
+        "Projektplanen innehåller syfte och förväntat resultat, huvudfrågeställning och avgränsningar, tidplan, budget och resurser.",
+    ),
+};
+
+/// BUD-2 · an amount is missing, not a number, zero/negative, or ambiguous text (cell named).
+pub const BUD_2: Rule = Rule {
+    id: "BUD-2",
+    severity: Severity::Error,
+    source: None,
+};
+
+/// BUD-3 · a category is not one of the template's categories (cell named).
+pub const BUD_3: Rule = Rule {
+    id: "BUD-3",
+    severity: Severity::Error,
+    source: None,
+};
+
+/// BUD-4 · base funding above 100 000 kr.
+pub const BUD_4: Rule = Rule {
+    id: "BUD-4",
+    severity: Severity::Error,
+    source: Some(
+        "Varje provrum har möjlighet att ta del av en basfinansiering på max 100 000 kr från Reglabs kansli.",
+    ),
+};
+
+/// BUD-5 · base funding above half of the total planned budget.
+pub const BUD_5: Rule = Rule {
+    id: "BUD-5",
+    severity: Severity::Error,
+    source: Some("Basfinansieringen ska inte utgöra mer än hälften av den planerade budgeten."),
+};
+
+/// BUD-6 · base funding used for working time (Arbetstid).
+pub const BUD_6: Rule = Rule {
+    id: "BUD-6",
+    severity: Severity::Error,
+    source: Some(
+        "Den gemensamma finansieringen ska användas för omkostnader som kan knytas till utvecklingen av innehållet, dvs inte till arbetstid.",
+    ),
+};
+
+/// BUD-7 · no budget for expert knowledge.
+pub const BUD_7: Rule = Rule {
+    id: "BUD-7",
+    severity: Severity::Warning,
+    source: Some(
+        "Provrummet har möjlighet att köpa in expertkunskap vid behov, och bör budgetera för detta.",
+    ),
+};
+
+/// BUD-8 · a funder is neither Reglab nor a participating organisation.
+pub const BUD_8: Rule = Rule {
+    id: "BUD-8",
+    severity: Severity::Warning,
+    source: Some("Provrummet finansieras av de deltagande organisationerna."),
+};
+
+/// A cost line as read. `amount` or `category` is `None` where BUD-2 or BUD-3 fired.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BudgetLine {
+    pub item: String,
+    pub category: Option<Category>,
+    pub amount: Option<Ore>,
+    pub funder: String,
+    pub base_funding: bool,
+    #[serde(skip_serializing_if = "String::is_empty", default)]
+    pub comment: String,
+    #[serde(skip)]
+    pub cells: LineCells,
+}
+
+/// Where a line's cells are, for locating findings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineCells {
+    pub row: u32,
+    pub category: Option<Location>,
+    pub amount: Option<Location>,
+    pub funder: Option<Location>,
+}
+
+fn read_amount(value: &Value) -> Result<Ore, AmountError> {
+    match value {
+        Value::Empty => Err(AmountError::Empty),
+        Value::Number(n) => Ore::from_number(*n),
+        Value::Text(t) => Ore::parse_text(t),
+        Value::Date(_) | Value::Bool(_) | Value::Error(_) => Err(AmountError::NotANumber),
+    }
+}
+
+/// Reads the Budget rows: BUD-2 for an amount that cannot be read or is not positive, BUD-3 for
+/// an unknown category.
+pub fn read(table: &Table<'_>, findings: &mut Vec<Finding>) -> Vec<BudgetLine> {
+    let mut lines = Vec::new();
+    for row in table.data_rows() {
+        let item = row.get(Column::Item);
+        let category = row.get(Column::Category);
+        let amount = row.get(Column::Amount);
+        let funder = row.get(Column::Funder);
+        let comment = row.get(Column::Comment);
+        let item_text = item.value.display();
+        let what_sv = if item_text.is_empty() {
+            format!("raden {}", row.row + 1)
+        } else {
+            format!("\"{item_text}\"")
+        };
+        let what_en = if item_text.is_empty() {
+            format!("row {}", row.row + 1)
+        } else {
+            format!("\"{item_text}\"")
+        };
+        // A row with only a comment is a note, not a cost line.
+        if [&item, &category, &amount, &funder]
+            .iter()
+            .all(|f| f.value.is_blank())
+        {
+            continue;
+        }
+
+        let at = amount.location.reference();
+        let parsed_amount = match read_amount(amount.value) {
+            Ok(ore) if ore.0 > 0 => Some(ore),
+            result => {
+                let shown = amount.value.display();
+                let (sv, en) = match result {
+                    Ok(ore) => (
+                        format!("Beloppet {ore} för {what_sv} i {at} är inte större än noll."),
+                        format!("The amount {ore} for {what_en} in {at} is not greater than zero."),
+                    ),
+                    Err(AmountError::Empty) => (
+                        format!("Belopp saknas för {what_sv} i {at}."),
+                        format!("The amount is missing for {what_en} in {at}."),
+                    ),
+                    Err(AmountError::Ambiguous) => (
+                        format!(
+                            "Beloppet \"{shown}\" för {what_sv} i {at} är tvetydigt; skriv t.ex. 12 500 eller 12 500,50."
+                        ),
+                        format!(
+                            "The amount \"{shown}\" for {what_en} in {at} is ambiguous; write e.g. 12 500 or 12 500,50."
+                        ),
+                    ),
+                    Err(AmountError::TooLarge) => (
+                        format!("Beloppet \"{shown}\" för {what_sv} i {at} är orimligt stort."),
+                        format!(
+                            "The amount \"{shown}\" for {what_en} in {at} is implausibly large."
+                        ),
+                    ),
+                    Err(AmountError::NotANumber) => (
+                        format!("Beloppet \"{shown}\" för {what_sv} i {at} är inte ett tal."),
+                        format!("The amount \"{shown}\" for {what_en} in {at} is not a number."),
+                    ),
+                };
+                findings.push(Finding::new(&BUD_2, Text::new(sv, en)).at(amount.location.clone()));
+                None
+            }
+        };
+
+        let parsed_category = match category.value {
+            Value::Text(t) => Category::parse(t),
+            _ => None,
+        };
+        if parsed_category.is_none() {
+            let shown = category.value.display();
+            let at = category.location.reference();
+            let names_sv: Vec<String> = Category::ALL.iter().map(|c| c.name().sv).collect();
+            let names_en: Vec<String> = Category::ALL.iter().map(|c| c.name().en).collect();
+            findings.push(
+                Finding::new(
+                    &BUD_3,
+                    Text::new(
+                        format!("Kategorin \"{shown}\" för {what_sv} i {at} finns inte; välj en av: {}.", names_sv.join(", ")),
+                        format!("The category \"{shown}\" for {what_en} in {at} does not exist; choose one of: {}.", names_en.join(", ")),
+                    ),
+                )
+                .at(category.location.clone()),
+            );
+        }
+
+        let funder_text = funder.value.display();
+        lines.push(BudgetLine {
+            item: item_text,
+            category: parsed_category,
+            amount: parsed_amount,
+            base_funding: FUNDER_REGLAB.matches(&funder_text),
+            funder: funder_text,
+            comment: comment.value.display(),
+            cells: LineCells {
+                row: row.row,
+                category: Some(category.location),
+                amount: Some(amount.location),
+                funder: Some(funder.location),
+            },
+        });
+    }
+    lines
+}
+
+/// Total planned budget and base funding, in öre.
+pub fn totals(lines: &[BudgetLine]) -> (Ore, Ore) {
+    let mut total = Ore::ZERO;
+    let mut base = Ore::ZERO;
+    for line in lines {
+        if let Some(amount) = line.amount {
+            total = total.saturating_add(amount);
+            if line.base_funding {
+                base = base.saturating_add(amount);
+            }
+        }
+    }
+    (total, base)
+}
+
+/// BUD-1 and BUD-4 to BUD-8. `participants` is `None` when the Deltagare sheet could not be read
+/// (then BUD-8 cannot be judged and is left out).
+pub fn check(
+    lines: &[BudgetLine],
+    sheet: &str,
+    participants: Option<&[Participant]>,
+    registered: Option<&[RegisteredOrg]>,
+    rs: &RuleSet,
+    findings: &mut Vec<Finding>,
+) {
+    // BUD-1
+    if lines.is_empty() {
+        findings.push(
+            Finding::new(
+                &BUD_1,
+                Text::new(
+                    format!("Budgeten i bladet {sheet} har inga kostnadsposter."),
+                    format!("The budget in the sheet {sheet} has no cost lines."),
+                ),
+            )
+            .at(Location::sheet(sheet)),
+        );
+        return;
+    }
+
+    let (total, base) = totals(lines);
+    let first_base_cell = lines
+        .iter()
+        .find(|l| l.base_funding && l.amount.is_some())
+        .and_then(|l| l.cells.amount.clone());
+
+    // BUD-4
+    if base > rs.base_funding_max {
+        let mut finding = Finding::new(
+            &BUD_4,
+            Text::new(
+                format!(
+                    "Basfinansieringen {base} från Reglab är mer än högst {}.",
+                    rs.base_funding_max
+                ),
+                format!(
+                    "The base funding {base} from Reglab is more than the maximum {}.",
+                    rs.base_funding_max
+                ),
+            ),
+        );
+        finding.location = first_base_cell.clone();
+        findings.push(finding);
+    }
+
+    // BUD-5
+    let share = rs.base_funding_max_share;
+    let limit = total.mul_ratio(share.num, share.den);
+    if i128::from(base.0) * i128::from(share.den) > i128::from(total.0) * i128::from(share.num) {
+        let mut finding = Finding::new(
+            &BUD_5,
+            Text::new(
+                format!("Basfinansieringen {base} är mer än hälften av budgeten ({limit})."),
+                format!("The base funding {base} is more than half of the budget ({limit})."),
+            ),
+        );
+        finding.location = first_base_cell;
+        findings.push(finding);
+    }
+
+    // BUD-6
+    for line in lines
+        .iter()
+        .filter(|l| l.base_funding && l.category.is_some_and(|c| !c.base_funding_allowed()))
+    {
+        let amount = line.amount.map(|a| format!(" ({a})")).unwrap_or_default();
+        let mut finding = Finding::new(
+            &BUD_6,
+            Text::new(
+                format!(
+                    "\"{}\"{amount} är arbetstid men finansieras med Reglabs basfinansiering, som inte får gå till arbetstid.",
+                    line.item
+                ),
+                format!(
+                    "\"{}\"{amount} is working time but paid by Reglab's base funding, which may not pay for working time.",
+                    line.item
+                ),
+            ),
+        );
+        finding.location = line.cells.category.clone();
+        findings.push(finding);
+    }
+
+    // BUD-7
+    let expert = lines
+        .iter()
+        .any(|l| l.category == Some(Category::Expertstod) && l.amount.is_some());
+    if !expert {
+        findings.push(
+            Finding::new(
+                &BUD_7,
+                Text::new(
+                    "Budgeten har ingen post för Expertstöd; provrummet bör budgetera för att köpa in expertkunskap.",
+                    "The budget has no line for Expert support (Expertstöd); the provrum should budget for buying in expertise.",
+                ),
+            )
+            .at(Location::sheet(sheet)),
+        );
+    }
+
+    // BUD-8
+    let Some(participants) = participants else {
+        return;
+    };
+    let known = |funder: &str| {
+        let key = org_key(funder);
+        participants.iter().any(|p| org_key(&p.name) == key)
+            || registered.is_some_and(|r| {
+                r.iter()
+                    .any(|o| org_key(&o.id) == key || org_key(&o.name) == key)
+            })
+    };
+    for line in lines
+        .iter()
+        .filter(|l| !l.base_funding && !known(&l.funder))
+    {
+        let (sv, en) = if line.funder.is_empty() {
+            (
+                format!(
+                    "Finansiär saknas för \"{}\"; ange Reglab eller en deltagande organisation.",
+                    line.item
+                ),
+                format!(
+                    "The funder is missing for \"{}\"; name Reglab or a participating organisation.",
+                    line.item
+                ),
+            )
+        } else {
+            (
+                format!(
+                    "Finansiären {} för \"{}\" är varken Reglab eller en deltagande organisation.",
+                    line.funder, line.item
+                ),
+                format!(
+                    "The funder {} of \"{}\" is neither Reglab nor a participating organisation.",
+                    line.funder, line.item
+                ),
+            )
+        };
+        let mut finding = Finding::new(&BUD_8, Text::new(sv, en));
+        finding.location = line.cells.funder.clone();
+        findings.push(finding);
+    }
+}

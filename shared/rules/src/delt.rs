@@ -1,0 +1,426 @@
+//! DELT: the participants (Deltagare, Urvalsprocess).
+
+use crate::finding::{Finding, Location, Rule, Severity};
+use crate::form::Table;
+use crate::lang::Text;
+use crate::layout::{
+    Column, KIND_MEMBER, KIND_PARTNER, KIND_REGION, ROLE_LEADER, ROLE_PARTICIPANT,
+};
+use crate::model::{ParticipantKind, Role, org_key};
+use crate::ruleset::RuleSet;
+use crate::sheet::Value;
+use serde::{Deserialize, Serialize};
+
+/// DELT-1 · fewer than 2 or more than 6 participating organisations.
+pub const DELT_1: Rule = Rule {
+    id: "DELT-1",
+    severity: Severity::Error,
+    source: Some("Provrummet måste ha minst två, och maximalt sex, deltagande organisationer."),
+};
+
+/// DELT-2 · fewer than half of the participants are regions.
+pub const DELT_2: Rule = Rule {
+    id: "DELT-2",
+    severity: Severity::Warning,
+    source: Some("Minst hälften bör vara regioner."),
+};
+
+/// DELT-3 · not exactly one leader.
+pub const DELT_3: Rule = Rule {
+    id: "DELT-3",
+    severity: Severity::Error,
+    source: Some("En organisation är ledare och sammankallande."),
+};
+
+/// DELT-4 · the leader is a partner (only members lead).
+pub const DELT_4: Rule = Rule {
+    id: "DELT-4",
+    severity: Severity::Error,
+    source: Some(
+        "Reglabs medlemmar är involverade i ledning, styrning och genomförande av ett provrum.",
+    ),
+};
+
+/// DELT-5 · fewer than two participating regions: not ready to start.
+pub const DELT_5: Rule = Rule {
+    id: "DELT-5",
+    severity: Severity::Error,
+    source: Some(
+        "När ett provrum har en ledare och minst två deltagande regioner, är det redo att köra igång.",
+    ),
+};
+
+/// DELT-6 · a participant row has an unknown kind or role.
+pub const DELT_6: Rule = Rule {
+    id: "DELT-6",
+    severity: Severity::Error,
+    source: None,
+};
+
+/// DELT-7 · the workbook's participants differ from the organisations registered for the stored
+/// provrum (uploads to a stored provrum only).
+pub const DELT_7: Rule = Rule {
+    id: "DELT-7",
+    severity: Severity::Warning,
+    source: None,
+};
+
+/// A participant as the workbook lists it. `kind` or `role` is `None` where DELT-6 fired.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Participant {
+    pub name: String,
+    pub kind: Option<ParticipantKind>,
+    pub role: Option<Role>,
+    #[serde(skip)]
+    pub location: Option<Location>,
+}
+
+/// An organisation registered for a stored provrum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisteredOrg {
+    pub id: String,
+    pub name: String,
+}
+
+fn parse_kind(value: &Value) -> Option<ParticipantKind> {
+    let Value::Text(t) = value else { return None };
+    if KIND_REGION.matches(t) {
+        Some(ParticipantKind::Region)
+    } else if KIND_MEMBER.matches(t) {
+        Some(ParticipantKind::Member)
+    } else if KIND_PARTNER.matches(t) {
+        Some(ParticipantKind::Partner)
+    } else {
+        None
+    }
+}
+
+fn parse_role(value: &Value) -> Option<Role> {
+    let Value::Text(t) = value else { return None };
+    if ROLE_LEADER.matches(t) {
+        Some(Role::Leader)
+    } else if ROLE_PARTICIPANT.matches(t) {
+        Some(Role::Participant)
+    } else {
+        None
+    }
+}
+
+/// Reads the Deltagare rows (DELT-6 for a row whose kind or role is not one of the template's).
+/// The same organisation listed twice counts once.
+pub fn read(table: &Table<'_>, findings: &mut Vec<Finding>) -> Vec<Participant> {
+    let mut participants: Vec<Participant> = Vec::new();
+    for row in table.data_rows() {
+        let org = row.get(Column::Organisation);
+        let kind = row.get(Column::Kind);
+        let role = row.get(Column::Role);
+        let name = org.value.display();
+        if name.is_empty() {
+            findings.push(
+                Finding::new(
+                    &DELT_6,
+                    Text::new(
+                        format!(
+                            "Raden {} har typ eller roll men ingen organisation ({}).",
+                            row.row + 1,
+                            org.location.reference()
+                        ),
+                        format!(
+                            "Row {} has a kind or role but no organisation ({}).",
+                            row.row + 1,
+                            org.location.reference()
+                        ),
+                    ),
+                )
+                .at(org.location),
+            );
+            continue;
+        }
+        let parsed_kind = parse_kind(kind.value);
+        if parsed_kind.is_none() {
+            let shown = kind.value.display();
+            findings.push(
+                Finding::new(
+                    &DELT_6,
+                    Text::new(
+                        format!(
+                            "Typen \"{shown}\" för {name} i {} är okänd; välj Region, Medlem eller Partner.",
+                            kind.location.reference()
+                        ),
+                        format!(
+                            "The kind \"{shown}\" of {name} in {} is unknown; choose Region, Member or Partner.",
+                            kind.location.reference()
+                        ),
+                    ),
+                )
+                .at(kind.location),
+            );
+        }
+        let parsed_role = parse_role(role.value);
+        if parsed_role.is_none() {
+            let shown = role.value.display();
+            findings.push(
+                Finding::new(
+                    &DELT_6,
+                    Text::new(
+                        format!("Rollen \"{shown}\" för {name} i {} är okänd; välj Ledare eller Deltagare.", role.location.reference()),
+                        format!("The role \"{shown}\" of {name} in {} is unknown; choose Leader or Participant.", role.location.reference()),
+                    ),
+                )
+                .at(role.location),
+            );
+        }
+        if participants
+            .iter()
+            .any(|p| org_key(&p.name) == org_key(&name))
+        {
+            continue;
+        }
+        participants.push(Participant {
+            name,
+            kind: parsed_kind,
+            role: parsed_role,
+            location: Some(org.location),
+        });
+    }
+    participants
+}
+
+/// DELT-1 to DELT-5 on the workbook's participants; DELT-7 against the registered organisations.
+pub fn check(
+    participants: &[Participant],
+    sheet: &str,
+    registered: Option<&[RegisteredOrg]>,
+    rs: &RuleSet,
+    findings: &mut Vec<Finding>,
+) {
+    let count = participants.len() as u32;
+    let regions = participants
+        .iter()
+        .filter(|p| p.kind.is_some_and(ParticipantKind::is_region))
+        .count() as u32;
+    let at_sheet = Location::sheet(sheet);
+
+    // DELT-1
+    if count < rs.min_participants || count > rs.max_participants {
+        findings.push(
+            Finding::new(
+                &DELT_1,
+                Text::new(
+                    format!("Provrummet har {count} deltagande organisationer; det måste ha minst {} och högst {}.", rs.min_participants, rs.max_participants),
+                    format!("The provrum has {count} participating organisations; it must have at least {} and at most {}.", rs.min_participants, rs.max_participants),
+                ),
+            )
+            .at(at_sheet.clone()),
+        );
+    }
+
+    // DELT-2
+    let share = rs.min_region_share;
+    if count > 0
+        && u64::from(regions) * u64::from(share.den) < u64::from(count) * u64::from(share.num)
+    {
+        findings.push(
+            Finding::new(
+                &DELT_2,
+                Text::new(
+                    format!("{regions} av {count} deltagare är regioner; minst hälften bör vara regioner."),
+                    format!("{regions} of {count} participants are regions; at least half should be regions."),
+                ),
+            )
+            .at(at_sheet.clone()),
+        );
+    }
+
+    // DELT-3 and DELT-4
+    let leaders: Vec<&Participant> = participants
+        .iter()
+        .filter(|p| p.role == Some(Role::Leader))
+        .collect();
+    match leaders.as_slice() {
+        [] => findings.push(
+            Finding::new(
+                &DELT_3,
+                Text::new(
+                    "Ingen organisation är ledare; exakt en ska ha rollen Ledare.",
+                    "No organisation is the leader; exactly one must have the role Leader.",
+                ),
+            )
+            .at(at_sheet.clone()),
+        ),
+        [leader] => {
+            if leader.kind == Some(ParticipantKind::Partner) {
+                let mut finding = Finding::new(
+                    &DELT_4,
+                    Text::new(
+                        format!(
+                            "Ledaren {} är partner; bara medlemmar kan leda ett provrum.",
+                            leader.name
+                        ),
+                        format!(
+                            "The leader {} is a partner; only members can lead a provrum.",
+                            leader.name
+                        ),
+                    ),
+                );
+                finding.location = leader.location.clone();
+                findings.push(finding);
+            }
+        }
+        many => {
+            let names: Vec<&str> = many.iter().map(|p| p.name.as_str()).collect();
+            let mut finding = Finding::new(
+                &DELT_3,
+                Text::new(
+                    format!(
+                        "{} organisationer är ledare ({}); exakt en ska vara det.",
+                        many.len(),
+                        names.join(", ")
+                    ),
+                    format!(
+                        "{} organisations are the leader ({}); exactly one must be.",
+                        many.len(),
+                        names.join(", ")
+                    ),
+                ),
+            );
+            finding.location = many[1].location.clone();
+            findings.push(finding);
+        }
+    }
+
+    // DELT-5
+    if regions < rs.regions_to_start {
+        findings.push(not_ready(regions, rs).at(at_sheet.clone()));
+    }
+
+    // DELT-7
+    if let Some(registered) = registered {
+        let matches = |p: &Participant, o: &RegisteredOrg| {
+            let key = org_key(&p.name);
+            key == org_key(&o.name) || key == org_key(&o.id)
+        };
+        for p in participants
+            .iter()
+            .filter(|p| !registered.iter().any(|o| matches(p, o)))
+        {
+            let mut finding = Finding::new(
+                &DELT_7,
+                Text::new(
+                    format!(
+                        "{} står i arbetsboken men är inte anmäld till provrummet.",
+                        p.name
+                    ),
+                    format!(
+                        "{} is in the workbook but not registered for the provrum.",
+                        p.name
+                    ),
+                ),
+            );
+            finding.location = p.location.clone();
+            findings.push(finding);
+        }
+        for o in registered
+            .iter()
+            .filter(|o| !participants.iter().any(|p| matches(p, o)))
+        {
+            findings.push(
+                Finding::new(
+                    &DELT_7,
+                    Text::new(
+                        format!(
+                            "{} är anmäld till provrummet men saknas i arbetsboken.",
+                            o.name
+                        ),
+                        format!(
+                            "{} is registered for the provrum but missing from the workbook.",
+                            o.name
+                        ),
+                    ),
+                )
+                .at(at_sheet.clone()),
+            );
+        }
+    }
+}
+
+/// DELT-5 as a finding: `regions` participating regions are fewer than the rule set needs.
+pub fn not_ready(regions: u32, rs: &RuleSet) -> Finding {
+    Finding::new(
+        &DELT_5,
+        Text::new(
+            format!(
+                "Provrummet har {regions} deltagande regioner; det behöver minst {} för att vara redo att starta.",
+                rs.regions_to_start
+            ),
+            format!(
+                "The provrum has {regions} participating regions; it needs at least {} to be ready to start.",
+                rs.regions_to_start
+            ),
+        ),
+    )
+}
+
+/// Whether a stored provrum is ready to start: a leader and at least two participating regions
+/// (the leader counts if it is a region). Derived, never stored.
+pub fn readiness(
+    kinds: &[ParticipantKind],
+    has_leader: bool,
+    rs: &RuleSet,
+) -> Result<(), Vec<Finding>> {
+    let regions = kinds.iter().filter(|k| k.is_region()).count() as u32;
+    let mut findings = Vec::new();
+    if !has_leader {
+        findings.push(Finding::new(
+            &DELT_3,
+            Text::new(
+                "Provrummet har ingen ledare ännu.",
+                "The provrum has no leader yet.",
+            ),
+        ));
+    }
+    if regions < rs.regions_to_start {
+        findings.push(not_ready(regions, rs));
+    }
+    if findings.is_empty() {
+        Ok(())
+    } else {
+        Err(findings)
+    }
+}
+
+/// DELT-1 when one more organisation registers interest: refused once the provrum is full.
+pub fn admit_participant(current: u32, rs: &RuleSet) -> Result<(), Vec<Finding>> {
+    if current < rs.max_participants {
+        return Ok(());
+    }
+    Err(vec![Finding::new(
+        &DELT_1,
+        Text::new(
+            format!(
+                "Provrummet har redan {current} deltagande organisationer; högst {} får delta.",
+                rs.max_participants
+            ),
+            format!(
+                "The provrum already has {current} participating organisations; at most {} may take part.",
+                rs.max_participants
+            ),
+        ),
+    )])
+}
+
+/// DELT-4 when a leader is chosen: a partner may take part but not lead.
+pub fn leader_allowed(name: &str, kind: ParticipantKind) -> Result<(), Vec<Finding>> {
+    if kind != ParticipantKind::Partner {
+        return Ok(());
+    }
+    Err(vec![Finding::new(
+        &DELT_4,
+        Text::new(
+            format!(
+                "{name} är partner och kan inte vara provrumsledare; bara medlemmar leder provrum."
+            ),
+            format!("{name} is a partner and cannot be the leader; only members lead a provrum."),
+        ),
+    )])
+}

@@ -1,0 +1,183 @@
+//! Rules, findings and the compliance result (the JSON contract in RULES.md).
+
+use crate::lang::{Lang, Text};
+use crate::money::Ore;
+use serde::{Deserialize, Serialize};
+
+/// *måste / ska / max* is an error; *bör* is a warning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One rule of the catalogue: its stable id, its severity and the seed sentence it enforces.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Rule {
+    pub id: &'static str,
+    pub severity: Severity,
+    /// The sentence of the model the rule enforces; `None` for format rules no sentence states.
+    pub source: Option<&'static str>,
+}
+
+/// Where a finding is: a sheet, and a cell when one cell is at fault.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Location {
+    pub sheet: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub cell: Option<String>,
+}
+
+impl Location {
+    pub fn sheet(sheet: &str) -> Location {
+        Location {
+            sheet: sheet.to_string(),
+            cell: None,
+        }
+    }
+
+    pub fn cell(sheet: &str, row: u32, col: u32) -> Location {
+        Location {
+            sheet: sheet.to_string(),
+            cell: Some(crate::sheet::a1(row, col)),
+        }
+    }
+
+    /// `Budget!C9`, or the sheet's name alone.
+    pub fn reference(&self) -> String {
+        match &self.cell {
+            Some(cell) => format!("{}!{cell}", self.sheet),
+            None => self.sheet.clone(),
+        }
+    }
+}
+
+/// A rule that fired, with its message in both languages. Kept this way in storage so a result
+/// can be shown later in either language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub rule: String,
+    pub severity: Severity,
+    pub text: Text,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub location: Option<Location>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub source: Option<String>,
+}
+
+impl Finding {
+    pub fn new(rule: &Rule, text: Text) -> Finding {
+        Finding {
+            rule: rule.id.to_string(),
+            severity: rule.severity,
+            text,
+            location: None,
+            source: rule.source.map(str::to_string),
+        }
+    }
+
+    pub fn at(mut self, location: Location) -> Finding {
+        self.location = Some(location);
+        self
+    }
+
+    pub fn render(&self, lang: Lang) -> RenderedFinding {
+        RenderedFinding {
+            rule: self.rule.clone(),
+            severity: self.severity,
+            message: self.text.get(lang).to_string(),
+            location: self.location.clone(),
+            source: self.source.clone(),
+        }
+    }
+}
+
+/// `ok` (no findings), `warnings` (warnings only) or `errors`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Ok,
+    Warnings,
+    Errors,
+}
+
+impl Verdict {
+    pub fn of(findings: &[Finding]) -> Verdict {
+        if findings.iter().any(|f| f.severity == Severity::Error) {
+            Verdict::Errors
+        } else if findings.is_empty() {
+            Verdict::Ok
+        } else {
+            Verdict::Warnings
+        }
+    }
+}
+
+/// The numbers of a checked workbook.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub total_budget_ore: Ore,
+    pub base_funding_ore: Ore,
+    pub participants: u32,
+    pub regions: u32,
+}
+
+/// The outcome of a check, with both languages kept: what the store keeps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    pub ruleset: String,
+    pub summary: Summary,
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    pub fn verdict(&self) -> Verdict {
+        Verdict::of(&self.findings)
+    }
+
+    pub fn errors(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+            .count()
+    }
+
+    /// The compliance result in one language: exactly the JSON contract of RULES.md.
+    pub fn render(&self, lang: Lang) -> Compliance {
+        Compliance {
+            verdict: self.verdict(),
+            ruleset: self.ruleset.clone(),
+            summary: self.summary,
+            findings: self.findings.iter().map(|f| f.render(lang)).collect(),
+        }
+    }
+}
+
+/// The compliance result (RULES.md): what clients receive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Compliance {
+    pub verdict: Verdict,
+    pub ruleset: String,
+    pub summary: Summary,
+    pub findings: Vec<RenderedFinding>,
+}
+
+/// A finding in one language, as in the compliance result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenderedFinding {
+    pub rule: String,
+    pub severity: Severity,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub location: Option<Location>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub source: Option<String>,
+}

@@ -1,0 +1,228 @@
+//! FORM: is this the Reglab workbook at all? Finds the three sheets and their header rows.
+//!
+//! No sentence of the model states these rules (they have no `source`); they make sure the
+//! other rules look at the right cells.
+
+use crate::finding::{Finding, Location, Rule, Severity};
+use crate::lang::Text;
+use crate::layout::{Column, HEADER_ROWS, Name, SheetKind, TOTALS};
+use crate::model::normalize;
+use crate::sheet::{Sheet, Value, Workbook};
+
+/// FORM-1 · the file is a readable workbook (.xlsx, .xlsm, .xls, .ods); anything else is refused
+/// with a clear message.
+pub const FORM_1: Rule = Rule {
+    id: "FORM-1",
+    severity: Severity::Error,
+    source: None,
+};
+
+/// FORM-2 · a required sheet is missing (Projektplan, Deltagare, Budget).
+pub const FORM_2: Rule = Rule {
+    id: "FORM-2",
+    severity: Severity::Error,
+    source: None,
+};
+
+/// FORM-3 · a required column header is missing in a sheet.
+pub const FORM_3: Rule = Rule {
+    id: "FORM-3",
+    severity: Severity::Error,
+    source: None,
+};
+
+/// FORM-1 for a file the reader refused; `reason` says why in words a leader understands.
+pub fn unreadable(reason: Text) -> Finding {
+    Finding::new(&FORM_1, reason)
+}
+
+/// The sheets of the template found in a workbook. A missing one has given FORM-2.
+pub struct Found<'a> {
+    pub plan: Option<&'a Sheet>,
+    pub participants: Option<Table<'a>>,
+    pub budget: Option<Table<'a>>,
+}
+
+pub fn locate<'a>(workbook: &'a Workbook, findings: &mut Vec<Finding>) -> Found<'a> {
+    let mut sheet = |kind: SheetKind| {
+        let name = kind.name();
+        let found = workbook.sheets.iter().find(|s| name.matches(&s.name));
+        if found.is_none() {
+            let present: Vec<&str> = workbook.sheets.iter().map(|s| s.name.as_str()).collect();
+            let present = present.join(", ");
+            findings.push(Finding::new(
+                &FORM_2,
+                Text::new(
+                    format!("Bladet {} saknas i arbetsboken (bladen heter: {present}).", name.sv),
+                    format!("The sheet {} ({}) is missing from the workbook (its sheets are: {present}).", name.en, name.sv),
+                ),
+            ));
+        }
+        found
+    };
+    let plan = sheet(SheetKind::Plan);
+    let participants = sheet(SheetKind::Participants);
+    let budget = sheet(SheetKind::Budget);
+    Found {
+        plan,
+        participants: participants
+            .and_then(|s| Table::locate(s, SheetKind::Participants, findings)),
+        budget: budget.and_then(|s| Table::locate(s, SheetKind::Budget, findings)),
+    }
+}
+
+/// A table sheet whose header row was found: which column holds what.
+pub struct Table<'a> {
+    pub sheet: &'a Sheet,
+    pub header_row: u32,
+    columns: Vec<(Column, u32)>,
+}
+
+/// One cell of a data row: its value (Empty when blank) and its place.
+pub struct Field<'a> {
+    pub value: &'a Value,
+    pub location: Location,
+}
+
+static EMPTY: Value = Value::Empty;
+
+impl<'a> Table<'a> {
+    /// The header row is the row among the first 20 that names most of the sheet's columns (in any
+    /// order, Swedish or English); each required column it lacks is a FORM-3.
+    fn locate(sheet: &'a Sheet, kind: SheetKind, findings: &mut Vec<Finding>) -> Option<Table<'a>> {
+        let wanted = kind.columns();
+        let mut best: Option<(u32, Vec<(Column, u32)>)> = None;
+        for (row, cells) in sheet.rows().take_while(|(row, _)| *row < HEADER_ROWS) {
+            let mut columns: Vec<(Column, u32)> = Vec::new();
+            for cell in cells {
+                let Value::Text(text) = &cell.value else {
+                    continue;
+                };
+                if let Some(column) = wanted.iter().find(|c| c.header().matches(text))
+                    && !columns.iter().any(|(c, _)| c == column)
+                {
+                    columns.push((*column, cell.col));
+                }
+            }
+            if !columns.is_empty() && best.as_ref().is_none_or(|(_, b)| columns.len() > b.len()) {
+                best = Some((row, columns));
+            }
+        }
+        let (header_row, columns) = match best {
+            Some((row, columns)) => (row, columns),
+            None => (0, Vec::new()),
+        };
+        let missing: Vec<Name> = wanted
+            .iter()
+            .filter(|c| c.required() && !columns.iter().any(|(have, _)| have == *c))
+            .map(|c| c.header())
+            .collect();
+        for name in &missing {
+            let location = if columns.is_empty() {
+                Location::sheet(&sheet.name)
+            } else {
+                Location::cell(&sheet.name, header_row, 0)
+            };
+            let location_sv = if columns.is_empty() {
+                format!("bland de {HEADER_ROWS} första raderna")
+            } else {
+                format!("på rubrikraden (rad {})", header_row + 1)
+            };
+            let location_en = if columns.is_empty() {
+                format!("in the first {HEADER_ROWS} rows")
+            } else {
+                format!("on the header row (row {})", header_row + 1)
+            };
+            let mut finding = Finding::new(
+                &FORM_3,
+                Text::new(
+                    format!(
+                        "Kolumnen {} saknas i bladet {} {location_sv}.",
+                        name.sv, sheet.name
+                    ),
+                    format!(
+                        "The column {} ({}) is missing in the sheet {} {location_en}.",
+                        name.en, name.sv, sheet.name
+                    ),
+                ),
+            );
+            finding.location = Some(Location {
+                cell: None,
+                ..location
+            });
+            findings.push(finding);
+        }
+        if missing.is_empty() {
+            Some(Table {
+                sheet,
+                header_row,
+                columns,
+            })
+        } else {
+            None
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.sheet.name
+    }
+
+    pub fn column(&self, column: Column) -> Option<u32> {
+        self.columns
+            .iter()
+            .find(|(c, _)| *c == column)
+            .map(|(_, col)| *col)
+    }
+
+    /// The rows below the header that have something in one of the table's columns; empty rows
+    /// and totals rows (`Summa`, `Totalt`, `Total`) are skipped.
+    pub fn data_rows(&self) -> impl Iterator<Item = Row<'_, 'a>> {
+        let header_row = self.header_row;
+        self.sheet
+            .rows()
+            .filter(move |(row, _)| *row > header_row)
+            .filter(|(_, cells)| {
+                cells
+                    .iter()
+                    .any(|c| self.columns.iter().any(|(_, col)| *col == c.col))
+            })
+            .filter(|(_, cells)| !is_totals_row(cells))
+            .map(move |(row, _)| Row { table: self, row })
+    }
+}
+
+/// A data row of a table.
+pub struct Row<'t, 'a> {
+    table: &'t Table<'a>,
+    pub row: u32,
+}
+
+impl Row<'_, '_> {
+    /// The cell of a column in this row; Empty for an optional column the sheet does not have.
+    pub fn get(&self, column: Column) -> Field<'_> {
+        let sheet = self.table.sheet;
+        match self.table.column(column) {
+            Some(col) => Field {
+                value: sheet.get(self.row, col).unwrap_or(&EMPTY),
+                location: Location::cell(&sheet.name, self.row, col),
+            },
+            None => Field {
+                value: &EMPTY,
+                location: Location::sheet(&sheet.name),
+            },
+        }
+    }
+}
+
+fn is_totals_row(cells: &[crate::sheet::Cell]) -> bool {
+    let Some(first) = cells.first() else {
+        return false;
+    };
+    let Value::Text(text) = &first.value else {
+        return false;
+    };
+    let key = normalize(text);
+    TOTALS
+        .iter()
+        .any(|word| key == *word || key.starts_with(&format!("{word} ")))
+}

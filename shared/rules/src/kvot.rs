@@ -1,0 +1,130 @@
+//! KVOT: the yearly quota. Needs the stored state of all provrum; the store calls these.
+//!
+//! The quota year of a provrum is the year of its planned start date.
+
+use crate::finding::{Finding, Rule, Severity};
+use crate::lang::Text;
+use crate::money::Ore;
+use crate::ruleset::RuleSet;
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// KVOT-1 · starting it would make more than 2 provrum in its quota year.
+pub const KVOT_1: Rule = Rule {
+    id: "KVOT-1",
+    severity: Severity::Error,
+    source: Some("Reglab kan genomföra två provrum/år."),
+};
+
+/// KVOT-2 · granting its base funding would take Reglab above 200 000 kr in its quota year.
+pub const KVOT_2: Rule = Rule {
+    id: "KVOT-2",
+    severity: Severity::Error,
+    source: Some(
+        "Reglabs finansiering innebär ett tillägg till kanslibudgeten på maximalt 200 000 kr/år.",
+    ),
+};
+
+/// What a quota year has used so far: provrum started and base funding granted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuotaYear {
+    pub year: i32,
+    pub started: u32,
+    pub base_funding: Ore,
+}
+
+/// The quota year of a provrum planned to start on `start`.
+pub fn quota_year(start: NaiveDate) -> i32 {
+    start.year()
+}
+
+/// KVOT-1 and KVOT-2: may one more provrum with `base_funding` start in this quota year?
+pub fn admit(used: &QuotaYear, base_funding: Ore, rs: &RuleSet) -> Result<(), Vec<Finding>> {
+    let mut findings = Vec::new();
+    let year = used.year;
+    if used.started.saturating_add(1) > rs.provrum_per_year {
+        findings.push(kvot_1(year, used.started, rs));
+    }
+    let after = used.base_funding.saturating_add(base_funding);
+    if after > rs.yearly_cap {
+        findings.push(kvot_2(year, used.base_funding, base_funding, rs));
+    }
+    if findings.is_empty() {
+        Ok(())
+    } else {
+        Err(findings)
+    }
+}
+
+pub fn kvot_1(year: i32, started: u32, rs: &RuleSet) -> Finding {
+    Finding::new(
+        &KVOT_1,
+        Text::new(
+            format!(
+                "{started} provrum har redan startat {year}; Reglab kan genomföra högst {} per år.",
+                rs.provrum_per_year
+            ),
+            format!(
+                "{started} provrum have already started in {year}; Reglab can run at most {} a year.",
+                rs.provrum_per_year
+            ),
+        ),
+    )
+}
+
+pub fn kvot_2(year: i32, granted: Ore, requested: Ore, rs: &RuleSet) -> Finding {
+    let after = granted.saturating_add(requested);
+    Finding::new(
+        &KVOT_2,
+        Text::new(
+            format!(
+                "Basfinansieringen {requested} skulle ge Reglab {after} i basfinansiering {year} (redan beviljat {granted}); taket är {}.",
+                rs.yearly_cap
+            ),
+            format!(
+                "The base funding {requested} would bring Reglab to {after} of base funding in {year} (already granted {granted}); the cap is {}.",
+                rs.yearly_cap
+            ),
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_a_year_and_at_most_the_cap() {
+        let rs = RuleSet::provrum_2023();
+        let none = QuotaYear {
+            year: 2025,
+            started: 0,
+            base_funding: Ore::ZERO,
+        };
+        assert!(admit(&none, Ore::kr(100_000), &rs).is_ok());
+        let one = QuotaYear {
+            year: 2025,
+            started: 1,
+            base_funding: Ore::kr(100_000),
+        };
+        assert!(admit(&one, Ore::kr(100_000), &rs).is_ok());
+        let ids = |r: Result<(), Vec<Finding>>| {
+            r.err()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|f| f.rule)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(admit(&one, Ore(10_000_001), &rs)), vec!["KVOT-2"]);
+        let two = QuotaYear {
+            year: 2025,
+            started: 2,
+            base_funding: Ore::kr(150_000),
+        };
+        assert_eq!(
+            ids(admit(&two, Ore::kr(60_000), &rs)),
+            vec!["KVOT-1", "KVOT-2"]
+        );
+        assert_eq!(ids(admit(&two, Ore::ZERO, &rs)), vec!["KVOT-1"]);
+    }
+}

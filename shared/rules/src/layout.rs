@@ -1,0 +1,345 @@
+//! The Reglab workbook, template version 1: sheet names, plan labels and column headers, in
+//! Swedish and English. The reader in this crate and the template writer both use this one table.
+
+use crate::lang::{Lang, Text};
+use crate::model::normalize;
+
+/// A name in the template: Swedish, English, and other spellings people use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Name {
+    pub sv: &'static str,
+    pub en: &'static str,
+    pub also: &'static [&'static str],
+}
+
+impl Name {
+    pub fn get(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Sv => self.sv,
+            Lang::En => self.en,
+        }
+    }
+
+    pub fn text(&self) -> Text {
+        Text::new(self.sv, self.en)
+    }
+
+    /// Whether a cell's text or a sheet's name is this name (case, white space, colons ignored).
+    pub fn matches(&self, text: &str) -> bool {
+        let key = normalize(text);
+        !key.is_empty()
+            && (key == normalize(self.sv)
+                || key == normalize(self.en)
+                || self.also.iter().any(|a| key == normalize(a)))
+    }
+}
+
+pub const TEMPLATE_VERSION: u32 = 1;
+
+/// The three required sheets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SheetKind {
+    Plan,
+    Participants,
+    Budget,
+}
+
+impl SheetKind {
+    pub const ALL: [SheetKind; 3] = [SheetKind::Plan, SheetKind::Participants, SheetKind::Budget];
+
+    pub fn name(self) -> Name {
+        match self {
+            SheetKind::Plan => Name {
+                sv: "Projektplan",
+                en: "Project plan",
+                also: &["Projektplanen", "Plan"],
+            },
+            SheetKind::Participants => Name {
+                sv: "Deltagare",
+                en: "Participants",
+                also: &[],
+            },
+            SheetKind::Budget => Name {
+                sv: "Budget",
+                en: "Budget",
+                also: &[],
+            },
+        }
+    }
+
+    /// The columns of a table sheet (the plan sheet has labels instead).
+    pub fn columns(self) -> &'static [Column] {
+        match self {
+            SheetKind::Plan => &[],
+            SheetKind::Participants => &[Column::Organisation, Column::Kind, Column::Role],
+            SheetKind::Budget => &[
+                Column::Item,
+                Column::Category,
+                Column::Amount,
+                Column::Funder,
+                Column::Comment,
+            ],
+        }
+    }
+}
+
+/// The fields of the Projektplan sheet: a label, then its value to the right.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PlanField {
+    Name,
+    Theme,
+    Purpose,
+    ExpectedResult,
+    MainQuestion,
+    Delimitations,
+    StartDate,
+    EndDate,
+    Resources,
+    SuccessCriteria,
+    Indicators,
+}
+
+impl PlanField {
+    pub const ALL: [PlanField; 11] = [
+        PlanField::Name,
+        PlanField::Theme,
+        PlanField::Purpose,
+        PlanField::ExpectedResult,
+        PlanField::MainQuestion,
+        PlanField::Delimitations,
+        PlanField::StartDate,
+        PlanField::EndDate,
+        PlanField::Resources,
+        PlanField::SuccessCriteria,
+        PlanField::Indicators,
+    ];
+
+    pub fn label(self) -> Name {
+        match self {
+            PlanField::Name => Name {
+                sv: "Provrummets namn",
+                en: "Name",
+                also: &["Namn", "Provrum"],
+            },
+            PlanField::Theme => Name {
+                sv: "Tema",
+                en: "Theme",
+                also: &[],
+            },
+            PlanField::Purpose => Name {
+                sv: "Syfte",
+                en: "Purpose",
+                also: &[],
+            },
+            PlanField::ExpectedResult => Name {
+                sv: "Förväntat resultat",
+                en: "Expected result",
+                also: &[],
+            },
+            PlanField::MainQuestion => Name {
+                sv: "Huvudfrågeställning",
+                en: "Main question",
+                also: &[],
+            },
+            PlanField::Delimitations => Name {
+                sv: "Avgränsningar",
+                en: "Delimitations",
+                also: &["Avgränsning"],
+            },
+            PlanField::StartDate => Name {
+                sv: "Startdatum",
+                en: "Start date",
+                also: &["Start"],
+            },
+            PlanField::EndDate => Name {
+                sv: "Slutdatum",
+                en: "End date",
+                also: &["Slut"],
+            },
+            PlanField::Resources => Name {
+                sv: "Resurser",
+                en: "Resources",
+                also: &[],
+            },
+            PlanField::SuccessCriteria => Name {
+                sv: "Kriterier för lyckat resultat",
+                en: "Success criteria",
+                also: &["Kriterier för ett lyckat resultat", "Kriterier"],
+            },
+            PlanField::Indicators => Name {
+                sv: "Indikatorer",
+                en: "Indicators",
+                also: &["Tecken/indikatorer"],
+            },
+        }
+    }
+
+    /// What a person fills in (the template's explanatory column).
+    pub fn hint(self) -> Text {
+        let (sv, en) = match self {
+            PlanField::Name => (
+                "Ett kort namn på provrummet",
+                "A short name for the provrum",
+            ),
+            PlanField::Theme => (
+                "Sakfråga eller arbetssätt som provas",
+                "The issue or way of working tried",
+            ),
+            PlanField::Purpose => ("Varför provrummet görs", "Why the provrum is run"),
+            PlanField::ExpectedResult => (
+                "Vad provrummet ska leda till",
+                "What the provrum should lead to",
+            ),
+            PlanField::MainQuestion => (
+                "Den fråga provrummet ska besvara",
+                "The question the provrum answers",
+            ),
+            PlanField::Delimitations => ("Vad som inte ingår", "What is left out"),
+            PlanField::StartDate => ("Datum, t.ex. 2025-03-01", "Date, e.g. 2025-03-01"),
+            PlanField::EndDate => (
+                "Datum, 2–6 månader efter start",
+                "Date, 2–6 months after the start",
+            ),
+            PlanField::Resources => (
+                "Personer, tid och annat som sätts in",
+                "People, time and other resources",
+            ),
+            PlanField::SuccessCriteria => (
+                "Hur ni vet att det lyckades (bör finnas)",
+                "How you know it worked (recommended)",
+            ),
+            PlanField::Indicators => (
+                "Tecken på utfallet (bör finnas)",
+                "Signs of the outcome (recommended)",
+            ),
+        };
+        Text::new(sv, en)
+    }
+
+    /// The fields the plan must contain (PLAN-1); the rest are recommended or optional.
+    pub fn required(self) -> bool {
+        matches!(
+            self,
+            PlanField::Purpose
+                | PlanField::ExpectedResult
+                | PlanField::MainQuestion
+                | PlanField::Delimitations
+                | PlanField::StartDate
+                | PlanField::EndDate
+                | PlanField::Resources
+        )
+    }
+
+    pub fn is_date(self) -> bool {
+        matches!(self, PlanField::StartDate | PlanField::EndDate)
+    }
+}
+
+/// The columns of the Deltagare and Budget sheets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Column {
+    Organisation,
+    Kind,
+    Role,
+    Item,
+    Category,
+    Amount,
+    Funder,
+    Comment,
+}
+
+impl Column {
+    pub fn header(self) -> Name {
+        match self {
+            Column::Organisation => Name {
+                sv: "Organisation",
+                en: "Organisation",
+                also: &["Organization", "Namn", "Name"],
+            },
+            Column::Kind => Name {
+                sv: "Typ",
+                en: "Kind",
+                also: &["Type"],
+            },
+            Column::Role => Name {
+                sv: "Roll",
+                en: "Role",
+                also: &[],
+            },
+            Column::Item => Name {
+                sv: "Kostnadspost",
+                en: "Item",
+                also: &["Post", "Cost item"],
+            },
+            Column::Category => Name {
+                sv: "Kategori",
+                en: "Category",
+                also: &[],
+            },
+            Column::Amount => Name {
+                sv: "Belopp (kr)",
+                en: "Amount (SEK)",
+                also: &[
+                    "Belopp",
+                    "Belopp (sek)",
+                    "Belopp, kr",
+                    "Amount",
+                    "Amount (kr)",
+                ],
+            },
+            Column::Funder => Name {
+                sv: "Finansiär",
+                en: "Funder",
+                also: &["Finansieras av", "Funded by"],
+            },
+            Column::Comment => Name {
+                sv: "Kommentar",
+                en: "Comment",
+                also: &["Kommentarer", "Comments"],
+            },
+        }
+    }
+
+    pub fn required(self) -> bool {
+        self != Column::Comment
+    }
+}
+
+/// The words of the Typ column.
+pub const KIND_REGION: Name = Name {
+    sv: "Region",
+    en: "Region",
+    also: &[],
+};
+pub const KIND_MEMBER: Name = Name {
+    sv: "Medlem",
+    en: "Member",
+    also: &[],
+};
+pub const KIND_PARTNER: Name = Name {
+    sv: "Partner",
+    en: "Partner",
+    also: &[],
+};
+/// The words of the Roll column.
+pub const ROLE_LEADER: Name = Name {
+    sv: "Ledare",
+    en: "Leader",
+    also: &["Provrumsledare"],
+};
+pub const ROLE_PARTICIPANT: Name = Name {
+    sv: "Deltagare",
+    en: "Participant",
+    also: &[],
+};
+/// The funder that marks Reglab's base funding.
+pub const FUNDER_REGLAB: Name = Name {
+    sv: "Reglab basfinansiering",
+    en: "Reglab base funding",
+    also: &["Reglab", "Reglabs basfinansiering", "Basfinansiering"],
+};
+/// Words that mark a totals row, which is ignored.
+pub const TOTALS: [&str; 3] = ["summa", "totalt", "total"];
+
+/// How many rows from the top a header row may be found in.
+pub const HEADER_ROWS: u32 = 20;

@@ -1,0 +1,312 @@
+//! Money is whole kronor and öre, never floating point.
+//!
+//! Amounts arrive as numeric cells or as text a Swedish civil servant would type:
+//! `12 500`, `12 500 kr`, `12 500,50`, `12500.5 SEK`. Text whose meaning is ambiguous
+//! (`12.500`, `12,500`: twelve and a half, or twelve thousand five hundred?) is refused,
+//! never guessed.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// An amount in öre (1 kr = 100 öre).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Ore(pub i64);
+
+/// The largest single amount accepted: 10 000 000 000 kr. Larger is a typing error, and the
+/// bound keeps sums of many lines far from overflow.
+pub const MAX_AMOUNT: Ore = Ore(1_000_000_000_000);
+
+impl Ore {
+    pub const ZERO: Ore = Ore(0);
+
+    pub const fn kr(kronor: i64) -> Ore {
+        Ore(kronor * 100)
+    }
+
+    pub fn checked_add(self, other: Ore) -> Option<Ore> {
+        self.0.checked_add(other.0).map(Ore)
+    }
+
+    pub fn saturating_add(self, other: Ore) -> Ore {
+        Ore(self.0.saturating_add(other.0))
+    }
+
+    /// `self * num / den`, rounded down, without overflow for any amount this crate accepts.
+    pub fn mul_ratio(self, num: u32, den: u32) -> Ore {
+        if den == 0 {
+            return Ore(i64::MAX);
+        }
+        let v = i128::from(self.0) * i128::from(num) / i128::from(den);
+        Ore(i64::try_from(v).unwrap_or(i64::MAX))
+    }
+
+    /// A numeric cell: rounded to the nearest öre; refused if not finite or out of range.
+    pub fn from_number(value: f64) -> Result<Ore, AmountError> {
+        if !value.is_finite() {
+            return Err(AmountError::NotANumber);
+        }
+        let ore = (value * 100.0).round();
+        if ore.abs() > MAX_AMOUNT.0 as f64 {
+            return Err(AmountError::TooLarge);
+        }
+        Ok(Ore(ore as i64))
+    }
+
+    /// Text typed into an amount cell. See the module documentation for what is accepted.
+    pub fn parse_text(text: &str) -> Result<Ore, AmountError> {
+        parse_text(text)
+    }
+}
+
+/// Why an amount could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AmountError {
+    #[error("empty")]
+    Empty,
+    #[error("not a number")]
+    NotANumber,
+    #[error("ambiguous")]
+    Ambiguous,
+    #[error("too large")]
+    TooLarge,
+}
+
+fn is_group_separator(c: char) -> bool {
+    matches!(c, ' ' | '\u{00A0}' | '\u{2009}' | '\u{202F}')
+}
+
+fn parse_text(text: &str) -> Result<Ore, AmountError> {
+    let mut s = text.trim_matches(|c: char| c.is_whitespace() || is_group_separator(c));
+    if s.is_empty() {
+        return Err(AmountError::Empty);
+    }
+    // Currency before or after: "12 500 kr", "12 500 kr.", "12500.5 SEK", "SEK 12 500", "12 500:-".
+    let lower = s.to_lowercase();
+    for suffix in ["kr.", "kr", "sek", ":-"] {
+        if lower.ends_with(suffix) {
+            s = &s[..s.len() - suffix.len()];
+            break;
+        }
+    }
+    if s.len() >= 3 && s.is_char_boundary(3) && s[..3].eq_ignore_ascii_case("sek") {
+        s = &s[3..];
+    }
+    let s = s.trim_matches(|c: char| c.is_whitespace() || is_group_separator(c));
+    let (negative, s) = match s.strip_prefix(['-', '\u{2212}']) {
+        Some(rest) => (true, rest.trim_start()),
+        None => (false, s),
+    };
+    if s.is_empty() {
+        return Err(AmountError::NotANumber);
+    }
+    let has_point = s.contains('.');
+    let has_comma = s.contains(',');
+    if has_point && has_comma {
+        // "1.234,50" or "1,234.50": two conventions at once; we do not guess which.
+        return Err(AmountError::Ambiguous);
+    }
+    let (int_part, frac_part) = match s.rfind([',', '.']) {
+        Some(i) => {
+            let sep_count = s.matches([',', '.']).count();
+            let frac = &s[i + 1..];
+            let int = &s[..i];
+            if sep_count > 1 {
+                // "12.500.000": a thousands separator we refuse to read as one.
+                return Err(AmountError::Ambiguous);
+            }
+            if frac.len() == 3 && frac.chars().all(|c| c.is_ascii_digit()) {
+                let grouped = int.chars().any(is_group_separator);
+                return Err(if grouped {
+                    AmountError::NotANumber
+                } else {
+                    AmountError::Ambiguous
+                });
+            }
+            (int, Some(frac))
+        }
+        None => (s, None),
+    };
+    let kronor = parse_grouped_integer(int_part)?;
+    let ore_part = match frac_part {
+        None => 0,
+        Some(f) if (1..=2).contains(&f.len()) && f.chars().all(|c| c.is_ascii_digit()) => {
+            let v: i64 = f.parse().map_err(|_| AmountError::NotANumber)?;
+            if f.len() == 1 { v * 10 } else { v }
+        }
+        Some(_) => return Err(AmountError::NotANumber),
+    };
+    let total = kronor
+        .checked_mul(100)
+        .and_then(|k| k.checked_add(ore_part))
+        .ok_or(AmountError::TooLarge)?;
+    if total > MAX_AMOUNT.0 {
+        return Err(AmountError::TooLarge);
+    }
+    Ok(Ore(if negative { -total } else { total }))
+}
+
+/// Digits, optionally grouped by threes with a space, no-break space or thin space.
+fn parse_grouped_integer(s: &str) -> Result<i64, AmountError> {
+    if s.is_empty() {
+        return Err(AmountError::NotANumber);
+    }
+    let groups: Vec<&str> = s
+        .split(is_group_separator)
+        .filter(|g| !g.is_empty())
+        .collect();
+    if groups.is_empty() || !groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit())) {
+        return Err(AmountError::NotANumber);
+    }
+    if groups.len() > 1 {
+        let first_ok = (1..=3).contains(&groups[0].len());
+        if !first_ok || groups[1..].iter().any(|g| g.len() != 3) {
+            return Err(AmountError::NotANumber);
+        }
+    }
+    let digits: String = groups.concat();
+    if digits.len() > 15 {
+        return Err(AmountError::TooLarge);
+    }
+    digits.parse::<i64>().map_err(|_| AmountError::NotANumber)
+}
+
+/// `100 000 kr`, `12 500,50 kr`, `-300 kr`: the way amounts are shown to users.
+impl fmt::Display for Ore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let negative = self.0 < 0;
+        let abs = self.0.unsigned_abs();
+        let kronor = abs / 100;
+        let ore = abs % 100;
+        let digits = kronor.to_string();
+        let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                grouped.push(' ');
+            }
+            grouped.push(c);
+        }
+        if negative {
+            f.write_str("-")?;
+        }
+        if ore == 0 {
+            write!(f, "{grouped} kr")
+        } else {
+            write!(f, "{grouped},{ore:02} kr")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn accepts_what_people_type() {
+        let ok = [
+            ("12 500", 1_250_000),
+            ("12 500 kr", 1_250_000),
+            ("12\u{00A0}500 kr", 1_250_000),
+            ("12\u{2009}500", 1_250_000),
+            ("12 500,50", 1_250_050),
+            ("12500.5 SEK", 1_250_050),
+            ("12500,5", 1_250_050),
+            ("1 000 000", 100_000_000),
+            ("  800 ", 80_000),
+            ("800:-", 80_000),
+            ("SEK 800", 80_000),
+            ("-300", -30_000),
+        ];
+        for (text, ore) in ok {
+            assert_eq!(Ore::parse_text(text), Ok(Ore(ore)), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn refuses_ambiguous_and_garbage() {
+        for text in ["12.500", "12,500", "1.234,50", "1,234.50", "12.500.000"] {
+            assert_eq!(
+                Ore::parse_text(text),
+                Err(AmountError::Ambiguous),
+                "{text:?}"
+            );
+        }
+        for text in [
+            "tolv", "12 50", "1 2500", "12,5,0", "12.345 6", "kr", "12,505 0",
+        ] {
+            assert!(Ore::parse_text(text).is_err(), "{text:?}");
+        }
+        assert_eq!(Ore::parse_text("   "), Err(AmountError::Empty));
+        assert_eq!(
+            Ore::parse_text("99999999999999999999"),
+            Err(AmountError::TooLarge)
+        );
+    }
+
+    #[test]
+    fn shows_amounts_the_swedish_way() {
+        assert_eq!(Ore::kr(100_000).to_string(), "100 000 kr");
+        assert_eq!(Ore(1_250_050).to_string(), "12 500,50 kr");
+        assert_eq!(Ore(0).to_string(), "0 kr");
+        assert_eq!(Ore(-30_000).to_string(), "-300 kr");
+        assert_eq!(Ore::kr(1_234_567).to_string(), "1 234 567 kr");
+    }
+
+    #[test]
+    fn numbers_round_to_ore_and_refuse_non_finite() {
+        assert_eq!(Ore::from_number(12_500.5), Ok(Ore(1_250_050)));
+        assert_eq!(Ore::from_number(0.1 + 0.2), Ok(Ore(30)));
+        assert_eq!(Ore::from_number(f64::NAN), Err(AmountError::NotANumber));
+        assert_eq!(Ore::from_number(1e300), Err(AmountError::TooLarge));
+    }
+
+    fn group(digits: &str, sep: char) -> String {
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(sep);
+            }
+            out.push(c);
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn any_amount_written_the_swedish_way_reads_back(
+            ore in 1i64..=MAX_AMOUNT.0,
+            sep in prop::sample::select(vec![' ', '\u{00A0}', '\u{2009}', '\u{202F}']),
+            decimal in prop::sample::select(vec![',', '.']),
+            suffix in prop::sample::select(vec!["", " kr", " SEK", "kr", " sek"]),
+        ) {
+            let kronor = (ore / 100).to_string();
+            let text = if ore % 100 == 0 {
+                format!("{}{suffix}", group(&kronor, sep))
+            } else {
+                format!("{}{decimal}{:02}{suffix}", group(&kronor, sep), ore % 100)
+            };
+            prop_assert_eq!(Ore::parse_text(&text), Ok(Ore(ore)));
+        }
+
+        #[test]
+        fn display_reads_back(ore in -MAX_AMOUNT.0..=MAX_AMOUNT.0) {
+            prop_assert_eq!(Ore::parse_text(&Ore(ore).to_string()), Ok(Ore(ore)));
+        }
+
+        #[test]
+        fn three_digits_after_a_lone_separator_are_always_refused(
+            int in 1u32..1000, frac in 0u32..1000, sep in prop::sample::select(vec![',', '.'])
+        ) {
+            let text = format!("{int}{sep}{frac:03}");
+            prop_assert_eq!(Ore::parse_text(&text), Err(AmountError::Ambiguous));
+        }
+
+        #[test]
+        fn never_panics(text in "\\PC{0,40}") {
+            let _ = Ore::parse_text(&text);
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! PLAN: the project plan (Arbetsprocess).
+//!
+//! "I starten av ett provrum formuleras en enkel projektplan enligt en Reglab-mall."
+
+use crate::finding::{Finding, Location, Rule, Severity};
+use crate::lang::Text;
+use crate::layout::PlanField;
+use crate::sheet::{Sheet, Value};
+use chrono::{Days, NaiveDate};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// PLAN-1 · a required plan field is empty: purpose, expected result, main question,
+/// delimitations, start date, end date, resources (one finding per field).
+pub const PLAN_1: Rule = Rule {
+    id: "PLAN-1",
+    severity: Severity::Error,
+    source: Some(
+        "Projektplanen innehåller syfte och förväntat resultat, huvudfrågeställning och avgränsningar, tidplan, budget och resurser.",
+    ),
+};
+
+/// PLAN-2 · success criteria or indicators are missing.
+pub const PLAN_2: Rule = Rule {
+    id: "PLAN-2",
+    severity: Severity::Warning,
+    source: Some(
+        "Projektplanen bör innehålla kriterier för ett lyckat resultat, och någon typ av tecken/indikatorer på utfallet av provrumsförsöket.",
+    ),
+};
+
+/// PLAN-3 · a date cannot be read, or the end date is not after the start date.
+pub const PLAN_3: Rule = Rule {
+    id: "PLAN-3",
+    severity: Severity::Error,
+    source: None,
+};
+
+/// The plan as read: each field's text (dates as ISO text) and the start and end dates.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    pub name: Option<String>,
+    pub theme: Option<String>,
+    pub fields: BTreeMap<String, String>,
+    pub start: Option<NaiveDate>,
+    pub end: Option<NaiveDate>,
+    /// Where the end date was read (the schedule rules point there).
+    #[serde(skip)]
+    pub end_location: Option<Location>,
+}
+
+impl Plan {
+    /// Both dates, when both were read and the end is after the start.
+    pub fn period(&self) -> Option<(NaiveDate, NaiveDate)> {
+        match (self.start, self.end) {
+            (Some(s), Some(e)) if e > s => Some((s, e)),
+            _ => None,
+        }
+    }
+}
+
+fn field_key(field: PlanField) -> &'static str {
+    match field {
+        PlanField::Name => "name",
+        PlanField::Theme => "theme",
+        PlanField::Purpose => "purpose",
+        PlanField::ExpectedResult => "expected_result",
+        PlanField::MainQuestion => "main_question",
+        PlanField::Delimitations => "delimitations",
+        PlanField::StartDate => "start_date",
+        PlanField::EndDate => "end_date",
+        PlanField::Resources => "resources",
+        PlanField::SuccessCriteria => "success_criteria",
+        PlanField::Indicators => "indicators",
+    }
+}
+
+/// Reads the plan sheet (a label, then its value in the first filled cell to its right) and
+/// checks PLAN-1, PLAN-2 and PLAN-3.
+pub fn check(sheet: &Sheet, findings: &mut Vec<Finding>) -> Plan {
+    let mut found: BTreeMap<PlanField, (Option<&Value>, Location)> = BTreeMap::new();
+    for (row, cells) in sheet.rows() {
+        for (i, cell) in cells.iter().enumerate() {
+            let Value::Text(text) = &cell.value else {
+                continue;
+            };
+            let Some(field) = PlanField::ALL.into_iter().find(|f| f.label().matches(text)) else {
+                continue;
+            };
+            if found.contains_key(&field) {
+                continue;
+            }
+            let value = cells[i + 1..]
+                .iter()
+                .find(|c| !matches!(c.value, Value::Error(_)));
+            let entry = match value {
+                // A value that is itself another label means this one's value is empty.
+                Some(v) if matches!(&v.value, Value::Text(t) if PlanField::ALL.iter().any(|f| f.label().matches(t))) => {
+                    (None, Location::cell(&sheet.name, row, cell.col + 1))
+                }
+                Some(v) => (Some(&v.value), Location::cell(&sheet.name, row, v.col)),
+                None => (None, Location::cell(&sheet.name, row, cell.col + 1)),
+            };
+            found.insert(field, entry);
+        }
+    }
+
+    let mut plan = Plan::default();
+    for field in PlanField::ALL {
+        let label = field.label();
+        let (value, location) = match found.get(&field) {
+            Some((value, location)) => (*value, location.clone()),
+            None => (None, Location::sheet(&sheet.name)),
+        };
+        let Some(value) = value else {
+            let where_sv = match &location.cell {
+                Some(cell) => format!("i {}!{cell}", sheet.name),
+                None => format!("i bladet {} (raden {} saknas)", sheet.name, label.sv),
+            };
+            let where_en = match &location.cell {
+                Some(cell) => format!("in {}!{cell}", sheet.name),
+                None => format!("in the sheet {} (there is no row {})", sheet.name, label.en),
+            };
+            if field.required() {
+                findings.push(
+                    Finding::new(
+                        &PLAN_1,
+                        Text::new(
+                            format!(
+                                "{} saknas {where_sv}; projektplanen måste ange det.",
+                                label.sv
+                            ),
+                            format!(
+                                "{} ({}) is missing {where_en}; the project plan must state it.",
+                                label.en, label.sv
+                            ),
+                        ),
+                    )
+                    .at(location),
+                );
+            } else if matches!(field, PlanField::SuccessCriteria | PlanField::Indicators) {
+                findings.push(
+                    Finding::new(
+                        &PLAN_2,
+                        Text::new(
+                            format!("{} saknas {where_sv}; projektplanen bör innehålla dem.", label.sv),
+                            format!("{} ({}) are missing {where_en}; the project plan should contain them.", label.en, label.sv),
+                        ),
+                    )
+                    .at(location),
+                );
+            }
+            continue;
+        };
+        if field.is_date() {
+            match read_date(value) {
+                Some(date) => {
+                    if field == PlanField::StartDate {
+                        plan.start = Some(date);
+                    } else {
+                        plan.end = Some(date);
+                        plan.end_location = Some(location.clone());
+                    }
+                    plan.fields
+                        .insert(field_key(field).into(), date.format("%Y-%m-%d").to_string());
+                }
+                None => {
+                    let shown = value.display();
+                    findings.push(
+                        Finding::new(
+                            &PLAN_3,
+                            Text::new(
+                                format!("{} i {} går inte att läsa som ett datum (\"{shown}\"); skriv det som 2025-03-01.", label.sv, location.reference()),
+                                format!("{} in {} cannot be read as a date (\"{shown}\"); write it as 2025-03-01.", label.en, location.reference()),
+                            ),
+                        )
+                        .at(location),
+                    );
+                }
+            }
+            continue;
+        }
+        let text = value.display();
+        match field {
+            PlanField::Name => plan.name = Some(text.clone()),
+            PlanField::Theme => plan.theme = Some(text.clone()),
+            _ => {}
+        }
+        plan.fields.insert(field_key(field).into(), text);
+    }
+
+    if let (Some(start), Some(end)) = (plan.start, plan.end)
+        && end <= start
+    {
+        let location = found
+            .get(&PlanField::EndDate)
+            .map(|(_, l)| l.clone())
+            .unwrap_or_else(|| Location::sheet(&sheet.name));
+        findings.push(
+            Finding::new(
+                &PLAN_3,
+                Text::new(
+                    format!(
+                        "Slutdatum {end} i {} är inte efter startdatum {start}.",
+                        location.reference()
+                    ),
+                    format!(
+                        "The end date {end} in {} is not after the start date {start}.",
+                        location.reference()
+                    ),
+                ),
+            )
+            .at(location),
+        );
+    }
+    plan
+}
+
+/// An Excel date cell, an ISO text date (`2025-03-01`, optionally with a time), or a plain number
+/// that is an Excel date serial.
+pub fn read_date(value: &Value) -> Option<NaiveDate> {
+    match value {
+        Value::Date(d) => Some(*d),
+        Value::Number(n) if n.is_finite() && (1.0..=2_958_465.0).contains(n) => {
+            NaiveDate::from_ymd_opt(1899, 12, 30)?.checked_add_days(Days::new(n.trunc() as u64))
+        }
+        Value::Text(t) => {
+            let t = t.trim();
+            let date_part = t.split(['T', ' ']).next().unwrap_or(t);
+            if date_part.len() < 8
+                || date_part.len() > 10
+                || !date_part.chars().next().is_some_and(|c| c.is_ascii_digit())
+            {
+                return None;
+            }
+            NaiveDate::parse_from_str(date_part, "%Y-%m-%d").ok()
+        }
+        _ => None,
+    }
+}
