@@ -1,0 +1,228 @@
+//! `provrum`: check workbooks, write the template — and, as the system grows, serve it all.
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand, ValueEnum};
+use provrum_rules::{Compliance, Context, Lang, RuleSet, Severity, Verdict};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "provrum",
+    version,
+    about = "Reglabs provrum: kontrollera arbetsböcker, skriv mallen / check workbooks, write the template"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a project plan + budget workbook (.xlsx, .xlsm, .xls, .ods) offline.
+    /// Exit 0: ok or warnings; 1: errors (an unreadable file included); 2: usage.
+    Check {
+        /// The workbook
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+        format: OutputFormat,
+        #[arg(long, value_enum, default_value_t = LangArg::Sv)]
+        lang: LangArg,
+    },
+    /// Write the blank Reglab workbook.
+    Template {
+        /// Where to write it (.xlsx)
+        out: PathBuf,
+        #[arg(long, value_enum, default_value_t = LangArg::Sv)]
+        lang: LangArg,
+        /// Fill it in with the bundled example instead of leaving it blank
+        #[arg(long)]
+        example: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LangArg {
+    Sv,
+    En,
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Lang {
+        match l {
+            LangArg::Sv => Lang::Sv,
+            LangArg::En => Lang::En,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PROVRUM_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check { file, format, lang } => check(&file, format, lang.into()),
+        Command::Template { out, lang, example } => {
+            template(&out, lang.into(), example).map(|()| ExitCode::SUCCESS)
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("provrum: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Reads at most one byte past the upload limit, so an oversized file is refused without
+/// reading it all.
+fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
+    let limit = provrum_workbook::Limits::default().max_file_bytes as u64;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+fn check(path: &Path, format: OutputFormat, lang: Lang) -> anyhow::Result<ExitCode> {
+    let ruleset = RuleSet::provrum_2023();
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    let report = match read_bounded(path) {
+        Ok(bytes) => {
+            provrum_workbook::check(&bytes, name.as_deref(), Context::stateless(&ruleset)).report
+        }
+        Err(e) => provrum_rules::unreadable(
+            provrum_rules::Text::new(
+                format!("Filen kan inte öppnas: {e}."),
+                format!("The file cannot be opened: {e}."),
+            ),
+            &ruleset,
+        ),
+    };
+    let compliance = report.render(lang);
+    let mut out = std::io::stdout().lock();
+    match format {
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &compliance)?;
+            writeln!(out)?;
+        }
+        OutputFormat::Text => write_text(&mut out, &path.display().to_string(), &compliance, lang)?,
+    }
+    Ok(if compliance.verdict == Verdict::Errors {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// One line per finding, like a linter: `file:Sheet!C9: error BUD-5: message`, then a summary.
+fn write_text(out: &mut impl Write, file: &str, c: &Compliance, lang: Lang) -> std::io::Result<()> {
+    for f in &c.findings {
+        let place = f
+            .location
+            .as_ref()
+            .map(|l| format!("{}:", l.reference()))
+            .unwrap_or_default();
+        let severity = match (f.severity, lang) {
+            (Severity::Error, Lang::Sv) => "fel",
+            (Severity::Warning, Lang::Sv) => "varning",
+            (Severity::Error, Lang::En) => "error",
+            (Severity::Warning, Lang::En) => "warning",
+        };
+        writeln!(out, "{file}:{place} {severity} {}: {}", f.rule, f.message)?;
+    }
+    let errors = c
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let warnings = c.findings.len() - errors;
+    let s = &c.summary;
+    if *s == provrum_rules::Summary::default() {
+        let verdict = match lang {
+            Lang::Sv => format!(
+                "{} och {}",
+                plural(errors, "fel", "fel"),
+                plural(warnings, "varning", "varningar")
+            ),
+            Lang::En => format!(
+                "{} and {}",
+                plural(errors, "error", "errors"),
+                plural(warnings, "warning", "warnings")
+            ),
+        };
+        return writeln!(out, "{file}: {verdict}.");
+    }
+    let line = match lang {
+        Lang::Sv => {
+            let verdict = match c.verdict {
+                Verdict::Ok => "godkänd, inga anmärkningar".to_string(),
+                Verdict::Warnings => {
+                    format!("godkänd med {}", plural(warnings, "varning", "varningar"))
+                }
+                Verdict::Errors => format!(
+                    "{} och {}",
+                    plural(errors, "fel", "fel"),
+                    plural(warnings, "varning", "varningar")
+                ),
+            };
+            format!(
+                "{file}: {verdict}. Budget {}, varav basfinansiering {}; {} ({}). Regelverk {}.",
+                s.total_budget_ore,
+                s.base_funding_ore,
+                plural(s.participants as usize, "deltagare", "deltagare"),
+                plural(s.regions as usize, "region", "regioner"),
+                c.ruleset
+            )
+        }
+        Lang::En => {
+            let verdict = match c.verdict {
+                Verdict::Ok => "passes, no findings".to_string(),
+                Verdict::Warnings => {
+                    format!("passes with {}", plural(warnings, "warning", "warnings"))
+                }
+                Verdict::Errors => format!(
+                    "{} and {}",
+                    plural(errors, "error", "errors"),
+                    plural(warnings, "warning", "warnings")
+                ),
+            };
+            format!(
+                "{file}: {verdict}. Budget {}, of which base funding {}; {} ({}). Rule set {}.",
+                s.total_budget_ore,
+                s.base_funding_ore,
+                plural(s.participants as usize, "participant", "participants"),
+                plural(s.regions as usize, "region", "regions"),
+                c.ruleset
+            )
+        }
+    };
+    writeln!(out, "{line}")
+}
+
+fn template(out: &Path, lang: Lang, example: bool) -> anyhow::Result<()> {
+    let filled = example.then(|| provrum_workbook::template::example(lang));
+    let bytes = provrum_workbook::template::build(lang, filled.as_ref())
+        .context("building the template")?;
+    std::fs::write(out, bytes).with_context(|| format!("writing {}", out.display()))?;
+    eprintln!("{}", out.display());
+    Ok(())
+}

@@ -1,0 +1,344 @@
+//! Reads the Reglab workbook (.xlsx, .xlsm, .xls, .ods) into [`provrum_rules::sheet`] types,
+//! with every value's sheet and cell, and with bounds no file can get past.
+//!
+//! Files come from strangers' machines. Before calamine sees a file, its container is checked
+//! with our own limits: the file size, every zip part's real decompressed size (not the size the
+//! zip claims), the longest stretch of XML between two tags (one cell's text), and, for .ods and
+//! .xls whose readers build dense grids at open, the grid each sheet would become. Cells are then
+//! read one by one within a fixed window of rows and columns — never as calamine `Range`s of
+//! .xlsx sheets, which a single far cell would blow up (calamine issue #693). A panic inside a
+//! library is caught here. Whatever goes wrong ends as a [`ReadError`], which the rules turn into
+//! FORM-1.
+
+mod ods;
+pub mod template;
+mod xls;
+mod xlsx;
+mod zipguard;
+
+use provrum_rules::sheet::{Cell, Value, Workbook};
+use provrum_rules::{Checked, Context, Text, layout::SheetKind};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+/// How much a file may ask of us. [`Limits::default`] is what every caller uses; tests may shrink
+/// them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The upload limit (API.md: 5 MB).
+    pub max_file_bytes: usize,
+    /// One zip part, decompressed: worksheets and content.xml.
+    pub max_part_bytes: u64,
+    /// The shared strings, decompressed (held in memory whole by calamine).
+    pub max_strings_bytes: u64,
+    /// Every part read, decompressed, together.
+    pub max_total_bytes: u64,
+    /// Entries in a zip.
+    pub max_entries: usize,
+    /// The longest run of XML between two `<`: bounds any single cell's text.
+    pub max_xml_text: u64,
+    /// Rows read per sheet; a value below this is refused (FORM-1), never silently dropped.
+    pub max_rows: u32,
+    /// Columns read per sheet; cells further right are ignored (extra columns are allowed).
+    pub max_cols: u32,
+    /// Cells a dense-grid reader (.ods, .xls) may be asked to build, all sheets together.
+    pub max_grid_cells: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 5 * 1024 * 1024,
+            max_part_bytes: 48 * 1024 * 1024,
+            max_strings_bytes: 24 * 1024 * 1024,
+            max_total_bytes: 96 * 1024 * 1024,
+            max_entries: 2_000,
+            max_xml_text: 256 * 1024,
+            max_rows: 200_000,
+            max_cols: 256,
+            max_grid_cells: 1_000_000,
+        }
+    }
+}
+
+/// Why a file could not be read. Each says, in both languages, what a leader can do about it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReadError {
+    #[error("file is {size} bytes, over the limit of {limit}")]
+    TooLarge { size: usize, limit: usize },
+    #[error("not a workbook ({what})")]
+    NotAWorkbook { what: String },
+    #[error(".xlsb is not supported")]
+    Xlsb,
+    #[error("the workbook is password protected")]
+    Encrypted,
+    #[error("the workbook is damaged: {detail}")]
+    Damaged { detail: String },
+    #[error("part {part} is over {limit} bytes when decompressed")]
+    PartTooLarge { part: String, limit: u64 },
+    #[error("the workbook has {entries} zip entries, over {limit}")]
+    TooManyEntries { entries: usize, limit: usize },
+    #[error("a single value in {part} is over {limit} bytes")]
+    ValueTooLong { part: String, limit: u64 },
+    #[error("sheet {sheet} has values below row {limit}")]
+    TooManyRows { sheet: String, limit: u32 },
+    #[error("the sheets would span {cells} cells, over {limit}")]
+    GridTooLarge { cells: u64, limit: u64 },
+    #[error("the reader failed on this file")]
+    Panicked,
+}
+
+fn mb(bytes: u64) -> String {
+    format!(
+        "{} MB",
+        (bytes as f64 / (1024.0 * 1024.0) * 10.0).round() / 10.0
+    )
+}
+
+impl ReadError {
+    /// The FORM-1 message.
+    pub fn text(&self) -> Text {
+        match self {
+            ReadError::TooLarge { size, limit } => Text::new(
+                format!(
+                    "Filen är {} men får vara högst {}.",
+                    mb(*size as u64),
+                    mb(*limit as u64)
+                ),
+                format!(
+                    "The file is {} but may be at most {}.",
+                    mb(*size as u64),
+                    mb(*limit as u64)
+                ),
+            ),
+            ReadError::NotAWorkbook { what } => Text::new(
+                format!(
+                    "Filen är inte en arbetsbok ({what}). Spara den som .xlsx eller .ods och försök igen."
+                ),
+                format!(
+                    "The file is not a workbook ({what}). Save it as .xlsx or .ods and try again."
+                ),
+            ),
+            ReadError::Xlsb => Text::new(
+                "Binära arbetsböcker (.xlsb) stöds inte. Spara som .xlsx och försök igen.",
+                "Binary workbooks (.xlsb) are not supported. Save as .xlsx and try again.",
+            ),
+            ReadError::Encrypted => Text::new(
+                "Arbetsboken är lösenordsskyddad. Ta bort lösenordet och försök igen.",
+                "The workbook is password protected. Remove the password and try again.",
+            ),
+            ReadError::Damaged { detail } => Text::new(
+                format!(
+                    "Arbetsboken är skadad och kan inte läsas ({detail}). Öppna och spara den igen, eller använd mallen."
+                ),
+                format!(
+                    "The workbook is damaged and cannot be read ({detail}). Open and save it again, or use the template."
+                ),
+            ),
+            ReadError::PartTooLarge { part, limit } => Text::new(
+                format!(
+                    "Arbetsboken är för stor uppackad: delen {part} blir mer än {}.",
+                    mb(*limit)
+                ),
+                format!(
+                    "The workbook is too large when unpacked: the part {part} exceeds {}.",
+                    mb(*limit)
+                ),
+            ),
+            ReadError::TooManyEntries { entries, limit } => Text::new(
+                format!("Arbetsboken innehåller {entries} delar; högst {limit} tillåts."),
+                format!("The workbook contains {entries} parts; at most {limit} are allowed."),
+            ),
+            ReadError::ValueTooLong { part, limit } => Text::new(
+                format!(
+                    "Ett värde i {part} är längre än {} och kan inte läsas.",
+                    mb(*limit)
+                ),
+                format!(
+                    "A value in {part} is longer than {} and cannot be read.",
+                    mb(*limit)
+                ),
+            ),
+            ReadError::TooManyRows { sheet, limit } => Text::new(
+                format!("Bladet {sheet} har värden efter rad {limit}; högst {limit} rader läses."),
+                format!(
+                    "The sheet {sheet} has values after row {limit}; at most {limit} rows are read."
+                ),
+            ),
+            ReadError::GridTooLarge { cells, limit } => Text::new(
+                format!(
+                    "Bladen spänner över {cells} celler; högst {limit} kan läsas. Ta bort tomma rader och kolumner långt ut i bladet."
+                ),
+                format!(
+                    "The sheets span {cells} cells; at most {limit} can be read. Delete stray values far out in the sheet."
+                ),
+            ),
+            ReadError::Panicked => Text::new(
+                "Arbetsboken kunde inte läsas; filen verkar skadad. Öppna och spara den igen, eller använd mallen.",
+                "The workbook could not be read; the file seems damaged. Open and save it again, or use the template.",
+            ),
+        }
+    }
+}
+
+/// What the bytes are, by their content (the name only helps the message).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Office Open XML (.xlsx, .xlsm)
+    Xlsx,
+    /// OpenDocument spreadsheet (.ods)
+    Ods,
+    /// Excel 97–2003 (.xls, a compound file)
+    Xls,
+}
+
+fn sniff(bytes: &[u8], name: Option<&str>) -> Result<Format, ReadError> {
+    const CFB: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        return zipguard::kind_of_zip(bytes);
+    }
+    if bytes.starts_with(&CFB) {
+        return Ok(Format::Xls);
+    }
+    let what = if bytes.is_empty() {
+        "tom fil / empty file".to_string()
+    } else if bytes.starts_with(b"%PDF") {
+        "PDF".to_string()
+    } else if bytes.starts_with(b"PK") {
+        "zip".to_string()
+    } else if std::str::from_utf8(&bytes[..bytes.len().min(512)]).is_ok() {
+        "text".to_string()
+    } else {
+        "okänt format / unknown format".to_string()
+    };
+    let what = match name.and_then(|n| n.rsplit_once('.')).map(|(_, ext)| ext) {
+        Some(ext) => format!("{what}, .{ext}"),
+        None => what,
+    };
+    Err(ReadError::NotAWorkbook { what })
+}
+
+/// Whether a sheet is one the rules read; others are listed by name only.
+fn wanted(sheet_name: &str) -> bool {
+    SheetKind::ALL.iter().any(|k| k.name().matches(sheet_name))
+}
+
+/// Collects one sheet's cells within the row and column window.
+struct SheetCells<'l> {
+    name: String,
+    cells: Vec<Cell>,
+    limits: &'l Limits,
+}
+
+impl<'l> SheetCells<'l> {
+    fn new(name: &str, limits: &'l Limits) -> Self {
+        SheetCells {
+            name: name.to_string(),
+            cells: Vec::new(),
+            limits,
+        }
+    }
+
+    fn push(&mut self, row: u32, col: u32, value: Value) -> Result<(), ReadError> {
+        if value.is_blank() || col >= self.limits.max_cols {
+            return Ok(());
+        }
+        if row >= self.limits.max_rows {
+            return Err(ReadError::TooManyRows {
+                sheet: self.name.clone(),
+                limit: self.limits.max_rows,
+            });
+        }
+        self.cells.push(Cell { row, col, value });
+        Ok(())
+    }
+
+    fn finish(self) -> provrum_rules::sheet::Sheet {
+        provrum_rules::sheet::Sheet::new(self.name, self.cells)
+    }
+}
+
+fn from_calamine(value: calamine::DataRef<'_>) -> Value {
+    use calamine::DataRef as D;
+    match value {
+        D::Int(i) => Value::Number(i as f64),
+        D::Float(f) => Value::Number(f),
+        D::String(s) => Value::Text(s),
+        D::SharedString(s) => Value::Text(s.to_string()),
+        D::Bool(b) => Value::Bool(b),
+        D::DateTime(dt) if dt.is_datetime() => match dt.as_datetime() {
+            Some(d) => Value::Date(d.date()),
+            None => Value::Number(dt.as_f64()),
+        },
+        D::DateTime(dt) => Value::Number(dt.as_f64()),
+        D::DateTimeIso(s) => match provrum_rules::plan::read_date(&Value::Text(s.clone())) {
+            Some(d) => Value::Date(d),
+            None => Value::Text(s),
+        },
+        D::DurationIso(s) => Value::Text(s),
+        D::Error(e) => Value::Error(e.to_string()),
+        D::Empty => Value::Empty,
+    }
+}
+
+fn from_data(value: &calamine::Data) -> Value {
+    use calamine::{Data as D, DataRef};
+    let as_ref = match value {
+        D::Int(i) => DataRef::Int(*i),
+        D::Float(f) => DataRef::Float(*f),
+        D::String(s) => DataRef::SharedString(s),
+        D::Bool(b) => DataRef::Bool(*b),
+        D::DateTime(dt) => DataRef::DateTime(*dt),
+        D::DateTimeIso(s) => DataRef::DateTimeIso(s.clone()),
+        D::DurationIso(s) => DataRef::DurationIso(s.clone()),
+        D::Error(e) => DataRef::Error(e.clone()),
+        D::Empty => DataRef::Empty,
+    };
+    from_calamine(as_ref)
+}
+
+/// Reads a workbook with the default limits.
+pub fn read(bytes: &[u8], name: Option<&str>) -> Result<Workbook, ReadError> {
+    read_with(bytes, name, &Limits::default())
+}
+
+/// Reads a workbook within `limits`. Never panics.
+pub fn read_with(bytes: &[u8], name: Option<&str>, limits: &Limits) -> Result<Workbook, ReadError> {
+    if bytes.len() > limits.max_file_bytes {
+        return Err(ReadError::TooLarge {
+            size: bytes.len(),
+            limit: limits.max_file_bytes,
+        });
+    }
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        let format = sniff(bytes, name)?;
+        match format {
+            Format::Xlsx => xlsx::read(bytes, limits),
+            Format::Ods => ods::read(bytes, limits),
+            Format::Xls => xls::read(bytes, limits),
+        }
+    }));
+    match result {
+        Ok(result) => result,
+        Err(_) => {
+            tracing::warn!(
+                file = name.unwrap_or("-"),
+                "a workbook reader panicked; answered FORM-1"
+            );
+            Err(ReadError::Panicked)
+        }
+    }
+}
+
+/// Reads and checks a workbook: the compliance result, or FORM-1 when it cannot be read.
+pub fn check(bytes: &[u8], name: Option<&str>, ctx: Context<'_>) -> Checked {
+    match read(bytes, name) {
+        Ok(workbook) => provrum_rules::check_workbook(&workbook, ctx),
+        Err(e) => {
+            tracing::info!(error = %e, "workbook refused");
+            Checked {
+                report: provrum_rules::unreadable(e.text(), ctx.ruleset),
+                submission: Default::default(),
+            }
+        }
+    }
+}
