@@ -72,7 +72,15 @@ pub struct Participant {
     pub kind: Option<ParticipantKind>,
     pub role: Option<Role>,
     #[serde(skip)]
-    pub location: Option<Location>,
+    pub cells: ParticipantCells,
+}
+
+/// Where a participant's cells are, for locating findings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParticipantCells {
+    pub organisation: Option<Location>,
+    pub kind: Option<Location>,
+    pub role: Option<Location>,
 }
 
 /// An organisation registered for a stored provrum.
@@ -153,7 +161,7 @@ pub fn read(table: &Table<'_>, findings: &mut Vec<Finding>) -> Vec<Participant> 
                         ),
                     ),
                 )
-                .at(kind.location),
+                .at(kind.location.clone()),
             );
         }
         let parsed_role = parse_role(role.value);
@@ -167,7 +175,7 @@ pub fn read(table: &Table<'_>, findings: &mut Vec<Finding>) -> Vec<Participant> 
                         format!("The role \"{shown}\" of {name} in {} is unknown; choose Leader or Participant.", role.location.reference()),
                     ),
                 )
-                .at(role.location),
+                .at(role.location.clone()),
             );
         }
         if participants
@@ -180,7 +188,11 @@ pub fn read(table: &Table<'_>, findings: &mut Vec<Finding>) -> Vec<Participant> 
             name,
             kind: parsed_kind,
             role: parsed_role,
-            location: Some(org.location),
+            cells: ParticipantCells {
+                organisation: Some(org.location),
+                kind: Some(kind.location),
+                role: Some(role.location),
+            },
         });
     }
     participants
@@ -263,7 +275,7 @@ pub fn check(
                         ),
                     ),
                 );
-                finding.location = leader.location.clone();
+                finding.location = leader.cells.kind.clone();
                 findings.push(finding);
             }
         }
@@ -284,7 +296,7 @@ pub fn check(
                     ),
                 ),
             );
-            finding.location = many[1].location.clone();
+            finding.location = many[1].cells.role.clone();
             findings.push(finding);
         }
     }
@@ -317,7 +329,7 @@ pub fn check(
                     ),
                 ),
             );
-            finding.location = p.location.clone();
+            finding.location = p.cells.organisation.clone();
             findings.push(finding);
         }
         for o in registered

@@ -1,0 +1,7 @@
+//! End-to-end: generated workbooks through the real reader and the rules.
+
+mod formats;
+mod helpers;
+mod process_rules;
+mod rules;
+mod template;
