@@ -71,6 +71,12 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    // A panic inside a library is caught where it happens and answered as FORM-1; log it as one
+    // structured line rather than letting the default hook symbolise a backtrace (which, with
+    // RUST_BACKTRACE set, costs tens of megabytes on a hostile file).
+    std::panic::set_hook(Box::new(
+        |info| tracing::error!(panic = %info, "caught panic"),
+    ));
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check { file, format, lang } => check(&file, format, lang.into()),

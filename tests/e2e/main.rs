@@ -3,5 +3,6 @@
 mod formats;
 mod helpers;
 mod process_rules;
+mod robustness;
 mod rules;
 mod template;

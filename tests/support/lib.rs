@@ -2,6 +2,8 @@
 //! as .xlsx (rust_xlsxwriter), .ods (OpenDocument, by hand) or .xls (BIFF8 in a compound file,
 //! by hand), so the same workbook can be put through every read path.
 
+pub mod hostile;
+
 use chrono::{Datelike, NaiveDate};
 use std::io::{Cursor, Write};
 
@@ -83,6 +85,12 @@ impl Book {
         if let Some(v) = value {
             sheet.cells.push((r, c, v));
         }
+        self
+    }
+
+    /// Appends a cell without looking for one already there (for building large sheets).
+    pub fn push(&mut self, sheet: &str, row: u32, col: u32, value: V) -> &mut Self {
+        self.sheet(sheet).cells.push((row, col, value));
         self
     }
 

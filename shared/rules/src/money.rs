@@ -173,6 +173,19 @@ fn parse_grouped_integer(s: &str) -> Result<i64, AmountError> {
     digits.parse::<i64>().map_err(|_| AmountError::NotANumber)
 }
 
+/// A whole number the Swedish way: `1 048 576`.
+pub fn group_digits(n: u64) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(' ');
+        }
+        grouped.push(c);
+    }
+    grouped
+}
+
 /// `100 000 kr`, `12 500,50 kr`, `-300 kr`: the way amounts are shown to users.
 impl fmt::Display for Ore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -180,14 +193,7 @@ impl fmt::Display for Ore {
         let abs = self.0.unsigned_abs();
         let kronor = abs / 100;
         let ore = abs % 100;
-        let digits = kronor.to_string();
-        let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                grouped.push(' ');
-            }
-            grouped.push(c);
-        }
+        let grouped = group_digits(kronor);
         if negative {
             f.write_str("-")?;
         }

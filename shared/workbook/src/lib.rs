@@ -16,6 +16,7 @@ mod xls;
 mod xlsx;
 mod zipguard;
 
+use provrum_rules::money::group_digits;
 use provrum_rules::sheet::{Cell, Value, Workbook};
 use provrum_rules::{Checked, Context, Text, layout::SheetKind};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -87,29 +88,43 @@ pub enum ReadError {
     Panicked,
 }
 
-fn mb(bytes: u64) -> String {
-    format!(
-        "{} MB",
-        (bytes as f64 / (1024.0 * 1024.0) * 10.0).round() / 10.0
-    )
+/// A size as people read it: `5 MB`, `256 kB`, `5,1 MB` (Swedish decimal comma in both
+/// languages, as amounts are).
+fn size(bytes: u64) -> String {
+    const MB: u64 = 1024 * 1024;
+    if bytes >= MB {
+        let tenths = (bytes * 10 + MB / 2) / MB;
+        if tenths.is_multiple_of(10) {
+            format!("{} MB", group_digits(tenths / 10))
+        } else {
+            format!("{},{} MB", group_digits(tenths / 10), tenths % 10)
+        }
+    } else {
+        format!("{} kB", group_digits(bytes.div_ceil(1024)))
+    }
 }
 
 impl ReadError {
     /// The FORM-1 message.
     pub fn text(&self) -> Text {
         match self {
-            ReadError::TooLarge { size, limit } => Text::new(
-                format!(
-                    "Filen är {} men får vara högst {}.",
-                    mb(*size as u64),
-                    mb(*limit as u64)
-                ),
-                format!(
-                    "The file is {} but may be at most {}.",
-                    mb(*size as u64),
-                    mb(*limit as u64)
-                ),
-            ),
+            ReadError::TooLarge { size: n, limit } => {
+                let (n, limit) = (*n as u64, *limit as u64);
+                Text::new(
+                    format!(
+                        "Filen är {} ({} byte) men får vara högst {}.",
+                        size(n),
+                        group_digits(n),
+                        size(limit)
+                    ),
+                    format!(
+                        "The file is {} ({} bytes) but may be at most {}.",
+                        size(n),
+                        group_digits(n),
+                        size(limit)
+                    ),
+                )
+            }
             ReadError::NotAWorkbook { what } => Text::new(
                 format!(
                     "Filen är inte en arbetsbok ({what}). Spara den som .xlsx eller .ods och försök igen."
@@ -137,41 +152,56 @@ impl ReadError {
             ReadError::PartTooLarge { part, limit } => Text::new(
                 format!(
                     "Arbetsboken är för stor uppackad: delen {part} blir mer än {}.",
-                    mb(*limit)
+                    size(*limit)
                 ),
                 format!(
                     "The workbook is too large when unpacked: the part {part} exceeds {}.",
-                    mb(*limit)
+                    size(*limit)
                 ),
             ),
-            ReadError::TooManyEntries { entries, limit } => Text::new(
-                format!("Arbetsboken innehåller {entries} delar; högst {limit} tillåts."),
-                format!("The workbook contains {entries} parts; at most {limit} are allowed."),
-            ),
+            ReadError::TooManyEntries { entries, limit } => {
+                let (entries, limit) = (group_digits(*entries as u64), group_digits(*limit as u64));
+                Text::new(
+                    format!("Arbetsboken innehåller {entries} delar; högst {limit} tillåts."),
+                    format!("The workbook contains {entries} parts; at most {limit} are allowed."),
+                )
+            }
             ReadError::ValueTooLong { part, limit } => Text::new(
                 format!(
-                    "Ett värde i {part} är längre än {} och kan inte läsas.",
-                    mb(*limit)
+                    "Ett värde i arbetsboken ({part}) är längre än {} och kan inte läsas.",
+                    size(*limit)
                 ),
                 format!(
-                    "A value in {part} is longer than {} and cannot be read.",
-                    mb(*limit)
+                    "A value in the workbook ({part}) is longer than {} and cannot be read.",
+                    size(*limit)
                 ),
             ),
-            ReadError::TooManyRows { sheet, limit } => Text::new(
-                format!("Bladet {sheet} har värden efter rad {limit}; högst {limit} rader läses."),
-                format!(
-                    "The sheet {sheet} has values after row {limit}; at most {limit} rows are read."
-                ),
-            ),
-            ReadError::GridTooLarge { cells, limit } => Text::new(
-                format!(
-                    "Bladen spänner över {cells} celler; högst {limit} kan läsas. Ta bort tomma rader och kolumner långt ut i bladet."
-                ),
-                format!(
-                    "The sheets span {cells} cells; at most {limit} can be read. Delete stray values far out in the sheet."
-                ),
-            ),
+            ReadError::TooManyRows { sheet, limit } => {
+                let limit = group_digits(u64::from(*limit));
+                Text::new(
+                    format!(
+                        "Bladet {sheet} har värden efter rad {limit}; högst {limit} rader läses."
+                    ),
+                    format!(
+                        "The sheet {sheet} has values after row {limit}; at most {limit} rows are read."
+                    ),
+                )
+            }
+            ReadError::GridTooLarge { cells, limit } => {
+                let limit = group_digits(*limit);
+                let (sv, en) = match *cells {
+                    u64::MAX => ("orimligt många".to_string(), "absurdly many".to_string()),
+                    n => (group_digits(n), group_digits(n)),
+                };
+                Text::new(
+                    format!(
+                        "Bladen spänner över {sv} celler; högst {limit} kan läsas. Ta bort värden och formatering långt ut i bladen."
+                    ),
+                    format!(
+                        "The sheets span {en} cells; at most {limit} can be read. Delete values and formatting far out in the sheets."
+                    ),
+                )
+            }
             ReadError::Panicked => Text::new(
                 "Arbetsboken kunde inte läsas; filen verkar skadad. Öppna och spara den igen, eller använd mallen.",
                 "The workbook could not be read; the file seems damaged. Open and save it again, or use the template.",

@@ -1,0 +1,215 @@
+//! Files made to hurt a workbook reader. Each is built from a valid workbook where it can be, so
+//! the only thing wrong with it is the attack.
+
+use crate::{Book, V, xls};
+use std::io::{Cursor, Write};
+use std::path::Path;
+
+/// One hostile file and what must come of it.
+pub struct Case {
+    pub name: &'static str,
+    pub file_name: &'static str,
+    pub bytes: Vec<u8>,
+    /// `Some(text)`: FORM-1 whose message contains `text`; `None`: a correct check (verdict ok).
+    pub form_1: Option<&'static str>,
+}
+
+/// Over the 5 MB upload limit.
+pub fn oversized() -> Vec<u8> {
+    let mut bytes = b"PK\x03\x04".to_vec();
+    bytes.resize(5 * 1024 * 1024 + 1, 0);
+    bytes
+}
+
+/// A valid workbook whose shared strings hold one cell of `len` bytes of text, written streaming
+/// so it never exists in memory (1.5 GB deflates to about 1.5 MB). Cached under `dir`.
+pub fn text_bomb(dir: &Path, len: u64) -> Vec<u8> {
+    let path = dir.join(format!("text-bomb-{len}.xlsx"));
+    if let Ok(bytes) = std::fs::read(&path) {
+        return bytes;
+    }
+    use zip::write::SimpleFileOptions;
+    let valid = Book::valid_sv().to_xlsx();
+    let mut input = zip::ZipArchive::new(Cursor::new(&valid)).expect("zip");
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(9))
+        .large_file(len > u32::MAX as u64 / 2);
+    for i in 0..input.len() {
+        let mut file = input.by_index(i).expect("entry");
+        let name = file.name().expect("name").to_string();
+        out.start_file(name.as_str(), options).expect("zip");
+        if name == "xl/sharedStrings.xml" {
+            out.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>"#)
+                .expect("zip");
+            let chunk = vec![b'A'; 1 << 20];
+            let mut left = len;
+            while left > 0 {
+                let n = left.min(chunk.len() as u64) as usize;
+                out.write_all(&chunk[..n]).expect("zip");
+                left -= n as u64;
+            }
+            out.write_all(b"</t></si></sst>").expect("zip");
+        } else {
+            std::io::copy(&mut file, &mut out).expect("copy");
+        }
+    }
+    let bytes = out.finish().expect("zip").into_inner();
+    let _ = std::fs::write(&path, &bytes);
+    bytes
+}
+
+/// An xls whose first BOUNDSHEET record is cut short: calamine indexes past its end and panics.
+pub fn xls_that_panics_calamine() -> Vec<u8> {
+    let mut bof = Vec::new();
+    bof.extend_from_slice(&0x0600u16.to_le_bytes());
+    bof.extend_from_slice(&0x0005u16.to_le_bytes());
+    bof.extend_from_slice(&[0u8; 12]);
+    let mut stream = xls::record(0x0809, &bof);
+    stream.extend(xls::record(0x0085, &100u32.to_le_bytes()));
+    stream.extend(xls::record(0x000A, &[]));
+    xls::package(&stream)
+}
+
+/// A valid xls whose sheets carry a DIMENSIONS record with the given rows and columns.
+pub fn xls_with_dimensions(
+    first_row: u32,
+    last_row_plus_1: u32,
+    first_col: u16,
+    last_col_plus_1: u16,
+) -> Vec<u8> {
+    let mut d = Vec::new();
+    d.extend_from_slice(&first_row.to_le_bytes());
+    d.extend_from_slice(&last_row_plus_1.to_le_bytes());
+    d.extend_from_slice(&first_col.to_le_bytes());
+    d.extend_from_slice(&last_col_plus_1.to_le_bytes());
+    d.extend_from_slice(&[0, 0]);
+    let extra = xls::record(0x0200, &d);
+    xls::package(&xls::workbook_stream(&Book::valid_sv(), &extra))
+}
+
+/// Every hostile kind of issue 2, in a fixed order. `dir` caches the large generated files.
+pub fn cases(dir: &Path) -> Vec<Case> {
+    let valid = Book::valid_sv().to_xlsx();
+    let mut far = Book::valid_sv();
+    far.set(
+        "Budget",
+        "XFD1048576",
+        Some(V::S("en bortglömd cell".into())),
+    );
+    let mut far_down = Book::valid_sv();
+    far_down.set("Budget", "A1048576", Some(V::S("längst ner".into())));
+    let mut far_ods = Book::valid_sv();
+    far_ods.set("Budget", "XFD1048576", Some(V::N(1.0)));
+    let mut far_xls = Book::valid_sv();
+    far_xls.set("Budget", "IV65536", Some(V::N(1.0)));
+    let plain_zip = {
+        let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        z.start_file("budget.txt", zip::write::SimpleFileOptions::default())
+            .expect("zip");
+        z.write_all(b"Resor 100 kr").expect("zip");
+        z.finish().expect("zip").into_inner()
+    };
+    let mut garbage_xls = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    let mut x: u32 = 0x9E37_79B9;
+    garbage_xls.extend((0..20_000).map(|_| {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        x as u8
+    }));
+    let random_stream = xls::package(&garbage_xls[8..]);
+    vec![
+        Case {
+            name: "over 5 MB",
+            file_name: "stor.xlsx",
+            bytes: oversized(),
+            form_1: Some("(5 242 881 byte) men får vara högst 5 MB"),
+        },
+        Case {
+            name: "1.5 GB text cell (deflated)",
+            file_name: "bomb.xlsx",
+            bytes: text_bomb(dir, 1_500_000_000),
+            form_1: Some("längre än 256 kB"),
+        },
+        Case {
+            name: "stray value at XFD1048576",
+            file_name: "far.xlsx",
+            bytes: far.to_xlsx(),
+            form_1: None,
+        },
+        Case {
+            name: "value at row 1048576",
+            file_name: "far-down.xlsx",
+            bytes: far_down.to_xlsx(),
+            form_1: Some("efter rad 200 000"),
+        },
+        Case {
+            name: "ods grid 16384 x 1048576",
+            file_name: "far.ods",
+            bytes: far_ods.to_ods(),
+            form_1: Some("celler"),
+        },
+        Case {
+            name: "xls grid 256 x 65536",
+            file_name: "far.xls",
+            bytes: far_xls.to_xls(),
+            form_1: Some("celler"),
+        },
+        Case {
+            name: "truncated zip",
+            file_name: "halv.xlsx",
+            bytes: valid[..valid.len() / 2].to_vec(),
+            form_1: Some("skadad"),
+        },
+        Case {
+            name: "PDF named .xlsx",
+            file_name: "budget.xlsx",
+            bytes: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj".to_vec(),
+            form_1: Some("inte en arbetsbok"),
+        },
+        Case {
+            name: "plain zip named .xlsx",
+            file_name: "budget.xlsx",
+            bytes: plain_zip,
+            form_1: Some("inte en arbetsbok"),
+        },
+        Case {
+            name: "text named .ods",
+            file_name: "budget.ods",
+            bytes: b"Kostnadspost;Belopp\n".to_vec(),
+            form_1: Some("inte en arbetsbok"),
+        },
+        Case {
+            name: "garbage .xls",
+            file_name: "skrap.xls",
+            bytes: garbage_xls,
+            form_1: Some("skadad"),
+        },
+        Case {
+            name: "xls with a random Workbook stream",
+            file_name: "slump.xls",
+            bytes: random_stream,
+            form_1: Some(""),
+        },
+        Case {
+            name: "xls DIMENSIONS 65536 x 256",
+            file_name: "dim.xls",
+            bytes: xls_with_dimensions(0, 65_536, 0, 256),
+            form_1: Some("celler"),
+        },
+        Case {
+            name: "xls DIMENSIONS end before start",
+            file_name: "dim2.xls",
+            bytes: xls_with_dimensions(60_000, 10, 0, 5),
+            form_1: Some("celler"),
+        },
+        Case {
+            name: "panic inside calamine",
+            file_name: "panik.xls",
+            bytes: xls_that_panics_calamine(),
+            form_1: Some("kunde inte läsas"),
+        },
+    ]
+}
