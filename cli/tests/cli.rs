@@ -37,6 +37,24 @@ fn a_correct_workbook_exits_0_with_a_summary() {
 }
 
 #[test]
+fn a_correct_english_workbook_laid_out_differently_exits_0() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(
+        dir.path(),
+        "budget-en.xlsx",
+        &Book::valid_en_shuffled().to_xlsx(),
+    );
+    let out = provrum(&["check", "--lang", "en", file.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stdout(&out)
+            .contains("passes, no findings. Budget 120 000,50 kr, of which base funding 50 000 kr"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
 fn findings_are_one_line_each_like_a_linter() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut book = Book::valid_sv();

@@ -4,6 +4,7 @@
 
 use crate::finding::{Finding, Rule, Severity};
 use crate::lang::Text;
+use crate::model::Status;
 use crate::money::Ore;
 use crate::ruleset::RuleSet;
 use chrono::{Datelike, NaiveDate};
@@ -31,6 +32,37 @@ pub struct QuotaYear {
     pub year: i32,
     pub started: u32,
     pub base_funding: Ore,
+}
+
+/// A provrum as the quota sees it: its state, planned start and the base funding it was granted
+/// (or asks for).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuotaEntry {
+    pub status: Status,
+    pub start: NaiveDate,
+    pub base_funding: Ore,
+}
+
+/// What `year` has used: the provrum that have started (running or reported) with their planned
+/// start in that year, and their base funding. Proposed and withdrawn provrum use nothing.
+pub fn used<'a>(year: i32, provrum: impl IntoIterator<Item = &'a QuotaEntry>) -> QuotaYear {
+    provrum
+        .into_iter()
+        .filter(|p| {
+            matches!(p.status, Status::Running | Status::Reported) && quota_year(p.start) == year
+        })
+        .fold(
+            QuotaYear {
+                year,
+                started: 0,
+                base_funding: Ore::ZERO,
+            },
+            |q, p| QuotaYear {
+                year,
+                started: q.started + 1,
+                base_funding: q.base_funding.saturating_add(p.base_funding),
+            },
+        )
 }
 
 /// The quota year of a provrum planned to start on `start`.
@@ -92,6 +124,50 @@ pub fn kvot_2(year: i32, granted: Ore, requested: Ore, rs: &RuleSet) -> Finding 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_started_provrum_of_the_year_count() {
+        let d = |y, m| NaiveDate::from_ymd_opt(y, m, 1).expect("date");
+        let entry = |status, start, kr| QuotaEntry {
+            status,
+            start,
+            base_funding: Ore::kr(kr),
+        };
+        let all = [
+            entry(Status::Running, d(2025, 3), 60_000),
+            entry(Status::Reported, d(2025, 11), 40_000),
+            entry(Status::Proposed, d(2025, 5), 90_000),
+            entry(Status::Withdrawn, d(2025, 5), 90_000),
+            entry(Status::Running, d(2026, 1), 100_000),
+        ];
+        assert_eq!(
+            used(2025, &all),
+            QuotaYear {
+                year: 2025,
+                started: 2,
+                base_funding: Ore::kr(100_000)
+            }
+        );
+        assert_eq!(
+            used(2026, &all),
+            QuotaYear {
+                year: 2026,
+                started: 1,
+                base_funding: Ore::kr(100_000)
+            }
+        );
+        assert_eq!(
+            used(2024, &all),
+            QuotaYear {
+                year: 2024,
+                started: 0,
+                base_funding: Ore::ZERO
+            }
+        );
+        let rs = RuleSet::provrum_2023();
+        assert!(admit(&used(2025, &all), Ore::ZERO, &rs).is_err());
+        assert!(admit(&used(2026, &all), Ore::kr(100_000), &rs).is_ok());
+    }
 
     #[test]
     fn two_a_year_and_at_most_the_cap() {
