@@ -1,4 +1,6 @@
-//! `provrum`: check workbooks, write the template — and, as the system grows, serve it all.
+//! `provrum`: check workbooks, write the template, administer organisations and tokens.
+
+mod admin;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -39,6 +41,54 @@ enum Command {
         /// Fill it in with the bundled example instead of leaving it blank
         #[arg(long)]
         example: bool,
+    },
+    /// Organisations
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Bearer tokens
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Add an organisation
+    Add {
+        /// Its id, e.g. region-skane
+        id: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum)]
+        kind: admin::KindArg,
+        #[arg(long, value_enum)]
+        membership: admin::MembershipArg,
+        #[command(flatten)]
+        store: admin::StoreArgs,
+    },
+    /// List organisations (id, kind, membership, name; tab-separated)
+    List {
+        #[command(flatten)]
+        store: admin::StoreArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token for an organisation; prints it alone on stdout (shown only here)
+    Create {
+        #[arg(long)]
+        org: String,
+        /// What the token is for, e.g. whose laptop
+        #[arg(long, default_value = "cli")]
+        label: String,
+        #[command(flatten)]
+        store: admin::StoreArgs,
+    },
+    /// Revoke a token by its id
+    Revoke {
+        id: String,
+        #[command(flatten)]
+        store: admin::StoreArgs,
     },
 }
 
@@ -83,6 +133,26 @@ fn main() -> ExitCode {
         Command::Template { out, lang, example } => {
             template(&out, lang.into(), example).map(|()| ExitCode::SUCCESS)
         }
+        Command::Org(command) => run_async(async move {
+            match command {
+                OrgCommand::Add {
+                    id,
+                    name,
+                    kind,
+                    membership,
+                    store,
+                } => admin::org_add(&store, &id, &name, kind, membership).await,
+                OrgCommand::List { store } => admin::org_list(&store).await,
+            }
+        }),
+        Command::Token(command) => run_async(async move {
+            match command {
+                TokenCommand::Create { org, label, store } => {
+                    admin::token_create(&store, &org, &label).await
+                }
+                TokenCommand::Revoke { id, store } => admin::token_revoke(&store, &id).await,
+            }
+        }),
     };
     match result {
         Ok(code) => code,
@@ -91,6 +161,14 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+fn run_async(
+    work: impl std::future::Future<Output = anyhow::Result<()>>,
+) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(work)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Reads at most one byte past the upload limit, so an oversized file is refused without

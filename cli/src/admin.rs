@@ -1,0 +1,163 @@
+//! The store options every store-using command takes, and local administration: organisations
+//! and tokens.
+
+use anyhow::Context as _;
+use clap::{Args, ValueEnum};
+use provrum_rules::model::{Membership, OrgKind};
+use provrum_store::dynamo::DynamoStore;
+use provrum_store::sqlite::SqliteStore;
+use provrum_store::{AuditEvent, NewToken, Org, Store, parse_org_id, parse_org_name};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum StoreKind {
+    Sqlite,
+    Dynamodb,
+}
+
+#[derive(Args)]
+pub struct StoreArgs {
+    /// Where provrum are kept: an embedded SQLite file, or a DynamoDB table
+    #[arg(long, value_enum, default_value_t = StoreKind::Sqlite)]
+    store: StoreKind,
+    /// The SQLite file
+    #[arg(long, default_value = "provrum.db")]
+    db: PathBuf,
+    /// The DynamoDB table (standard AWS configuration; AWS_ENDPOINT_URL_DYNAMODB for a local server)
+    #[arg(long, required_if_eq("store", "dynamodb"))]
+    table: Option<String>,
+    /// Create the DynamoDB table when it is missing
+    #[arg(long)]
+    create_table: bool,
+}
+
+impl StoreArgs {
+    pub async fn open(&self) -> anyhow::Result<Arc<dyn Store>> {
+        Ok(match self.store {
+            StoreKind::Sqlite => Arc::new(
+                SqliteStore::open(&self.db)
+                    .with_context(|| format!("opening {}", self.db.display()))?,
+            ),
+            StoreKind::Dynamodb => {
+                let table = self
+                    .table
+                    .clone()
+                    .context("--table is required with --store dynamodb")?;
+                let store = DynamoStore::from_env(table.clone()).await;
+                if self.create_table
+                    && store
+                        .create_table()
+                        .await
+                        .with_context(|| format!("creating table {table}"))?
+                {
+                    eprintln!("Tabellen {table} är skapad.");
+                }
+                Arc::new(store)
+            }
+        })
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum KindArg {
+    Region,
+    Other,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum MembershipArg {
+    Member,
+    Partner,
+    Kansli,
+}
+
+pub async fn org_add(
+    store: &StoreArgs,
+    id: &str,
+    name: &str,
+    kind: KindArg,
+    membership: MembershipArg,
+) -> anyhow::Result<()> {
+    let org = Org {
+        id: parse_org_id(id)?,
+        name: parse_org_name(name)?,
+        kind: match kind {
+            KindArg::Region => OrgKind::Region,
+            KindArg::Other => OrgKind::Other,
+        },
+        membership: match membership {
+            MembershipArg::Member => Membership::Member,
+            MembershipArg::Partner => Membership::Partner,
+            MembershipArg::Kansli => Membership::Kansli,
+        },
+        created_at: chrono::Utc::now(),
+    };
+    let store = store.open().await?;
+    let event = AuditEvent::new(
+        format!("org/{}", org.id),
+        "cli",
+        "org.created",
+        serde_json::json!({"name": org.name}),
+    );
+    store
+        .create_org(&org, &event)
+        .await
+        .with_context(|| format!("adding organisation {}", org.id))?;
+    eprintln!("Organisationen {} ({}) är tillagd.", org.id, org.name);
+    Ok(())
+}
+
+pub async fn org_list(store: &StoreArgs) -> anyhow::Result<()> {
+    let store = store.open().await?;
+    for org in store.list_orgs().await? {
+        println!(
+            "{}\t{}\t{}\t{}",
+            org.id,
+            serde_json::to_value(org.kind)?.as_str().unwrap_or_default(),
+            serde_json::to_value(org.membership)?
+                .as_str()
+                .unwrap_or_default(),
+            org.name
+        );
+    }
+    Ok(())
+}
+
+/// Creates a token and prints the secret alone on stdout (it is shown only here).
+pub async fn token_create(store: &StoreArgs, org: &str, label: &str) -> anyhow::Result<()> {
+    let store = store.open().await?;
+    let new = NewToken::generate(org, label, chrono::Utc::now())?;
+    let event = AuditEvent::new(
+        format!("token/{}", new.token.id),
+        "cli",
+        "token.created",
+        serde_json::json!({"org": org, "label": label}),
+    );
+    store
+        .create_token(&new.token, &event)
+        .await
+        .with_context(|| format!("creating a token for {org}"))?;
+    eprintln!(
+        "Token {} för {org} är skapad; den visas bara nu.",
+        new.token.id
+    );
+    println!("{}", new.secret);
+    Ok(())
+}
+
+pub async fn token_revoke(store: &StoreArgs, id: &str) -> anyhow::Result<()> {
+    let store = store.open().await?;
+    let event = AuditEvent::new(
+        format!("token/{id}"),
+        "cli",
+        "token.revoked",
+        serde_json::Value::Null,
+    );
+    store
+        .revoke_token(id, chrono::Utc::now(), &event)
+        .await
+        .with_context(|| format!("revoking token {id}"))?;
+    eprintln!("Token {id} är återkallad.");
+    Ok(())
+}

@@ -1,0 +1,512 @@
+//! The embedded store: one SQLite file (bundled SQLite, WAL), the same semantics as DynamoDB
+//! through real transactions. A single connection behind a mutex serialises writers in this
+//! process; `BEGIN IMMEDIATE` and a busy timeout serialise them across processes.
+
+use crate::{
+    AuditEvent, BudgetSummary, BudgetVersion, Org, Page, Provrum, Result, Store, StoreError,
+    StoredReport, Token, approval_parts, from_json, to_json,
+};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use provrum_rules::kvot::{QuotaYear, admit};
+use provrum_rules::model::Status;
+use provrum_rules::{Ore, RuleSet};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS orgs (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tokens (id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS provrum (
+    id TEXT PRIMARY KEY, sort_key TEXT NOT NULL UNIQUE, status TEXT NOT NULL,
+    version INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS budget_versions (
+    provrum TEXT NOT NULL REFERENCES provrum(id), version INTEGER NOT NULL, sha256 TEXT NOT NULL,
+    summary TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (provrum, version));
+CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, entity TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS audit_by_entity ON audit (entity, seq);
+CREATE TABLE IF NOT EXISTS quota (
+    year INTEGER PRIMARY KEY, started INTEGER NOT NULL, base_funding_ore INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS reports (year INTEGER PRIMARY KEY, data TEXT NOT NULL);
+";
+
+#[derive(Clone)]
+pub struct SqliteStore {
+    conn: Arc<Mutex<Connection>>,
+}
+
+fn db_err(e: rusqlite::Error) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+            StoreError::Unavailable(e.to_string())
+        }
+        Some(ErrorCode::ConstraintViolation) => StoreError::AlreadyExists(e.to_string()),
+        _ => StoreError::Backend(e.to_string()),
+    }
+}
+
+fn sort_key(p: &Provrum) -> String {
+    format!("{}#{}", p.created_at.format("%Y-%m-%dT%H:%M:%S%.9fZ"), p.id)
+}
+
+fn insert_event(tx: &rusqlite::Transaction<'_>, event: &AuditEvent) -> Result<()> {
+    tx.execute(
+        "INSERT INTO audit (entity, data) VALUES (?1, ?2)",
+        params![event.entity, to_json(event)?],
+    )
+    .map_err(db_err)?;
+    Ok(())
+}
+
+fn read_provrum(conn: &Connection, id: &str) -> Result<Option<Provrum>> {
+    let row: Option<(String, i64)> = conn
+        .query_row(
+            "SELECT data, version FROM provrum WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .map_err(db_err)?;
+    row.map(|(data, version)| {
+        let mut p: Provrum = from_json(&data)?;
+        p.version = version as u64;
+        Ok(p)
+    })
+    .transpose()
+}
+
+/// The stored version and status of a provrum, checked against what the caller read.
+fn check_version(tx: &rusqlite::Transaction<'_>, p: &Provrum) -> Result<Status> {
+    let row: Option<(i64, String)> = tx
+        .query_row(
+            "SELECT version, status FROM provrum WHERE id = ?1",
+            [&p.id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .map_err(db_err)?;
+    let Some((version, status)) = row else {
+        return Err(StoreError::NotFound(format!("provrum {}", p.id)));
+    };
+    if version as u64 != p.version {
+        return Err(StoreError::Conflict(format!(
+            "provrum {} is at version {version}, not {}",
+            p.id, p.version
+        )));
+    }
+    from_json(&format!("\"{status}\""))
+}
+
+/// Writes the provrum at its next version; returns that copy.
+fn write_provrum(tx: &rusqlite::Transaction<'_>, p: &Provrum) -> Result<Provrum> {
+    let mut next = p.clone();
+    next.version = p.version + 1;
+    tx.execute(
+        "UPDATE provrum SET status = ?2, version = ?3, data = ?4 WHERE id = ?1",
+        params![
+            next.id,
+            next.status.as_str(),
+            next.version as i64,
+            to_json(&next)?
+        ],
+    )
+    .map_err(db_err)?;
+    Ok(next)
+}
+
+fn read_quota(conn: &Connection, year: i32) -> Result<QuotaYear> {
+    let row: Option<(i64, i64)> = conn
+        .query_row(
+            "SELECT started, base_funding_ore FROM quota WHERE year = ?1",
+            [year],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .map_err(db_err)?;
+    let (started, base) = row.unwrap_or((0, 0));
+    Ok(QuotaYear {
+        year,
+        started: started as u32,
+        base_funding: Ore(base),
+    })
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file.
+    pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore> {
+        let conn = Connection::open(path).map_err(db_err)?;
+        Self::init(conn)
+    }
+
+    /// A private database in memory (tests).
+    pub fn in_memory() -> Result<SqliteStore> {
+        Self::init(Connection::open_in_memory().map_err(db_err)?)
+    }
+
+    fn init(conn: Connection) -> Result<SqliteStore> {
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(db_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(db_err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(db_err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(db_err)?;
+        conn.execute_batch(SCHEMA).map_err(db_err)?;
+        Ok(SqliteStore {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// Runs `f` on the connection off the async runtime.
+    async fn with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            // A panic while holding the lock rolled its transaction back; the connection is fine.
+            let mut guard = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            f(&mut guard)
+        })
+        .await
+        .map_err(|e| StoreError::Backend(format!("store task failed: {e}")))?
+    }
+
+    /// Runs `f` in an immediate (write-locking) transaction, committed if `f` succeeds.
+    async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        self.with(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(db_err)?;
+            let value = f(&tx)?;
+            tx.commit().map_err(db_err)?;
+            Ok(value)
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn create_org(&self, org: &Org, event: &AuditEvent) -> Result<()> {
+        let (org, event) = (org.clone(), event.clone());
+        self.write(move |tx| {
+            tx.execute(
+                "INSERT INTO orgs (id, data) VALUES (?1, ?2)",
+                params![org.id, to_json(&org)?],
+            )
+            .map_err(|e| match db_err(e) {
+                StoreError::AlreadyExists(_) => {
+                    StoreError::AlreadyExists(format!("organisation {}", org.id))
+                }
+                other => other,
+            })?;
+            insert_event(tx, &event)
+        })
+        .await
+    }
+
+    async fn get_org(&self, id: &str) -> Result<Option<Org>> {
+        let id = id.to_string();
+        self.with(move |conn| {
+            let data: Option<String> = conn
+                .query_row("SELECT data FROM orgs WHERE id = ?1", [&id], |r| r.get(0))
+                .optional()
+                .map_err(db_err)?;
+            data.map(|d| from_json(&d)).transpose()
+        })
+        .await
+    }
+
+    async fn list_orgs(&self) -> Result<Vec<Org>> {
+        self.with(|conn| {
+            let mut stmt = conn
+                .prepare("SELECT data FROM orgs ORDER BY id")
+                .map_err(db_err)?;
+            let rows = stmt
+                .query_map([], |r| r.get::<_, String>(0))
+                .map_err(db_err)?;
+            rows.map(|r| from_json(&r.map_err(db_err)?)).collect()
+        })
+        .await
+    }
+
+    async fn create_token(&self, token: &Token, event: &AuditEvent) -> Result<()> {
+        let (token, event) = (token.clone(), event.clone());
+        self.write(move |tx| {
+            let org: Option<String> = tx
+                .query_row("SELECT id FROM orgs WHERE id = ?1", [&token.org], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .map_err(db_err)?;
+            if org.is_none() {
+                return Err(StoreError::NotFound(format!("organisation {}", token.org)));
+            }
+            tx.execute(
+                "INSERT INTO tokens (id, hash, data) VALUES (?1, ?2, ?3)",
+                params![token.id, token.hash, to_json(&token)?],
+            )
+            .map_err(db_err)?;
+            insert_event(tx, &event)
+        })
+        .await
+    }
+
+    async fn token_by_hash(&self, hash: &str) -> Result<Option<Token>> {
+        let hash = hash.to_string();
+        self.with(move |conn| {
+            let data: Option<String> = conn
+                .query_row("SELECT data FROM tokens WHERE hash = ?1", [&hash], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .map_err(db_err)?;
+            data.map(|d| from_json(&d)).transpose()
+        })
+        .await
+    }
+
+    async fn revoke_token(&self, id: &str, at: DateTime<Utc>, event: &AuditEvent) -> Result<()> {
+        let (id, event) = (id.to_string(), event.clone());
+        self.write(move |tx| {
+            let data: Option<String> = tx
+                .query_row("SELECT data FROM tokens WHERE id = ?1", [&id], |r| r.get(0))
+                .optional()
+                .map_err(db_err)?;
+            let mut token: Token =
+                from_json(&data.ok_or_else(|| StoreError::NotFound(format!("token {id}")))?)?;
+            if token.revoked_at.is_some() {
+                return Ok(());
+            }
+            token.revoked_at = Some(at);
+            tx.execute(
+                "UPDATE tokens SET data = ?2 WHERE id = ?1",
+                params![id, to_json(&token)?],
+            )
+            .map_err(db_err)?;
+            insert_event(tx, &event)
+        })
+        .await
+    }
+
+    async fn create_provrum(&self, provrum: &Provrum, event: &AuditEvent) -> Result<()> {
+        let (p, event) = (provrum.clone(), event.clone());
+        self.write(move |tx| {
+            tx.execute(
+                "INSERT INTO provrum (id, sort_key, status, version, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![p.id, sort_key(&p), p.status.as_str(), p.version as i64, to_json(&p)?],
+            )
+            .map_err(|e| match db_err(e) {
+                StoreError::AlreadyExists(_) => StoreError::AlreadyExists(format!("provrum {}", p.id)),
+                other => other,
+            })?;
+            insert_event(tx, &event)
+        })
+        .await
+    }
+
+    async fn get_provrum(&self, id: &str) -> Result<Option<Provrum>> {
+        let id = id.to_string();
+        self.with(move |conn| read_provrum(conn, &id)).await
+    }
+
+    async fn list_provrum(&self, cursor: Option<&str>, limit: u32) -> Result<Page<Provrum>> {
+        const PREFIX: &str = "sqlite:";
+        let after = match cursor {
+            None => String::new(),
+            Some(c) => String::from_utf8(crate::decode_cursor(c)?)
+                .ok()
+                .and_then(|k| k.strip_prefix(PREFIX).map(str::to_string))
+                .ok_or_else(|| StoreError::Invalid("unknown listing cursor".into()))?,
+        };
+        let limit = limit.clamp(1, 100);
+        self.with(move |conn| {
+            let mut stmt = conn
+                .prepare("SELECT data, version FROM provrum WHERE sort_key > ?1 ORDER BY sort_key LIMIT ?2")
+                .map_err(db_err)?;
+            let rows = stmt
+                .query_map(params![after, i64::from(limit) + 1], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+                .map_err(db_err)?;
+            let mut items = Vec::new();
+            for row in rows {
+                let (data, version) = row.map_err(db_err)?;
+                let mut p: Provrum = from_json(&data)?;
+                p.version = version as u64;
+                items.push(p);
+            }
+            // One more than a page was asked for: its presence says whether another page follows.
+            let next = if items.len() > limit as usize {
+                items.truncate(limit as usize);
+                items.last().map(|p| crate::encode_cursor(format!("{PREFIX}{}", sort_key(p)).as_bytes()))
+            } else {
+                None
+            };
+            Ok(Page { items, next })
+        })
+        .await
+    }
+
+    async fn update_provrum(&self, provrum: &Provrum, event: &AuditEvent) -> Result<Provrum> {
+        let (p, event) = (provrum.clone(), event.clone());
+        self.write(move |tx| {
+            let stored = check_version(tx, &p)?;
+            if p.status == Status::Running && stored != Status::Running {
+                return Err(StoreError::Conflict(
+                    "a provrum starts only through approve".into(),
+                ));
+            }
+            let next = write_provrum(tx, &p)?;
+            insert_event(tx, &event)?;
+            Ok(next)
+        })
+        .await
+    }
+
+    async fn add_budget_version(
+        &self,
+        provrum: &Provrum,
+        budget: &BudgetVersion,
+        event: &AuditEvent,
+    ) -> Result<Provrum> {
+        let (p, budget, event) = (provrum.clone(), budget.clone(), event.clone());
+        self.write(move |tx| {
+            let stored = check_version(tx, &p)?;
+            if p.status != stored {
+                return Err(StoreError::Conflict("a budget upload cannot change the provrum's status".into()));
+            }
+            let version = budget.summary.version;
+            if version != p.budget_versions || budget.provrum != p.id {
+                return Err(StoreError::Conflict(format!(
+                    "budget version {version} does not follow: the provrum's new state counts {} versions",
+                    p.budget_versions
+                )));
+            }
+            tx.execute(
+                "INSERT INTO budget_versions (provrum, version, sha256, summary, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![p.id, version, budget.summary.sha256, to_json(&budget.summary)?, to_json(&budget)?],
+            )
+            .map_err(|e| match db_err(e) {
+                StoreError::AlreadyExists(_) => StoreError::Conflict(format!("budget version {version} of {} exists", p.id)),
+                other => other,
+            })?;
+            let next = write_provrum(tx, &p)?;
+            insert_event(tx, &event)?;
+            Ok(next)
+        })
+        .await
+    }
+
+    async fn get_budget_version(
+        &self,
+        provrum: &str,
+        version: u32,
+    ) -> Result<Option<BudgetVersion>> {
+        let provrum = provrum.to_string();
+        self.with(move |conn| {
+            let data: Option<String> = conn
+                .query_row(
+                    "SELECT data FROM budget_versions WHERE provrum = ?1 AND version = ?2",
+                    params![provrum, version],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(db_err)?;
+            data.map(|d| from_json(&d)).transpose()
+        })
+        .await
+    }
+
+    async fn list_budget_versions(&self, provrum: &str) -> Result<Vec<BudgetSummary>> {
+        let provrum = provrum.to_string();
+        self.with(move |conn| {
+            let mut stmt = conn
+                .prepare("SELECT summary FROM budget_versions WHERE provrum = ?1 ORDER BY version")
+                .map_err(db_err)?;
+            let rows = stmt
+                .query_map([&provrum], |r| r.get::<_, String>(0))
+                .map_err(db_err)?;
+            rows.map(|r| from_json(&r.map_err(db_err)?)).collect()
+        })
+        .await
+    }
+
+    async fn approve(
+        &self,
+        provrum: &Provrum,
+        rules: &RuleSet,
+        event: &AuditEvent,
+    ) -> Result<Provrum> {
+        let (year, grant) = approval_parts(provrum)?;
+        let (p, rules, event) = (provrum.clone(), rules.clone(), event.clone());
+        self.write(move |tx| {
+            let stored = check_version(tx, &p)?;
+            if stored != Status::Proposed {
+                return Err(StoreError::Conflict(format!("provrum {} is {}, not proposed", p.id, stored.as_str())));
+            }
+            let used = read_quota(tx, year)?;
+            admit(&used, grant, &rules).map_err(StoreError::Refused)?;
+            tx.execute(
+                "INSERT INTO quota (year, started, base_funding_ore) VALUES (?1, 1, ?2)
+                 ON CONFLICT(year) DO UPDATE SET started = started + 1, base_funding_ore = base_funding_ore + ?2",
+                params![year, grant.0],
+            )
+            .map_err(db_err)?;
+            let next = write_provrum(tx, &p)?;
+            insert_event(tx, &event)?;
+            Ok(next)
+        })
+        .await
+    }
+
+    async fn quota(&self, year: i32) -> Result<QuotaYear> {
+        self.with(move |conn| read_quota(conn, year)).await
+    }
+
+    async fn audit_events(&self, entity: &str) -> Result<Vec<AuditEvent>> {
+        let entity = entity.to_string();
+        self.with(move |conn| {
+            let mut stmt = conn
+                .prepare("SELECT data FROM audit WHERE entity = ?1 ORDER BY seq")
+                .map_err(db_err)?;
+            let rows = stmt
+                .query_map([&entity], |r| r.get::<_, String>(0))
+                .map_err(db_err)?;
+            rows.map(|r| from_json(&r.map_err(db_err)?)).collect()
+        })
+        .await
+    }
+
+    async fn put_report(&self, report: &StoredReport) -> Result<bool> {
+        let report = report.clone();
+        self.write(move |tx| {
+            let n = tx
+                .execute(
+                    "INSERT INTO reports (year, data) VALUES (?1, ?2) ON CONFLICT(year) DO NOTHING",
+                    params![report.year, to_json(&report)?],
+                )
+                .map_err(db_err)?;
+            Ok(n == 1)
+        })
+        .await
+    }
+
+    async fn get_report(&self, year: i32) -> Result<Option<StoredReport>> {
+        self.with(move |conn| {
+            let data: Option<String> = conn
+                .query_row("SELECT data FROM reports WHERE year = ?1", [year], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .map_err(db_err)?;
+            data.map(|d| from_json(&d)).transpose()
+        })
+        .await
+    }
+}

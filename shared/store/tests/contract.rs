@@ -1,0 +1,789 @@
+//! One contract, two stores: every test body below runs against the embedded SQLite store and
+//! against the DynamoDB store on moto (started by `scripts/test`, which sets
+//! `PROVRUM_TEST_DYNAMODB_ENDPOINT`). Without that server the DynamoDB half fails; it never skips.
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use provrum_rules::model::{Membership, OrgKind, Status};
+use provrum_rules::{Checked, Ore, RuleSet};
+use provrum_store::dynamo::DynamoStore;
+use provrum_store::sqlite::SqliteStore;
+use provrum_store::{
+    AuditEvent, BudgetVersion, NewToken, Org, Participant, Provrum, Store, StoreError,
+    StoredReport, hash_token,
+};
+use std::sync::Arc;
+
+type Dyn = Arc<dyn Store>;
+
+async fn sqlite() -> (Dyn, Option<tempfile::TempDir>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SqliteStore::open(dir.path().join("provrum.db")).expect("open sqlite");
+    (Arc::new(store), Some(dir))
+}
+
+async fn dynamodb() -> (Dyn, Option<tempfile::TempDir>) {
+    let endpoint = std::env::var("PROVRUM_TEST_DYNAMODB_ENDPOINT").expect(
+        "PROVRUM_TEST_DYNAMODB_ENDPOINT is not set: the DynamoDB contract runs against moto, which scripts/test starts",
+    );
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_sdk_dynamodb::config::Region::new("eu-north-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "test", "test", None, None, "moto",
+        ))
+        .load()
+        .await;
+    let table = provrum_store::new_id("contract-");
+    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&config), table);
+    assert!(
+        store.create_table().await.expect("create table on moto"),
+        "a fresh table"
+    );
+    (Arc::new(store), None)
+}
+
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite_store {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let (store, _dir) = super::sqlite().await;
+                    super::$name(store).await;
+                }
+            )*
+        }
+        mod dynamodb_store {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let (store, _dir) = super::dynamodb().await;
+                    super::$name(store).await;
+                }
+            )*
+        }
+    };
+}
+
+contract!(
+    organisations_are_created_once_got_and_listed,
+    tokens_are_found_by_hash_and_revoked,
+    provrum_updates_are_versioned_and_stale_writes_conflict,
+    starting_is_only_through_approve,
+    budget_versions_are_numbered_and_never_overwritten,
+    a_large_budget_version_round_trips,
+    approval_keeps_the_quota,
+    approval_needs_a_proposed_provrum_at_its_version,
+    listing_pages_in_proposal_order,
+    yearly_reports_are_stored_once,
+    concurrent_approvals_never_exceed_the_quota,
+);
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 1, 15, 9, 0, 0)
+        .single()
+        .expect("time")
+}
+
+fn org(id: &str, kind: OrgKind, membership: Membership) -> Org {
+    Org {
+        id: id.into(),
+        name: format!("Org {id}"),
+        kind,
+        membership,
+        created_at: t0(),
+    }
+}
+
+fn event(entity: &str, action: &str) -> AuditEvent {
+    AuditEvent::new(
+        entity,
+        "kansli",
+        action,
+        serde_json::json!({"test": action}),
+    )
+}
+
+fn provrum(id: &str, created: DateTime<Utc>) -> Provrum {
+    Provrum {
+        id: id.into(),
+        title: format!("Provrum {id}"),
+        theme: Some("AI".into()),
+        description: None,
+        status: Status::Proposed,
+        proposer: "region-a".into(),
+        leader: None,
+        participants: vec![Participant {
+            org: "region-a".into(),
+            wants_to_lead: true,
+            joined_at: created,
+        }],
+        created_at: created,
+        updated_at: created,
+        started_at: None,
+        withdrawn_at: None,
+        result: None,
+        budget_versions: 0,
+        latest_budget: None,
+        quota_year: None,
+        granted_base_funding_ore: None,
+        version: 0,
+    }
+}
+
+fn started(p: &Provrum, year: i32, kr: i64) -> Provrum {
+    let mut next = p.clone();
+    next.status = Status::Running;
+    next.started_at = Some(t0());
+    next.quota_year = Some(year);
+    next.granted_base_funding_ore = Some(Ore::kr(kr));
+    next
+}
+
+fn rules(findings: &StoreError) -> Vec<String> {
+    match findings {
+        StoreError::Refused(f) => f.iter().map(|f| f.rule.clone()).collect(),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+async fn organisations_are_created_once_got_and_listed(store: Dyn) {
+    for (id, kind, m) in [
+        ("region-b", OrgKind::Region, Membership::Member),
+        ("reglab", OrgKind::Other, Membership::Kansli),
+        ("inst", OrgKind::Other, Membership::Partner),
+    ] {
+        store
+            .create_org(
+                &org(id, kind, m),
+                &event(&format!("org/{id}"), "org.created"),
+            )
+            .await
+            .expect("create");
+    }
+    assert_eq!(
+        store.get_org("inst").await.expect("get"),
+        Some(org("inst", OrgKind::Other, Membership::Partner))
+    );
+    assert_eq!(store.get_org("nobody").await.expect("get"), None);
+    let ids: Vec<String> = store
+        .list_orgs()
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|o| o.id)
+        .collect();
+    assert_eq!(ids, ["inst", "region-b", "reglab"]);
+    let again = store
+        .create_org(
+            &org("reglab", OrgKind::Region, Membership::Member),
+            &event("org/reglab", "org.created"),
+        )
+        .await;
+    assert!(
+        matches!(again, Err(StoreError::AlreadyExists(_))),
+        "{again:?}"
+    );
+    assert_eq!(
+        store
+            .get_org("reglab")
+            .await
+            .expect("get")
+            .map(|o| o.membership),
+        Some(Membership::Kansli),
+        "not overwritten"
+    );
+    let events = store.audit_events("org/reglab").await.expect("audit");
+    assert_eq!(events.len(), 1, "the refused duplicate wrote no event");
+    assert_eq!(events[0].action, "org.created");
+}
+
+async fn tokens_are_found_by_hash_and_revoked(store: Dyn) {
+    store
+        .create_org(
+            &org("region-b", OrgKind::Region, Membership::Member),
+            &event("org/region-b", "org.created"),
+        )
+        .await
+        .expect("org");
+    let new = NewToken::generate("region-b", "laptop", t0()).expect("random");
+    store
+        .create_token(
+            &new.token,
+            &event(&format!("token/{}", new.token.id), "token.created"),
+        )
+        .await
+        .expect("create");
+    let found = store
+        .token_by_hash(&hash_token(&new.secret))
+        .await
+        .expect("lookup")
+        .expect("found");
+    assert_eq!(found, new.token);
+    assert_eq!(
+        store
+            .token_by_hash(&hash_token("prv_wrong"))
+            .await
+            .expect("lookup"),
+        None
+    );
+    let orphan = NewToken::generate("nobody", "x", t0()).expect("random");
+    let refused = store
+        .create_token(&orphan.token, &event("token/x", "token.created"))
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::NotFound(_))),
+        "{refused:?}"
+    );
+
+    let at = t0() + Duration::hours(1);
+    store
+        .revoke_token(
+            &new.token.id,
+            at,
+            &event(&format!("token/{}", new.token.id), "token.revoked"),
+        )
+        .await
+        .expect("revoke");
+    let revoked = store
+        .token_by_hash(&new.token.hash)
+        .await
+        .expect("lookup")
+        .expect("still there");
+    assert_eq!(revoked.revoked_at, Some(at));
+    store
+        .revoke_token(
+            &new.token.id,
+            at + Duration::hours(1),
+            &event("token/x", "token.revoked"),
+        )
+        .await
+        .expect("idempotent");
+    assert_eq!(
+        store
+            .token_by_hash(&new.token.hash)
+            .await
+            .expect("lookup")
+            .and_then(|t| t.revoked_at),
+        Some(at),
+        "first revocation kept"
+    );
+    let missing = store
+        .revoke_token("tok_nope", at, &event("token/tok_nope", "token.revoked"))
+        .await;
+    assert!(
+        matches!(missing, Err(StoreError::NotFound(_))),
+        "{missing:?}"
+    );
+    let actions: Vec<String> = store
+        .audit_events(&format!("token/{}", new.token.id))
+        .await
+        .expect("audit")
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(actions, ["token.created", "token.revoked"]);
+}
+
+async fn provrum_updates_are_versioned_and_stale_writes_conflict(store: Dyn) {
+    let p = provrum("pr_1", t0());
+    store
+        .create_provrum(&p, &event("provrum/pr_1", "provrum.proposed"))
+        .await
+        .expect("create");
+    assert!(matches!(
+        store
+            .create_provrum(&p, &event("provrum/pr_1", "provrum.proposed"))
+            .await,
+        Err(StoreError::AlreadyExists(_))
+    ));
+    let read = store
+        .get_provrum("pr_1")
+        .await
+        .expect("get")
+        .expect("exists");
+    assert_eq!(read, p);
+
+    let mut joined = read.clone();
+    joined.participants.push(Participant {
+        org: "region-b".into(),
+        wants_to_lead: false,
+        joined_at: t0(),
+    });
+    let v1 = store
+        .update_provrum(&joined, &event("provrum/pr_1", "interest.registered"))
+        .await
+        .expect("update");
+    assert_eq!(v1.version, 1);
+    // A second writer that read version 0 loses, and nothing of its change is kept.
+    let mut stale = read.clone();
+    stale.title = "Stale".into();
+    let conflict = store
+        .update_provrum(&stale, &event("provrum/pr_1", "provrum.edited"))
+        .await;
+    assert!(
+        matches!(conflict, Err(StoreError::Conflict(_))),
+        "{conflict:?}"
+    );
+    let now = store
+        .get_provrum("pr_1")
+        .await
+        .expect("get")
+        .expect("exists");
+    assert_eq!(
+        (now.version, now.participants.len(), now.title.as_str()),
+        (1, 2, "Provrum pr_1")
+    );
+    let missing = store
+        .update_provrum(
+            &provrum("pr_missing", t0()),
+            &event("provrum/pr_missing", "x"),
+        )
+        .await;
+    assert!(
+        matches!(missing, Err(StoreError::NotFound(_))),
+        "{missing:?}"
+    );
+    let actions: Vec<String> = store
+        .audit_events("provrum/pr_1")
+        .await
+        .expect("audit")
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(actions, ["provrum.proposed", "interest.registered"]);
+}
+
+async fn starting_is_only_through_approve(store: Dyn) {
+    let p = provrum("pr_s", t0());
+    store
+        .create_provrum(&p, &event("provrum/pr_s", "provrum.proposed"))
+        .await
+        .expect("create");
+    let sneaky = started(&p, 2025, 50_000);
+    let refused = store
+        .update_provrum(&sneaky, &event("provrum/pr_s", "provrum.edited"))
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "{refused:?}"
+    );
+    assert_eq!(store.quota(2025).await.expect("quota").started, 0);
+    let running = store
+        .approve(
+            &sneaky,
+            &RuleSet::provrum_2023(),
+            &event("provrum/pr_s", "provrum.approved"),
+        )
+        .await
+        .expect("approve");
+    // Once running, ordinary updates (a result report, say) keep it running.
+    let mut reported = running.clone();
+    reported.status = Status::Reported;
+    assert_eq!(
+        store
+            .update_provrum(&reported, &event("provrum/pr_s", "result.reported"))
+            .await
+            .expect("report")
+            .status,
+        Status::Reported
+    );
+}
+
+fn budget(p: &Provrum, version: u32, file: &[u8], lines: usize) -> BudgetVersion {
+    let mut checked: Checked = Checked {
+        report: provrum_rules::unreadable(
+            provrum_rules::Text::new("x", "x"),
+            &RuleSet::provrum_2023(),
+        ),
+        submission: Default::default(),
+    };
+    checked.report.findings.clear();
+    checked.submission.plan.start = NaiveDate::from_ymd_opt(2025, 3, 1);
+    checked.submission.plan.end = NaiveDate::from_ymd_opt(2025, 6, 30);
+    checked.submission.budget = (0..lines)
+        .map(|i| provrum_rules::bud::BudgetLine {
+            item: format!(
+                "{i}:{}",
+                provrum_store::sha256_hex(format!("line {i}").as_bytes())
+            ),
+            category: Some(provrum_rules::model::Category::Resor),
+            amount: Some(Ore::kr(100 + i as i64)),
+            funder: "Region Skåne".into(),
+            base_funding: false,
+            comment: String::new(),
+            cells: Default::default(),
+        })
+        .collect();
+    BudgetVersion::new(
+        &p.id,
+        version,
+        file,
+        Some("budget.xlsx".into()),
+        "region-a",
+        t0(),
+        checked,
+    )
+}
+
+async fn add_version(
+    store: &Dyn,
+    p: &Provrum,
+    file: &[u8],
+    lines: usize,
+) -> Result<(Provrum, BudgetVersion), StoreError> {
+    let mut next = p.clone();
+    next.budget_versions += 1;
+    let version = budget(p, next.budget_versions, file, lines);
+    next.latest_budget = Some(version.summary.clone());
+    let stored = store
+        .add_budget_version(
+            &next,
+            &version,
+            &event(&format!("provrum/{}", p.id), "budget.uploaded"),
+        )
+        .await?;
+    Ok((stored, version))
+}
+
+async fn budget_versions_are_numbered_and_never_overwritten(store: Dyn) {
+    let p = provrum("pr_b", t0());
+    store
+        .create_provrum(&p, &event("provrum/pr_b", "provrum.proposed"))
+        .await
+        .expect("create");
+    let (p1, v1) = add_version(&store, &p, b"first file", 3).await.expect("v1");
+    let (p2, v2) = add_version(&store, &p1, b"second file", 5)
+        .await
+        .expect("v2");
+    assert_eq!((p2.budget_versions, p2.version), (2, 2));
+    assert_eq!(
+        p2.latest_budget.as_ref().map(|b| b.sha256.clone()),
+        Some(provrum_store::sha256_hex(b"second file"))
+    );
+    // The writer that read the provrum before v2 cannot write a version 2 over it.
+    let stale = add_version(&store, &p1, b"racing file", 1).await;
+    assert!(matches!(stale, Err(StoreError::Conflict(_))), "{stale:?}");
+    assert_eq!(
+        store.get_budget_version("pr_b", 1).await.expect("get"),
+        Some(v1)
+    );
+    assert_eq!(
+        store.get_budget_version("pr_b", 2).await.expect("get"),
+        Some(v2.clone())
+    );
+    assert_eq!(
+        store.get_budget_version("pr_b", 3).await.expect("get"),
+        None
+    );
+    let listed: Vec<(u32, String)> = store
+        .list_budget_versions("pr_b")
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|s| (s.version, s.sha256))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (1, provrum_store::sha256_hex(b"first file")),
+            (2, provrum_store::sha256_hex(b"second file"))
+        ]
+    );
+    // A version that does not follow the count is refused.
+    let mut wrong = p2.clone();
+    wrong.budget_versions = 7;
+    let refused = store
+        .add_budget_version(&wrong, &v2, &event("provrum/pr_b", "budget.uploaded"))
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "{refused:?}"
+    );
+    assert_eq!(
+        store
+            .audit_events("provrum/pr_b")
+            .await
+            .expect("audit")
+            .len(),
+        3
+    );
+}
+
+async fn a_large_budget_version_round_trips(store: Dyn) {
+    let p = provrum("pr_big", t0());
+    store
+        .create_provrum(&p, &event("provrum/pr_big", "provrum.proposed"))
+        .await
+        .expect("create");
+    // 8 000 lines of incompressible text: several of DynamoDB's 400 KB items.
+    let (_, v) = add_version(&store, &p, b"big", 8_000).await.expect("store");
+    assert_eq!(
+        store.get_budget_version("pr_big", 1).await.expect("get"),
+        Some(v)
+    );
+}
+
+async fn approval_keeps_the_quota(store: Dyn) {
+    let rs = RuleSet::provrum_2023();
+    for (i, id) in ["pr_a", "pr_b", "pr_c", "pr_d", "pr_e"].iter().enumerate() {
+        store
+            .create_provrum(
+                &provrum(id, t0() + Duration::minutes(i as i64)),
+                &event(&format!("provrum/{id}"), "provrum.proposed"),
+            )
+            .await
+            .expect("create");
+    }
+    let get = |id: &'static str| {
+        let store = store.clone();
+        async move { store.get_provrum(id).await.expect("get").expect("exists") }
+    };
+    let a = store
+        .approve(
+            &started(&get("pr_a").await, 2025, 60_000),
+            &rs,
+            &event("provrum/pr_a", "provrum.approved"),
+        )
+        .await
+        .expect("first");
+    assert_eq!((a.status, a.version), (Status::Running, 1));
+    store
+        .approve(
+            &started(&get("pr_b").await, 2025, 100_000),
+            &rs,
+            &event("provrum/pr_b", "provrum.approved"),
+        )
+        .await
+        .expect("second");
+    let third = store
+        .approve(
+            &started(&get("pr_c").await, 2025, 10_000),
+            &rs,
+            &event("provrum/pr_c", "provrum.approved"),
+        )
+        .await
+        .expect_err("third");
+    assert_eq!(rules(&third), ["KVOT-1"]);
+    assert_eq!(
+        get("pr_c").await.status,
+        Status::Proposed,
+        "nothing written"
+    );
+    let q = store.quota(2025).await.expect("quota");
+    assert_eq!((q.started, q.base_funding), (2, Ore::kr(160_000)));
+
+    // Another year: the money runs out before the count does.
+    store
+        .approve(
+            &started(&get("pr_d").await, 2026, 120_000),
+            &rs,
+            &event("provrum/pr_d", "provrum.approved"),
+        )
+        .await
+        .expect("2026 first");
+    let over = store
+        .approve(
+            &started(&get("pr_e").await, 2026, 90_000),
+            &rs,
+            &event("provrum/pr_e", "provrum.approved"),
+        )
+        .await
+        .expect_err("cap");
+    assert_eq!(rules(&over), ["KVOT-2"]);
+    let StoreError::Refused(findings) = &over else {
+        unreachable!()
+    };
+    assert!(
+        findings[0].text.sv.contains("210 000 kr"),
+        "{}",
+        findings[0].text.sv
+    );
+    let q = store.quota(2026).await.expect("quota");
+    assert_eq!((q.started, q.base_funding), (1, Ore::kr(120_000)));
+    // A grant alone over the cap is refused even in an empty year.
+    let alone = store
+        .approve(
+            &started(&get("pr_e").await, 2027, 250_000),
+            &rs,
+            &event("provrum/pr_e", "provrum.approved"),
+        )
+        .await
+        .expect_err("alone");
+    assert_eq!(rules(&alone), ["KVOT-2"]);
+    assert_eq!(store.quota(2027).await.expect("quota").started, 0);
+    let actions: Vec<String> = store
+        .audit_events("provrum/pr_a")
+        .await
+        .expect("audit")
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(actions, ["provrum.proposed", "provrum.approved"]);
+}
+
+async fn approval_needs_a_proposed_provrum_at_its_version(store: Dyn) {
+    let rs = RuleSet::provrum_2023();
+    let p = provrum("pr_v", t0());
+    store
+        .create_provrum(&p, &event("provrum/pr_v", "provrum.proposed"))
+        .await
+        .expect("create");
+    let mut edited = p.clone();
+    edited.title = "Edited".into();
+    store
+        .update_provrum(&edited, &event("provrum/pr_v", "provrum.edited"))
+        .await
+        .expect("edit");
+    let stale = store
+        .approve(
+            &started(&p, 2025, 10_000),
+            &rs,
+            &event("provrum/pr_v", "provrum.approved"),
+        )
+        .await;
+    assert!(matches!(stale, Err(StoreError::Conflict(_))), "{stale:?}");
+    assert_eq!(
+        store.quota(2025).await.expect("quota").started,
+        0,
+        "no count without the start"
+    );
+    let fresh = store
+        .get_provrum("pr_v")
+        .await
+        .expect("get")
+        .expect("exists");
+    let running = store
+        .approve(
+            &started(&fresh, 2025, 10_000),
+            &rs,
+            &event("provrum/pr_v", "provrum.approved"),
+        )
+        .await
+        .expect("approve");
+    let again = store
+        .approve(
+            &started(&running, 2025, 10_000),
+            &rs,
+            &event("provrum/pr_v", "provrum.approved"),
+        )
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    assert_eq!(store.quota(2025).await.expect("quota").started, 1);
+    let mut half = fresh.clone();
+    half.status = Status::Running;
+    let incomplete = store
+        .approve(&half, &rs, &event("provrum/pr_v", "provrum.approved"))
+        .await;
+    assert!(
+        matches!(incomplete, Err(StoreError::Conflict(_))),
+        "{incomplete:?}"
+    );
+}
+
+async fn listing_pages_in_proposal_order(store: Dyn) {
+    let ids: Vec<String> = (0..7).map(|i| format!("pr_{i}")).collect();
+    // Created out of order; listed by the time they were proposed.
+    for i in [3, 0, 6, 1, 5, 2, 4] {
+        store
+            .create_provrum(
+                &provrum(&ids[i], t0() + Duration::seconds(i as i64)),
+                &event("provrum/x", "provrum.proposed"),
+            )
+            .await
+            .expect("create");
+    }
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let page = store
+            .list_provrum(cursor.as_deref(), 3)
+            .await
+            .expect("page");
+        pages += 1;
+        assert!(page.items.len() <= 3);
+        seen.extend(page.items.into_iter().map(|p| p.id));
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+        assert!(pages < 10, "paging must end");
+    }
+    assert_eq!(seen, ids);
+    let bad = store.list_provrum(Some("not-a-cursor"), 3).await;
+    assert!(matches!(bad, Err(StoreError::Invalid(_))), "{bad:?}");
+}
+
+async fn yearly_reports_are_stored_once(store: Dyn) {
+    let first = StoredReport {
+        year: 2025,
+        created_at: t0(),
+        report: serde_json::json!({"started": 2}),
+    };
+    assert!(store.put_report(&first).await.expect("put"));
+    let rerun = StoredReport {
+        year: 2025,
+        created_at: t0() + Duration::days(1),
+        report: serde_json::json!({"started": 99}),
+    };
+    assert!(!store.put_report(&rerun).await.expect("put again"));
+    assert_eq!(store.get_report(2025).await.expect("get"), Some(first));
+    assert_eq!(store.get_report(2024).await.expect("get"), None);
+}
+
+/// 20 tasks approve 20 eligible provrum of one year at once: exactly two start, and the counters
+/// hold exactly their two grants. Ten rounds.
+async fn concurrent_approvals_never_exceed_the_quota(store: Dyn) {
+    let rs = Arc::new(RuleSet::provrum_2023());
+    for round in 0..10 {
+        let year = 2030 + round;
+        let mut proposed = Vec::new();
+        for i in 0..20 {
+            let p = provrum(
+                &format!("pr_{year}_{i}"),
+                t0() + Duration::seconds(i64::from(round) * 100 + i),
+            );
+            store
+                .create_provrum(&p, &event(&format!("provrum/{}", p.id), "provrum.proposed"))
+                .await
+                .expect("create");
+            proposed.push(p);
+        }
+        let tasks: Vec<_> = proposed
+            .into_iter()
+            .map(|p| {
+                let (store, rs) = (store.clone(), rs.clone());
+                tokio::spawn(async move {
+                    let id = p.id.clone();
+                    store
+                        .approve(
+                            &started(&p, year, 40_000),
+                            &rs,
+                            &event(&format!("provrum/{id}"), "provrum.approved"),
+                        )
+                        .await
+                })
+            })
+            .collect();
+        let results = futures::future::join_all(tasks).await;
+        let mut ok = 0;
+        for result in results {
+            match result.expect("task") {
+                Ok(p) => {
+                    assert_eq!(p.status, Status::Running);
+                    ok += 1;
+                }
+                Err(e @ StoreError::Refused(_)) => assert_eq!(rules(&e), ["KVOT-1"]),
+                Err(other) => panic!("round {round}: unexpected {other:?}"),
+            }
+        }
+        assert_eq!(ok, 2, "round {round}");
+        let q = store.quota(year).await.expect("quota");
+        assert_eq!(
+            (q.started, q.base_funding),
+            (2, Ore::kr(80_000)),
+            "round {round}"
+        );
+    }
+}
