@@ -101,6 +101,8 @@ struct Formats {
     value: Format,
     date: Format,
     kronor: Format,
+    cell: Format,
+    total: Format,
 }
 
 impl Formats {
@@ -131,8 +133,20 @@ impl Formats {
             kronor: Format::new()
                 .set_num_format("#,##0 \"kr\"")
                 .set_border(FormatBorder::Thin),
+            cell: Format::new().set_border(FormatBorder::Thin),
+            total: Format::new()
+                .set_bold()
+                .set_num_format("#,##0 \"kr\"")
+                .set_border(FormatBorder::Double),
         }
     }
+}
+
+/// A4 landscape, one page wide: how a sheet is printed for a meeting.
+fn print_setup(sheet: &mut Worksheet) {
+    sheet.set_landscape();
+    sheet.set_paper_size(9);
+    sheet.set_print_fit_to_pages(1, 0);
 }
 
 fn plan_sheet(
@@ -142,10 +156,11 @@ fn plan_sheet(
     f: &Formats,
 ) -> Result<(), XlsxError> {
     sheet.set_name(SheetKind::Plan.name().get(lang))?;
+    print_setup(sheet);
     sheet.set_column_width(0, 30)?;
     sheet.set_column_width(1, 70)?;
     let title = match lang {
-        Lang::Sv => format!("Projektplan för Reglabs provrum (mall version {TEMPLATE_VERSION})"),
+        Lang::Sv => format!("Projektplan för Reglabs provrum (mallversion {TEMPLATE_VERSION})"),
         Lang::En => {
             format!("Project plan for a Reglab provrum (template version {TEMPLATE_VERSION})")
         }
@@ -165,6 +180,12 @@ fn plan_sheet(
     )?;
     for (i, field) in PlanField::ALL.into_iter().enumerate() {
         let row = PLAN_FIRST_ROW + i as u32;
+        // Room for two or three lines of text; names and dates need one.
+        let height = match field {
+            PlanField::Name | PlanField::Theme | PlanField::StartDate | PlanField::EndDate => 20.0,
+            _ => 45.0,
+        };
+        sheet.set_row_height(row, height)?;
         sheet.write_string_with_format(row, 0, field.label().get(lang), &f.label)?;
         let hint = field.hint();
         let mut note = hint.get(lang).to_string();
@@ -193,6 +214,28 @@ fn plan_sheet(
             };
         }
     }
+    let start_row = PlanField::ALL
+        .iter()
+        .position(|f| *f == PlanField::StartDate)
+        .unwrap_or(0);
+    let first_date = PLAN_FIRST_ROW + start_row as u32;
+    let dates = DataValidation::new()
+        .allow_date(rust_xlsxwriter::DataValidationRule::GreaterThan(
+            ExcelDateTime::from_ymd(2020, 1, 1)?,
+        ))
+        .set_input_title(t(lang, "Datum", "Date"))?
+        .set_input_message(t(
+            lang,
+            "Skriv datum som ÅÅÅÅ-MM-DD, t.ex. 2025-03-01.",
+            "Write dates as YYYY-MM-DD, e.g. 2025-03-01.",
+        ))?
+        .set_error_title(t(lang, "Datum", "Date"))?
+        .set_error_message(t(
+            lang,
+            "Skriv ett datum, t.ex. 2025-03-01.",
+            "Enter a date, e.g. 2025-03-01.",
+        ))?;
+    sheet.add_data_validation(first_date, 1, first_date + 1, 1, &dates)?;
     Ok(())
 }
 
@@ -211,6 +254,7 @@ fn header(
         )?;
     }
     sheet.set_freeze_panes(HEADER_ROW + 1, 0)?;
+    sheet.set_repeat_rows(HEADER_ROW, HEADER_ROW)?;
     Ok(())
 }
 
@@ -221,16 +265,20 @@ fn participants_sheet(
     f: &Formats,
 ) -> Result<(), XlsxError> {
     sheet.set_name(SheetKind::Participants.name().get(lang))?;
+    print_setup(sheet);
     sheet.set_column_width(0, 40)?;
     sheet.set_column_width(1, 14)?;
     sheet.set_column_width(2, 14)?;
-    sheet.write_string_with_format(
+    sheet.set_row_height(0, 48)?;
+    sheet.merge_range(
         0,
         0,
+        0,
+        2,
         t(
             lang,
-            "En rad per deltagande organisation (2–6, minst hälften bör vara regioner). Exakt en är Ledare, och ledaren är en medlem, inte en partner.",
-            "One row per participating organisation (2–6, at least half should be regions). Exactly one is the Leader, and the leader is a member, not a partner.",
+            "En rad per deltagande organisation (2–6, minst hälften bör vara regioner). Exakt en ska ha rollen Ledare, och ledaren får inte ha typen Partner.",
+            "One row per participating organisation (2–6, at least half should be regions). Exactly one has the role Leader, and the leader may not be of the kind Partner.",
         ),
         &f.intro,
     )?;
@@ -266,15 +314,19 @@ fn budget_sheet(
     f: &Formats,
 ) -> Result<(), XlsxError> {
     sheet.set_name(SheetKind::Budget.name().get(lang))?;
+    print_setup(sheet);
     for (col, width) in [(0u16, 36.0), (1, 30.0), (2, 16.0), (3, 30.0), (4, 40.0)] {
         sheet.set_column_width(col, width)?;
     }
-    sheet.write_string_with_format(
+    sheet.set_row_height(0, 48)?;
+    sheet.merge_range(
         0,
         0,
+        0,
+        4,
         t(
             lang,
-            "En rad per kostnadspost, belopp i hela kronor. Reglabs basfinansiering är högst 100 000 kr och högst hälften av budgeten, och går inte till arbetstid. Budgetera gärna för expertstöd.",
+            "En rad per kostnadspost, belopp i hela kronor. Reglabs basfinansiering är högst 100 000 kr och högst hälften av budgeten, och får inte användas till arbetstid. Budgetera gärna för expertstöd.",
             "One row per cost item, amounts in whole kronor. Reglab's base funding is at most 100 000 kr and at most half of the budget, and does not pay for working time. Do budget for expert support.",
         ),
         &f.intro,
@@ -311,26 +363,29 @@ fn budget_sheet(
         ))?;
     sheet.add_data_validation(first, 3, last, 3, &funders)?;
     for row in first..=last {
+        for col in [0u16, 1, 3, 4] {
+            sheet.write_blank(row, col, &f.cell)?;
+        }
         sheet.write_blank(row, 2, &f.kronor)?;
     }
-    for (i, line) in filled
-        .map(|fl| fl.budget.as_slice())
-        .unwrap_or_default()
-        .iter()
-        .enumerate()
-    {
+    let lines = filled.map(|fl| fl.budget.as_slice()).unwrap_or_default();
+    for (i, line) in lines.iter().enumerate() {
         let row = first + i as u32;
-        sheet.write_string(row, 0, &line.item)?;
-        sheet.write_string(row, 1, line.category.name().get(lang))?;
+        sheet.write_string_with_format(row, 0, &line.item, &f.cell)?;
+        sheet.write_string_with_format(row, 1, line.category.name().get(lang), &f.cell)?;
         sheet.write_number_with_format(row, 2, line.amount_kr, &f.kronor)?;
-        match &line.funder {
-            Some(funder) => sheet.write_string(row, 3, funder)?,
-            None => sheet.write_string(row, 3, FUNDER_REGLAB.get(lang))?,
-        };
+        let funder = line.funder.as_deref().unwrap_or(FUNDER_REGLAB.get(lang));
+        sheet.write_string_with_format(row, 3, funder, &f.cell)?;
         if !line.comment.is_empty() {
-            sheet.write_string(row, 4, &line.comment)?;
+            sheet.write_string_with_format(row, 4, &line.comment, &f.cell)?;
         }
     }
+    // A totals row under the lines (the reader skips it, as it skips any Summa row).
+    let total: f64 = lines.iter().map(|l| l.amount_kr).sum();
+    sheet.write_string_with_format(last + 1, 0, t(lang, "Summa", "Total"), &f.label)?;
+    let sum =
+        Formula::new(format!("=SUM(C{}:C{})", first + 1, last + 1)).set_result(total.to_string());
+    sheet.write_formula_with_format(last + 1, 2, sum, &f.total)?;
     Ok(())
 }
 
