@@ -1,0 +1,448 @@
+//! `provrum-api`: organisations and tokens (the kansli's), and the provrum workflow — propose,
+//! list and read, register and withdraw interest, choose the leader, withdraw the provrum.
+
+mod views;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{delete, get, post, put};
+use axum::{Json, Router};
+use chrono::Utc;
+use provrum_http::{Actor, ApiError, AppState, JsonBody};
+use provrum_rules::model::{Membership, OrgKind, ParticipantKind, Status};
+use provrum_rules::{Text, delt, process};
+use provrum_store::{
+    AuditEvent, NewToken, Org, Participant, Provrum, new_id, parse_org_id, parse_org_name,
+};
+use serde::Deserialize;
+
+pub use views::{ProvrumView, view};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/health", get(|| async { "ok" }))
+        .route("/orgs", post(add_org).get(list_orgs))
+        .route("/orgs/{org}/tokens", post(create_token))
+        .route("/tokens/{id}", delete(revoke_token))
+        .route("/provrum", post(propose).get(list_provrum))
+        .route("/provrum/{id}", get(get_provrum))
+        .route(
+            "/provrum/{id}/interest",
+            post(register_interest).delete(withdraw_interest),
+        )
+        .route("/provrum/{id}/leader", put(choose_leader))
+        .route("/provrum/{id}/withdraw", post(withdraw))
+}
+
+pub fn router(state: AppState) -> Router {
+    provrum_http::app(routes(), state)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewOrg {
+    id: String,
+    name: String,
+    kind: OrgKind,
+    membership: Membership,
+}
+
+async fn add_org(
+    State(state): State<AppState>,
+    actor: Actor,
+    JsonBody(body): JsonBody<NewOrg>,
+) -> Result<impl IntoResponse, ApiError> {
+    actor.require_kansli()?;
+    let org = Org {
+        id: parse_org_id(&body.id)?,
+        name: parse_org_name(&body.name)?,
+        kind: body.kind,
+        membership: body.membership,
+        created_at: Utc::now(),
+    };
+    let event = AuditEvent::new(
+        format!("org/{}", org.id),
+        &actor.org.id,
+        "org.created",
+        serde_json::json!({"name": org.name}),
+    );
+    state.store.create_org(&org, &event).await?;
+    Ok((StatusCode::CREATED, Json(org)))
+}
+
+async fn list_orgs(
+    State(state): State<AppState>,
+    _actor: Actor,
+) -> Result<Json<Vec<Org>>, ApiError> {
+    Ok(Json(state.store.list_orgs().await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewTokenBody {
+    #[serde(default)]
+    label: String,
+}
+
+async fn create_token(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(org): Path<String>,
+    JsonBody(body): JsonBody<NewTokenBody>,
+) -> Result<impl IntoResponse, ApiError> {
+    actor.require_kansli()?;
+    let label: String = body.label.trim().chars().take(200).collect();
+    let org = state.store.get_org(&org).await?.ok_or_else(|| {
+        ApiError::not_found(Text::new(
+            format!("Organisationen {org} finns inte."),
+            format!("The organisation {org} does not exist."),
+        ))
+    })?;
+    let new = NewToken::generate(&org.id, &label, Utc::now())?;
+    let event = AuditEvent::new(
+        format!("token/{}", new.token.id),
+        &actor.org.id,
+        "token.created",
+        serde_json::json!({"org": org.id, "label": label}),
+    );
+    state.store.create_token(&new.token, &event).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            serde_json::json!({"id": new.token.id, "token": new.secret, "org": org.id, "role": org.membership, "label": label}),
+        ),
+    ))
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    actor.require_kansli()?;
+    let event = AuditEvent::new(
+        format!("token/{id}"),
+        &actor.org.id,
+        "token.revoked",
+        serde_json::Value::Null,
+    );
+    state.store.revoke_token(&id, Utc::now(), &event).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Free text from a person: trimmed, bounded, no control characters but newlines.
+fn text_field(value: &str, max: usize, field: &str) -> Result<String, ApiError> {
+    let value = value.trim();
+    if value.chars().count() > max
+        || value
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err(ApiError::bad_request(Text::new(
+            format!("Fältet {field} får vara högst {max} tecken text."),
+            format!("The field {field} may be at most {max} characters of text."),
+        )));
+    }
+    Ok(value.to_string())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Proposal {
+    title: String,
+    theme: Option<String>,
+    description: Option<String>,
+}
+
+async fn propose(
+    State(state): State<AppState>,
+    actor: Actor,
+    JsonBody(body): JsonBody<Proposal>,
+) -> Result<impl IntoResponse, ApiError> {
+    process::may_propose(actor.membership()).map_err(|findings| {
+        ApiError::forbidden(Text::new(
+            "Bara Reglabs medlemmar kan föreslå provrum.",
+            "Only Reglab's members can propose a provrum.",
+        ))
+        .with_findings(findings)
+    })?;
+    let title = text_field(&body.title, 200, "title")?;
+    if title.is_empty() {
+        return Err(ApiError::bad_request(Text::new(
+            "Provrummet behöver en titel.",
+            "The provrum needs a title.",
+        )));
+    }
+    let theme = body
+        .theme
+        .as_deref()
+        .map(|t| text_field(t, 200, "theme"))
+        .transpose()?
+        .filter(|t| !t.is_empty());
+    let description = body
+        .description
+        .as_deref()
+        .map(|d| text_field(d, 10_000, "description"))
+        .transpose()?
+        .filter(|d| !d.is_empty());
+    let now = Utc::now();
+    let provrum = Provrum {
+        id: new_id("pr_"),
+        title,
+        theme,
+        description,
+        status: Status::Proposed,
+        proposer: actor.org.id.clone(),
+        leader: None,
+        participants: vec![Participant {
+            org: actor.org.id.clone(),
+            wants_to_lead: false,
+            joined_at: now,
+        }],
+        created_at: now,
+        updated_at: now,
+        started_at: None,
+        withdrawn_at: None,
+        result: None,
+        budget_versions: 0,
+        latest_budget: None,
+        quota_year: None,
+        granted_base_funding_ore: None,
+        version: 0,
+    };
+    let event = AuditEvent::new(
+        format!("provrum/{}", provrum.id),
+        &actor.org.id,
+        "provrum.proposed",
+        serde_json::json!({"title": provrum.title}),
+    );
+    state.store.create_provrum(&provrum, &event).await?;
+    Ok((StatusCode::CREATED, Json(view(&state, &provrum).await?)))
+}
+
+async fn list_provrum(
+    State(state): State<AppState>,
+    _actor: Actor,
+) -> Result<Json<Vec<ProvrumView>>, ApiError> {
+    let mut views = Vec::new();
+    let mut cursor: Option<String> = None;
+    let orgs = views::org_index(&state).await?;
+    loop {
+        let page = state.store.list_provrum(cursor.as_deref(), 100).await?;
+        views.extend(
+            page.items
+                .iter()
+                .map(|p| views::view_with(&state, p, &orgs)),
+        );
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    Ok(Json(views))
+}
+
+async fn load(state: &AppState, id: &str) -> Result<Provrum, ApiError> {
+    state.store.get_provrum(id).await?.ok_or_else(|| {
+        ApiError::not_found(Text::new(
+            format!("Provrummet {id} finns inte."),
+            format!("The provrum {id} does not exist."),
+        ))
+    })
+}
+
+async fn get_provrum(
+    State(state): State<AppState>,
+    _actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<ProvrumView>, ApiError> {
+    let provrum = load(&state, &id).await?;
+    Ok(Json(view(&state, &provrum).await?))
+}
+
+fn before_start(provrum: &Provrum) -> Result<(), ApiError> {
+    if provrum.status == Status::Proposed {
+        return Ok(());
+    }
+    Err(ApiError::conflict(Text::new(
+        format!(
+            "Provrummet har status {}; det går bara före start.",
+            provrum.status.as_str()
+        ),
+        format!(
+            "The provrum is {}; this is only possible before the start.",
+            provrum.status.as_str()
+        ),
+    )))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Interest {
+    wants_to_lead: bool,
+}
+
+async fn register_interest(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<Interest>,
+) -> Result<Json<ProvrumView>, ApiError> {
+    actor.require(
+        &[Membership::Member, Membership::Partner],
+        Text::new(
+            "Bara medlemmar och partner anmäler intresse.",
+            "Only members and partners register interest.",
+        ),
+    )?;
+    let mut provrum = load(&state, &id).await?;
+    before_start(&provrum)?;
+    let me = actor.org.id.clone();
+    match provrum.participants.iter_mut().find(|p| p.org == me) {
+        Some(existing) => existing.wants_to_lead = body.wants_to_lead,
+        None => {
+            delt::admit_participant(provrum.participants.len() as u32, &state.rules)
+                .map_err(ApiError::refused)?;
+            provrum.participants.push(Participant {
+                org: me.clone(),
+                wants_to_lead: body.wants_to_lead,
+                joined_at: Utc::now(),
+            });
+        }
+    }
+    provrum.updated_at = Utc::now();
+    let event = AuditEvent::new(
+        format!("provrum/{id}"),
+        &me,
+        "interest.registered",
+        serde_json::json!({"wants_to_lead": body.wants_to_lead}),
+    );
+    let stored = state.store.update_provrum(&provrum, &event).await?;
+    Ok(Json(view(&state, &stored).await?))
+}
+
+async fn withdraw_interest(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    actor.require(
+        &[Membership::Member, Membership::Partner],
+        Text::new(
+            "Bara medlemmar och partner anmäler intresse.",
+            "Only members and partners register interest.",
+        ),
+    )?;
+    let mut provrum = load(&state, &id).await?;
+    before_start(&provrum)?;
+    let me = actor.org.id.clone();
+    if provrum.proposer == me {
+        return Err(ApiError::conflict(Text::new(
+            "Förslagsställaren kan inte lämna sitt förslag; dra tillbaka provrummet i stället.",
+            "The proposer cannot leave its own proposal; withdraw the provrum instead.",
+        )));
+    }
+    let before = provrum.participants.len();
+    provrum.participants.retain(|p| p.org != me);
+    if provrum.participants.len() == before {
+        return Err(ApiError::not_found(Text::new(
+            "Din organisation deltar inte i provrummet.",
+            "Your organisation does not take part in the provrum.",
+        )));
+    }
+    if provrum.leader.as_deref() == Some(me.as_str()) {
+        provrum.leader = None;
+    }
+    provrum.updated_at = Utc::now();
+    let event = AuditEvent::new(
+        format!("provrum/{id}"),
+        &me,
+        "interest.withdrawn",
+        serde_json::Value::Null,
+    );
+    state.store.update_provrum(&provrum, &event).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Leader {
+    org: String,
+}
+
+async fn choose_leader(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<Leader>,
+) -> Result<Json<ProvrumView>, ApiError> {
+    let mut provrum = load(&state, &id).await?;
+    if !actor.is_kansli() && actor.org.id != provrum.proposer {
+        return Err(ApiError::forbidden(Text::new(
+            "Ledaren väljs av kansliet eller av den som föreslog provrummet.",
+            "The leader is chosen by the kansli or by the proposer.",
+        )));
+    }
+    before_start(&provrum)?;
+    if !provrum.participants.iter().any(|p| p.org == body.org) {
+        return Err(ApiError::conflict(Text::new(
+            format!(
+                "{} deltar inte i provrummet; ledaren måste vara en deltagare.",
+                body.org
+            ),
+            format!(
+                "{} does not take part in the provrum; the leader must be a participant.",
+                body.org
+            ),
+        )));
+    }
+    let org = state.store.get_org(&body.org).await?.ok_or_else(|| {
+        ApiError::not_found(Text::new(
+            format!("Organisationen {} finns inte.", body.org),
+            format!("The organisation {} does not exist.", body.org),
+        ))
+    })?;
+    delt::leader_allowed(&org.name, ParticipantKind::of(org.kind, org.membership))
+        .map_err(ApiError::refused)?;
+    provrum.leader = Some(org.id.clone());
+    provrum.updated_at = Utc::now();
+    let event = AuditEvent::new(
+        format!("provrum/{id}"),
+        &actor.org.id,
+        "leader.chosen",
+        serde_json::json!({"org": org.id}),
+    );
+    let stored = state.store.update_provrum(&provrum, &event).await?;
+    Ok(Json(view(&state, &stored).await?))
+}
+
+async fn withdraw(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let mut provrum = load(&state, &id).await?;
+    let me = actor.org.id.as_str();
+    if !actor.is_kansli() && me != provrum.proposer && provrum.leader.as_deref() != Some(me) {
+        return Err(ApiError::forbidden(Text::new(
+            "Ett provrum dras tillbaka av förslagsställaren, ledaren eller kansliet.",
+            "A provrum is withdrawn by its proposer, its leader or the kansli.",
+        )));
+    }
+    before_start(&provrum)?;
+    let now = Utc::now();
+    provrum.status = Status::Withdrawn;
+    provrum.withdrawn_at = Some(now);
+    provrum.updated_at = now;
+    let event = AuditEvent::new(
+        format!("provrum/{id}"),
+        me,
+        "provrum.withdrawn",
+        serde_json::Value::Null,
+    );
+    let stored = state.store.update_provrum(&provrum, &event).await?;
+    Ok(Json(
+        serde_json::json!({"id": stored.id, "status": stored.status}),
+    ))
+}

@@ -1,0 +1,96 @@
+//! Who is asking: a bearer token, looked up by its SHA-256, bound to one organisation whose
+//! membership gives the role. Authorisation is decided here, in one place.
+
+use crate::{ApiError, AppState};
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::header;
+use axum::http::request::Parts;
+use provrum_rules::Text;
+use provrum_rules::model::Membership;
+use provrum_store::{Org, hash_token};
+
+/// The longest header value read as a token (ours are 56 characters).
+const MAX_TOKEN: usize = 256;
+
+/// An authenticated caller: the organisation it acts for.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub org: Org,
+    pub token_id: String,
+}
+
+impl Actor {
+    pub fn membership(&self) -> Membership {
+        self.org.membership
+    }
+
+    pub fn is_kansli(&self) -> bool {
+        self.org.membership == Membership::Kansli
+    }
+
+    /// 403 unless the caller's membership is one of `allowed`.
+    pub fn require(&self, allowed: &[Membership], what: Text) -> Result<(), ApiError> {
+        if allowed.contains(&self.org.membership) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(what))
+        }
+    }
+
+    pub fn require_kansli(&self) -> Result<(), ApiError> {
+        self.require(
+            &[Membership::Kansli],
+            Text::new(
+                "Bara Reglabs kansli får göra detta.",
+                "Only Reglab's kansli may do this.",
+            ),
+        )
+    }
+}
+
+fn missing() -> ApiError {
+    ApiError::unauthorized(Text::new(
+        "Ange en giltig token: Authorization: Bearer <token>.",
+        "Send a valid token: Authorization: Bearer <token>.",
+    ))
+}
+
+impl<S> FromRequestParts<S> for Actor
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Actor, ApiError> {
+        let state = AppState::from_ref(state);
+        let value = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .ok_or_else(missing)?;
+        let value = value.to_str().map_err(|_| missing())?;
+        let (scheme, secret) = value.trim().split_once(' ').ok_or_else(missing)?;
+        let secret = secret.trim();
+        if !scheme.eq_ignore_ascii_case("bearer") || secret.is_empty() || secret.len() > MAX_TOKEN {
+            return Err(missing());
+        }
+        let token = state
+            .store
+            .token_by_hash(&hash_token(secret))
+            .await?
+            .ok_or_else(missing)?;
+        if token.revoked_at.is_some() {
+            tracing::info!(token = %token.id, "revoked token used");
+            return Err(ApiError::unauthorized(Text::new(
+                "Token är återkallad.",
+                "The token has been revoked.",
+            )));
+        }
+        let org = state.store.get_org(&token.org).await?.ok_or_else(missing)?;
+        tracing::Span::current().record("org", org.id.as_str());
+        Ok(Actor {
+            org,
+            token_id: token.id,
+        })
+    }
+}

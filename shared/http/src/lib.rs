@@ -1,0 +1,123 @@
+//! What every provrum function shares: the application state, bearer authentication and the
+//! authorisation helpers ([`auth`]), problem+json errors in the request's language
+//! ([`problem`]), workbook uploads with the 5 MB limit ([`upload`]), JSON bodies, request ids and
+//! structured logs.
+
+pub mod auth;
+pub mod problem;
+pub mod upload;
+
+pub use auth::Actor;
+pub use problem::ApiError;
+pub use upload::Upload;
+
+use axum::Router;
+use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderName, header};
+use provrum_rules::{Lang, RuleSet, Text};
+use provrum_store::Store;
+use std::sync::Arc;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+/// Built once per process (a Lambda's cold start) and shared by every request.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub rules: Arc<RuleSet>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>) -> AppState {
+        AppState {
+            store,
+            rules: Arc::new(RuleSet::provrum_2023()),
+        }
+    }
+}
+
+/// The request's language, as an extractor.
+pub struct RequestLang(pub Lang);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestLang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<RequestLang, Self::Rejection> {
+        Ok(RequestLang(
+            parts
+                .headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .map(Lang::from_accept_language)
+                .unwrap_or_default(),
+        ))
+    }
+}
+
+/// A JSON body whose rejections are problems (400 for bad JSON, 415 for another type).
+pub struct JsonBody<T>(pub T);
+
+impl<T, S> FromRequest<S> for JsonBody<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<JsonBody<T>, ApiError> {
+        match axum::Json::<T>::from_request(request, state).await {
+            Ok(axum::Json(value)) => Ok(JsonBody(value)),
+            Err(rejection) => {
+                let text = rejection.body_text();
+                Err(match rejection.status() {
+                    axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                        ApiError::unsupported_media(Text::new(
+                            "Skicka JSON (Content-Type: application/json).",
+                            "Send JSON (Content-Type: application/json).",
+                        ))
+                    }
+                    axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                        ApiError::too_large(upload::max_upload())
+                    }
+                    _ => ApiError::bad_request(Text::new(
+                        format!("Ogiltig JSON: {text}"),
+                        format!("Invalid JSON: {text}"),
+                    )),
+                })
+            }
+        }
+    }
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Wraps a function's routes with what every function has: problem rendering, request ids,
+/// request logs, and a problem for unknown paths.
+pub fn app(routes: Router<AppState>, state: AppState) -> Router {
+    routes
+        .fallback(|| async { ApiError::not_found(Text::new("Adressen finns inte.", "No such path.")) })
+        .with_state(state)
+        .layer(axum::middleware::from_fn(problem::render))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id, org = tracing::field::Empty)
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// JSON logs to stdout (what CloudWatch and a terminal both read), filtered by `RUST_LOG`.
+pub fn init_tracing() {
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_current_span(true)
+        .try_init();
+}

@@ -1,0 +1,298 @@
+//! Errors as `application/problem+json` (RFC 9457), in the language the request asked for.
+//!
+//! Handlers return [`ApiError`], which carries its texts in both languages; the [`render`]
+//! middleware, which knows the request's `Accept-Language`, writes the body.
+
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use provrum_rules::{Finding, Lang, Text};
+use provrum_store::StoreError;
+use std::sync::Arc;
+
+/// An error answer: status, a stable problem type, title and detail in both languages, and the
+/// findings when the model's rules refused the request.
+#[derive(Debug, Clone)]
+pub struct ApiError(Box<Problem>);
+
+/// What an [`ApiError`] says (boxed, so that `Result<_, ApiError>` stays small).
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub status: StatusCode,
+    /// The last part of the problem type, e.g. `forbidden` → `urn:provrum:problem:forbidden`.
+    pub kind: &'static str,
+    pub title: Text,
+    pub detail: Text,
+    pub findings: Vec<Finding>,
+}
+
+impl std::ops::Deref for ApiError {
+    type Target = Problem;
+
+    fn deref(&self) -> &Problem {
+        &self.0
+    }
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, kind: &'static str, title: Text, detail: Text) -> ApiError {
+        ApiError(Box::new(Problem {
+            status,
+            kind,
+            title,
+            detail,
+            findings: Vec::new(),
+        }))
+    }
+
+    pub fn with_findings(mut self, findings: Vec<Finding>) -> ApiError {
+        self.0.findings = findings;
+        self
+    }
+
+    pub fn unauthorized(detail: Text) -> ApiError {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            Text::new("Inloggning krävs", "Authentication required"),
+            detail,
+        )
+    }
+
+    pub fn forbidden(detail: Text) -> ApiError {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            Text::new("Inte tillåtet", "Forbidden"),
+            detail,
+        )
+    }
+
+    pub fn not_found(detail: Text) -> ApiError {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            Text::new("Finns inte", "Not found"),
+            detail,
+        )
+    }
+
+    pub fn bad_request(detail: Text) -> ApiError {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad-request",
+            Text::new("Felaktig begäran", "Bad request"),
+            detail,
+        )
+    }
+
+    /// 409: the request breaks the model's rules; the findings say which.
+    pub fn refused(findings: Vec<Finding>) -> ApiError {
+        let ids: Vec<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
+        let ids = ids.join(", ");
+        ApiError::new(
+            StatusCode::CONFLICT,
+            "rules",
+            Text::new("Reglerna tillåter det inte", "The rules do not allow it"),
+            Text::new(
+                format!("Begäran bryter mot {ids}."),
+                format!("The request breaks {ids}."),
+            ),
+        )
+        .with_findings(findings)
+    }
+
+    pub fn conflict(detail: Text) -> ApiError {
+        ApiError::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            Text::new("Konflikt", "Conflict"),
+            detail,
+        )
+    }
+
+    pub fn too_large(limit: usize) -> ApiError {
+        let mb = limit / (1024 * 1024);
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too-large",
+            Text::new("Filen är för stor", "File too large"),
+            Text::new(
+                format!("Filen får vara högst {mb} MB."),
+                format!("The file may be at most {mb} MB."),
+            ),
+        )
+    }
+
+    pub fn unsupported_media(detail: Text) -> ApiError {
+        ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            Text::new("Fel filtyp", "Unsupported media type"),
+            detail,
+        )
+    }
+
+    pub fn unavailable() -> ApiError {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            Text::new("Tillfälligt otillgänglig", "Temporarily unavailable"),
+            Text::new(
+                "Lagringen svarar inte just nu. Inget har ändrats; försök igen om en stund.",
+                "Storage is not answering. Nothing was changed; try again shortly.",
+            ),
+        )
+    }
+
+    pub fn internal() -> ApiError {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            Text::new("Internt fel", "Internal error"),
+            Text::new(
+                "Något gick fel hos oss. Felet är loggat.",
+                "Something went wrong on our side. It has been logged.",
+            ),
+        )
+    }
+
+    /// The body in one language.
+    pub fn body(&self, lang: Lang) -> serde_json::Value {
+        let mut body = serde_json::json!({
+            "type": format!("urn:provrum:problem:{}", self.kind),
+            "title": self.title.get(lang),
+            "status": self.status.as_u16(),
+            "detail": self.detail.get(lang),
+        });
+        if !self.findings.is_empty() {
+            body["findings"] = serde_json::to_value(
+                self.findings
+                    .iter()
+                    .map(|f| f.render(lang))
+                    .collect::<Vec<_>>(),
+            )
+            .unwrap_or_default();
+        }
+        body
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        match e {
+            StoreError::NotFound(what) => ApiError::not_found(Text::new(
+                format!("Hittades inte: {what}."),
+                format!("Not found: {what}."),
+            )),
+            StoreError::AlreadyExists(what) => ApiError::conflict(Text::new(
+                format!("Finns redan: {what}."),
+                format!("Already exists: {what}."),
+            )),
+            StoreError::Conflict(what) => ApiError::conflict(Text::new(
+                format!("Någon annan ändrade samtidigt; läs om och försök igen ({what})."),
+                format!("Someone else changed it at the same time; read again and retry ({what})."),
+            )),
+            StoreError::Refused(findings) => ApiError::refused(findings),
+            StoreError::TooLarge(what) => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                Text::new("För stort", "Too large"),
+                Text::new(
+                    format!("För stort att spara: {what}."),
+                    format!("Too large to store: {what}."),
+                ),
+            ),
+            StoreError::Invalid(what) => ApiError::bad_request(Text::new(
+                format!("Ogiltigt värde: {what}."),
+                format!("Invalid value: {what}."),
+            )),
+            StoreError::Unavailable(what) => {
+                tracing::warn!(error = %what, "store unavailable");
+                ApiError::unavailable()
+            }
+            StoreError::Corrupt(what) | StoreError::Backend(what) => {
+                tracing::error!(error = %what, "store failure");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
+/// What the middleware renders: the error travels in the response's extensions.
+#[derive(Clone)]
+struct Pending(Arc<ApiError>);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = self.status.into_response();
+        // A body in Swedish in case no middleware renders it (it always does in our routers).
+        let fallback = serde_json::to_vec(&self.body(Lang::Sv)).unwrap_or_default();
+        *response.body_mut() = fallback.into();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if self.status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response.extensions_mut().insert(Pending(Arc::new(self)));
+        response
+    }
+}
+
+/// The language a request asked for (`Accept-Language`; Swedish unless English is preferred).
+pub fn request_lang(request: &Request) -> Lang {
+    request
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Lang::from_accept_language)
+        .unwrap_or_default()
+}
+
+/// Renders every [`ApiError`] in the request's language, and turns axum's own bare 404/405/413
+/// answers into problems too.
+pub async fn render(request: Request, next: Next) -> Response {
+    let lang = request_lang(&request);
+    let response = next.run(request).await;
+    if let Some(Pending(error)) = response.extensions().get::<Pending>().cloned() {
+        let (mut parts, _) = response.into_parts();
+        let body = serde_json::to_vec(&error.body(lang)).unwrap_or_default();
+        parts.headers.remove(header::CONTENT_LENGTH);
+        return Response::from_parts(parts, body.into());
+    }
+    let is_bare = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_none_or(|v| v.as_bytes().starts_with(b"text/plain"));
+    if response.status().is_client_error() && is_bare {
+        let error = match response.status() {
+            StatusCode::NOT_FOUND => {
+                ApiError::not_found(Text::new("Adressen finns inte.", "No such path."))
+            }
+            StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                Text::new("Metoden stöds inte", "Method not allowed"),
+                Text::new(
+                    "Den här adressen stöder inte metoden.",
+                    "This path does not support the method.",
+                ),
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE => {
+                ApiError::too_large(provrum_workbook::Limits::default().max_file_bytes)
+            }
+            _ => return response,
+        };
+        let mut rendered = error.clone().into_response();
+        *rendered.body_mut() = serde_json::to_vec(&error.body(lang))
+            .unwrap_or_default()
+            .into();
+        return rendered;
+    }
+    response
+}
