@@ -1,6 +1,7 @@
 //! `provrum`: check workbooks, write the template, administer organisations and tokens.
 
 mod admin;
+mod serve;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -41,6 +42,24 @@ enum Command {
         /// Fill it in with the bundled example instead of leaving it blank
         #[arg(long)]
         example: bool,
+    },
+    /// All functions in one local process (http://127.0.0.1:3000)
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:3000")]
+        addr: String,
+        /// Seed Reglab's members and sample provrum (once) and print a token per role
+        #[arg(long)]
+        demo: bool,
+        #[command(flatten)]
+        store: admin::StoreArgs,
+    },
+    /// The yearly quota report
+    Report {
+        year: i32,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+        format: OutputFormat,
+        #[command(flatten)]
+        store: admin::StoreArgs,
     },
     /// Organisations
     #[command(subcommand)]
@@ -133,6 +152,16 @@ fn main() -> ExitCode {
         Command::Template { out, lang, example } => {
             template(&out, lang.into(), example).map(|()| ExitCode::SUCCESS)
         }
+        Command::Serve { addr, demo, store } => {
+            run_async(async move { serve::serve(&store, &addr, demo).await })
+        }
+        Command::Report {
+            year,
+            format,
+            store,
+        } => run_async(async move {
+            serve::report(&store, year, matches!(format, OutputFormat::Json)).await
+        }),
         Command::Org(command) => run_async(async move {
             match command {
                 OrgCommand::Add {

@@ -1,8 +1,6 @@
 //! `provrum-api`: organisations and tokens (the kansli's), and the provrum workflow — propose,
 //! list and read, register and withdraw interest, choose the leader, withdraw the provrum.
 
-mod views;
-
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -11,13 +9,14 @@ use axum::{Json, Router};
 use chrono::Utc;
 use provrum_http::{Actor, ApiError, AppState, JsonBody};
 use provrum_rules::model::{Membership, OrgKind, ParticipantKind, Status};
-use provrum_rules::{Text, delt, process};
+use provrum_rules::{Finding, Severity, Text, Verdict, bud, delt, kvot, process};
 use provrum_store::{
-    AuditEvent, NewToken, Org, Participant, Provrum, new_id, parse_org_id, parse_org_name,
+    AuditEvent, NewToken, Org, Participant, Provrum, ResultReport, new_id, parse_org_id,
+    parse_org_name,
 };
 use serde::Deserialize;
 
-pub use views::{ProvrumView, view};
+use provrum_http::views::{self, ProvrumView, view};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -33,6 +32,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/provrum/{id}/leader", put(choose_leader))
         .route("/provrum/{id}/withdraw", post(withdraw))
+        .route("/provrum/{id}/approve", post(approve))
+        .route("/provrum/{id}/result", post(report_result))
 }
 
 pub fn router(state: AppState) -> Router {
@@ -225,22 +226,7 @@ async fn list_provrum(
     State(state): State<AppState>,
     _actor: Actor,
 ) -> Result<Json<Vec<ProvrumView>>, ApiError> {
-    let mut views = Vec::new();
-    let mut cursor: Option<String> = None;
-    let orgs = views::org_index(&state).await?;
-    loop {
-        let page = state.store.list_provrum(cursor.as_deref(), 100).await?;
-        views.extend(
-            page.items
-                .iter()
-                .map(|p| views::view_with(&state, p, &orgs)),
-        );
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => break,
-        }
-    }
-    Ok(Json(views))
+    Ok(Json(views::all_views(&state).await?))
 }
 
 async fn load(state: &AppState, id: &str) -> Result<Provrum, ApiError> {
@@ -439,6 +425,153 @@ async fn withdraw(
         format!("provrum/{id}"),
         me,
         "provrum.withdrawn",
+        serde_json::Value::Null,
+    );
+    let stored = state.store.update_provrum(&provrum, &event).await?;
+    Ok(Json(
+        serde_json::json!({"id": stored.id, "status": stored.status}),
+    ))
+}
+
+/// The kansli's go-ahead ("klartecken"): the provrum must be ready (a leader, two regions), have a
+/// budget whose latest version has no errors, and fit the year's quota (KVOT-1, KVOT-2, decided
+/// atomically by the store).
+async fn approve(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let provrum = load(&state, &id).await?;
+    if let Err(findings) = process::may_approve(actor.membership(), provrum.status) {
+        return Err(if actor.is_kansli() {
+            ApiError::refused(findings)
+        } else {
+            ApiError::forbidden(Text::new(
+                "Bara Reglabs kansli ger klartecken för start.",
+                "Only Reglab's kansli approves a start.",
+            ))
+            .with_findings(findings)
+        });
+    }
+    let current = view(&state, &provrum).await?;
+    let mut findings: Vec<Finding> = current.readiness.findings;
+    match &provrum.latest_budget {
+        None => findings.push(Finding::new(
+            &bud::BUD_1,
+            Text::new(
+                "Ingen budget är uppladdad; ledaren laddar upp projektplan och budget innan start.",
+                "No budget has been uploaded; the leader uploads the project plan and budget before the start.",
+            ),
+        )),
+        Some(latest) if latest.verdict == Verdict::Errors => {
+            let version = state.store.get_budget_version(&id, latest.version).await?;
+            findings.extend(version.into_iter().flat_map(|v| v.checked.report.findings).filter(|f| f.severity == Severity::Error));
+        }
+        Some(_) => {}
+    }
+    if !findings.is_empty() {
+        return Err(ApiError::refused(findings));
+    }
+    let latest = provrum
+        .latest_budget
+        .clone()
+        .ok_or_else(ApiError::internal)?;
+    let start = latest.start.ok_or_else(|| {
+        ApiError::refused(vec![Finding::new(
+            &provrum_rules::plan::PLAN_1,
+            Text::new(
+                "Budgetens projektplan saknar startdatum.",
+                "The budget's project plan has no start date.",
+            ),
+        )])
+    })?;
+    let now = Utc::now();
+    let mut next = provrum.clone();
+    next.status = Status::Running;
+    next.started_at = Some(now);
+    next.updated_at = now;
+    next.quota_year = Some(kvot::quota_year(start));
+    next.granted_base_funding_ore = Some(latest.base_funding_ore);
+    let event = AuditEvent::new(
+        format!("provrum/{id}"),
+        &actor.org.id,
+        "provrum.approved",
+        serde_json::json!({"quota_year": next.quota_year, "base_funding_ore": latest.base_funding_ore, "budget_version": latest.version}),
+    );
+    let stored = state.store.approve(&next, &state.rules, &event).await?;
+    Ok(Json(
+        serde_json::json!({"id": stored.id, "status": stored.status, "quota_year": stored.quota_year, "base_funding_ore": stored.granted_base_funding_ore}),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResultBody {
+    summary: String,
+    link: Option<String>,
+}
+
+/// The leader reports the result back to Reglab and the members.
+async fn report_result(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<ResultBody>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let mut provrum = load(&state, &id).await?;
+    if provrum.leader.as_deref() != Some(actor.org.id.as_str()) {
+        return Err(ApiError::forbidden(Text::new(
+            "Bara provrummets ledare rapporterar resultatet.",
+            "Only the provrum's leader reports the result.",
+        )));
+    }
+    if provrum.status != Status::Running {
+        return Err(ApiError::conflict(Text::new(
+            format!(
+                "Provrummet har status {}; resultat rapporteras för ett pågående provrum.",
+                provrum.status.as_str()
+            ),
+            format!(
+                "The provrum is {}; results are reported for a running provrum.",
+                provrum.status.as_str()
+            ),
+        )));
+    }
+    let summary = text_field(&body.summary, 10_000, "summary")?;
+    if summary.is_empty() {
+        return Err(ApiError::bad_request(Text::new(
+            "Sammanfattningen saknas.",
+            "The summary is missing.",
+        )));
+    }
+    let link = body
+        .link
+        .as_deref()
+        .map(|l| text_field(l, 2_000, "link"))
+        .transpose()?
+        .filter(|l| !l.is_empty());
+    if link
+        .as_deref()
+        .is_some_and(|l| !(l.starts_with("https://") || l.starts_with("http://")))
+    {
+        return Err(ApiError::bad_request(Text::new(
+            "Länken ska börja med https://.",
+            "The link should start with https://.",
+        )));
+    }
+    let now = Utc::now();
+    provrum.status = Status::Reported;
+    provrum.updated_at = now;
+    provrum.result = Some(ResultReport {
+        summary,
+        link,
+        reported_by: actor.org.id.clone(),
+        reported_at: now,
+    });
+    let event = AuditEvent::new(
+        format!("provrum/{id}"),
+        &actor.org.id,
+        "result.reported",
         serde_json::Value::Null,
     );
     let stored = state.store.update_provrum(&provrum, &event).await?;

@@ -5,7 +5,9 @@
 
 pub mod auth;
 pub mod problem;
+pub mod run;
 pub mod upload;
+pub mod views;
 
 pub use auth::Actor;
 pub use problem::ApiError;

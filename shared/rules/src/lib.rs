@@ -17,6 +17,7 @@ pub mod model;
 pub mod money;
 pub mod plan;
 pub mod process;
+pub mod report;
 pub mod res;
 pub mod ruleset;
 pub mod sheet;

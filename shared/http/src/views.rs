@@ -1,6 +1,6 @@
 //! What a client reads about a provrum: the stored state plus what is derived (readiness).
 
-use provrum_http::{ApiError, AppState};
+use crate::{ApiError, AppState};
 use provrum_rules::Finding;
 use provrum_rules::model::{ParticipantKind, Status};
 use provrum_store::{BudgetSummary, Org, Provrum, ResultReport};
@@ -37,6 +37,8 @@ pub struct ProvrumView {
     pub latest_budget: Option<BudgetSummary>,
     pub result: Option<ResultReport>,
     pub quota_year: Option<i32>,
+    pub granted_base_funding_ore: Option<provrum_rules::Ore>,
+    pub budget_versions: u32,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
     pub version: u64,
@@ -95,8 +97,78 @@ pub fn view_with(state: &AppState, p: &Provrum, orgs: &HashMap<String, Org>) -> 
         latest_budget: p.latest_budget.clone(),
         result: p.result.clone(),
         quota_year: p.quota_year,
+        granted_base_funding_ore: p.granted_base_funding_ore,
+        budget_versions: p.budget_versions,
         created_at: p.created_at,
         updated_at: p.updated_at,
         version: p.version,
+    }
+}
+
+/// One row of the kansli's status sheet.
+#[derive(Debug, Serialize)]
+pub struct StatusRow {
+    pub id: String,
+    pub title: String,
+    pub status: Status,
+    pub ready: bool,
+    pub leader: Option<String>,
+    pub participants: u32,
+    pub regions: u32,
+    pub start: Option<chrono::NaiveDate>,
+    pub end: Option<chrono::NaiveDate>,
+    pub total_budget_ore: Option<provrum_rules::Ore>,
+    pub base_funding_ore: Option<provrum_rules::Ore>,
+    pub verdict: Option<provrum_rules::Verdict>,
+    pub errors: u32,
+    pub warnings: u32,
+    pub budget_versions: u32,
+    pub quota_year: Option<i32>,
+    pub result_overdue: bool,
+}
+
+pub fn status_row(view: &ProvrumView, today: chrono::NaiveDate) -> StatusRow {
+    let budget = view.latest_budget.as_ref();
+    let start = budget.and_then(|b| b.start);
+    let end = budget.and_then(|b| b.end);
+    StatusRow {
+        id: view.id.clone(),
+        title: view.title.clone(),
+        status: view.status,
+        ready: view.ready,
+        leader: view.leader.clone(),
+        participants: view.participants.len() as u32,
+        regions: view
+            .participants
+            .iter()
+            .filter(|p| p.kind == Some(ParticipantKind::Region))
+            .count() as u32,
+        start,
+        end,
+        total_budget_ore: budget.map(|b| b.total_budget_ore),
+        base_funding_ore: budget.map(|b| b.base_funding_ore),
+        verdict: budget.map(|b| b.verdict),
+        errors: budget.map_or(0, |b| b.errors),
+        warnings: budget.map_or(0, |b| b.warnings),
+        budget_versions: view.budget_versions,
+        quota_year: view
+            .quota_year
+            .or_else(|| start.map(provrum_rules::kvot::quota_year)),
+        result_overdue: provrum_rules::res::result_overdue(view.status, end, today).is_some(),
+    }
+}
+
+/// Every provrum, page by page, as views.
+pub async fn all_views(state: &AppState) -> Result<Vec<ProvrumView>, ApiError> {
+    let orgs = org_index(state).await?;
+    let mut views = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = state.store.list_provrum(cursor.as_deref(), 100).await?;
+        views.extend(page.items.iter().map(|p| view_with(state, p, &orgs)));
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => return Ok(views),
+        }
     }
 }

@@ -1,0 +1,13 @@
+//! What `provrum serve` runs, as a library so the end-to-end tests run exactly the same thing.
+
+use axum::Router;
+use provrum_http::AppState;
+
+/// Every function's routes on one router: the local server's whole API.
+pub fn all_routes(state: AppState) -> Router {
+    let routes = provrum_api::routes()
+        .merge(budget_import::routes())
+        .merge(status_sheet::routes())
+        .merge(quota_report::routes());
+    provrum_http::app(routes, state)
+}

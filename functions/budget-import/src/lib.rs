@@ -1,0 +1,205 @@
+//! `budget-import`: `POST /check` (a stateless check of a workbook) and the leader's budget
+//! versions of a stored provrum (`POST`/`GET /provrum/{id}/budget`).
+
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::post;
+use axum::{Json, Router};
+use chrono::Utc;
+use provrum_http::{Actor, ApiError, AppState, RequestLang, Upload};
+use provrum_rules::model::Status;
+use provrum_rules::{Checked, Context, RegisteredOrg, RuleSet, Text};
+use provrum_store::{AuditEvent, BudgetVersion, Provrum};
+use std::sync::Arc;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/check", post(check))
+        .route("/template.xlsx", axum::routing::get(template))
+        .route("/provrum/{id}/budget", post(upload).get(versions))
+        .layer(DefaultBodyLimit::max(
+            provrum_http::upload::upload_body_limit(),
+        ))
+}
+
+pub fn router(state: AppState) -> Router {
+    provrum_http::app(routes(), state)
+}
+
+/// Reading and checking is CPU work: off the async threads.
+async fn run_check(
+    bytes: axum::body::Bytes,
+    name: Option<String>,
+    rules: Arc<RuleSet>,
+    registered: Option<Vec<RegisteredOrg>>,
+) -> Result<Checked, ApiError> {
+    tokio::task::spawn_blocking(move || {
+        let ctx = Context {
+            ruleset: &rules,
+            registered: registered.as_deref(),
+        };
+        provrum_workbook::check(&bytes, name.as_deref(), ctx)
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "check task failed");
+        ApiError::internal()
+    })
+}
+
+async fn check(
+    State(state): State<AppState>,
+    _actor: Actor,
+    RequestLang(lang): RequestLang,
+    upload: Upload,
+) -> Result<impl IntoResponse, ApiError> {
+    let checked = run_check(upload.bytes, upload.file_name, state.rules.clone(), None).await?;
+    Ok(Json(checked.report.render(lang)))
+}
+
+#[derive(serde::Deserialize)]
+struct TemplateQuery {
+    lang: Option<String>,
+}
+
+/// The blank Reglab workbook; anyone may fetch it (`?lang=en` for English).
+async fn template(
+    axum::extract::Query(query): axum::extract::Query<TemplateQuery>,
+) -> Result<impl IntoResponse, ApiError> {
+    let lang = query
+        .lang
+        .as_deref()
+        .and_then(provrum_rules::Lang::parse)
+        .unwrap_or_default();
+    let bytes = provrum_workbook::template::build(lang, None).map_err(|e| {
+        tracing::error!(error = %e, "template");
+        ApiError::internal()
+    })?;
+    let name = match lang {
+        provrum_rules::Lang::Sv => "provrum-mall.xlsx",
+        provrum_rules::Lang::En => "provrum-template.xlsx",
+    };
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    ))
+}
+
+async fn load(state: &AppState, id: &str) -> Result<Provrum, ApiError> {
+    state.store.get_provrum(id).await?.ok_or_else(|| {
+        ApiError::not_found(Text::new(
+            format!("Provrummet {id} finns inte."),
+            format!("The provrum {id} does not exist."),
+        ))
+    })
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    actor: Actor,
+    RequestLang(lang): RequestLang,
+    Path(id): Path<String>,
+    upload: Upload,
+) -> Result<impl IntoResponse, ApiError> {
+    let provrum = load(&state, &id).await?;
+    if provrum.leader.as_deref() != Some(actor.org.id.as_str()) {
+        return Err(ApiError::forbidden(Text::new(
+            "Bara provrummets ledare laddar upp budgeten.",
+            "Only the provrum's leader uploads the budget.",
+        )));
+    }
+    if !matches!(provrum.status, Status::Proposed | Status::Running) {
+        return Err(ApiError::conflict(Text::new(
+            format!(
+                "Provrummet har status {}; budgeten kan inte längre ändras.",
+                provrum.status.as_str()
+            ),
+            format!(
+                "The provrum is {}; its budget can no longer change.",
+                provrum.status.as_str()
+            ),
+        )));
+    }
+    let orgs = state.store.list_orgs().await?;
+    let registered: Vec<RegisteredOrg> = provrum
+        .participants
+        .iter()
+        .map(|p| RegisteredOrg {
+            id: p.org.clone(),
+            name: orgs
+                .iter()
+                .find(|o| o.id == p.org)
+                .map_or_else(|| p.org.clone(), |o| o.name.clone()),
+        })
+        .collect();
+    let bytes = upload.bytes.clone();
+    let checked = run_check(
+        upload.bytes,
+        upload.file_name.clone(),
+        state.rules.clone(),
+        Some(registered),
+    )
+    .await?;
+    let compliance = checked.report.render(lang);
+    let mut next = provrum.clone();
+    next.budget_versions += 1;
+    let version = BudgetVersion::new(
+        &id,
+        next.budget_versions,
+        &bytes,
+        upload.file_name,
+        &actor.org.id,
+        Utc::now(),
+        checked,
+    );
+    next.latest_budget = Some(version.summary.clone());
+    next.updated_at = Utc::now();
+    let event = AuditEvent::new(
+        format!("provrum/{id}"),
+        &actor.org.id,
+        "budget.uploaded",
+        serde_json::json!({"version": next.budget_versions, "sha256": version.summary.sha256, "verdict": version.summary.verdict}),
+    );
+    state
+        .store
+        .add_budget_version(&next, &version, &event)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({"version": next.budget_versions, "compliance": compliance})),
+    ))
+}
+
+async fn versions(
+    State(state): State<AppState>,
+    actor: Actor,
+    RequestLang(lang): RequestLang,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let provrum = load(&state, &id).await?;
+    if !actor.is_kansli() && !provrum.participants.iter().any(|p| p.org == actor.org.id) {
+        return Err(ApiError::forbidden(Text::new(
+            "Budgeten visas för provrummets deltagare och kansliet.",
+            "The budget is shown to the provrum's participants and the kansli.",
+        )));
+    }
+    let versions = state.store.list_budget_versions(&id).await?;
+    let latest = match versions.last() {
+        Some(summary) => state.store.get_budget_version(&id, summary.version).await?,
+        None => None,
+    };
+    let latest = latest.map(|v| serde_json::json!({"summary": v.summary, "compliance": v.checked.report.render(lang), "submission": v.checked.submission}));
+    Ok(Json(
+        serde_json::json!({"latest": latest, "versions": versions}),
+    ))
+}

@@ -1,0 +1,108 @@
+//! `status-sheet`: `GET /status`, one row per provrum for the kansli's live sheet — JSON, or CSV
+//! for `Accept: text/csv`.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use provrum_http::views::{StatusRow, all_views, status_row};
+use provrum_http::{Actor, ApiError, AppState};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/status", get(status))
+}
+
+pub fn router(state: AppState) -> Router {
+    provrum_http::app(routes(), state)
+}
+
+async fn status(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    actor.require_kansli()?;
+    let today = chrono::Utc::now().date_naive();
+    let rows: Vec<StatusRow> = all_views(&state)
+        .await?
+        .iter()
+        .map(|v| status_row(v, today))
+        .collect();
+    let wants_csv = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/csv"));
+    if !wants_csv {
+        return Ok(Json(rows).into_response());
+    }
+    let mut response = csv(&rows).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    Ok(response)
+}
+
+/// One CSV field: quoted when needed, and a leading `= + - @` neutralised so a spreadsheet never
+/// runs a title as a formula.
+fn field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+fn csv(rows: &[StatusRow]) -> String {
+    let mut out = String::from(
+        "id,title,status,ready,leader,participants,regions,start,end,total_budget_ore,base_funding_ore,verdict,errors,warnings,budget_versions,quota_year,result_overdue\r\n",
+    );
+    for r in rows {
+        let opt = |v: Option<String>| v.unwrap_or_default();
+        let cells = [
+            r.id.clone(),
+            r.title.clone(),
+            r.status.as_str().to_string(),
+            r.ready.to_string(),
+            opt(r.leader.clone()),
+            r.participants.to_string(),
+            r.regions.to_string(),
+            opt(r.start.map(|d| d.to_string())),
+            opt(r.end.map(|d| d.to_string())),
+            opt(r.total_budget_ore.map(|o| o.0.to_string())),
+            opt(r.base_funding_ore.map(|o| o.0.to_string())),
+            opt(r
+                .verdict
+                .and_then(|v| serde_json::to_value(v).ok())
+                .and_then(|v| v.as_str().map(str::to_string))),
+            r.errors.to_string(),
+            r.warnings.to_string(),
+            r.budget_versions.to_string(),
+            opt(r.quota_year.map(|y| y.to_string())),
+            r.result_overdue.to_string(),
+        ];
+        out.push_str(&cells.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field;
+
+    #[test]
+    fn csv_fields_are_quoted_and_never_formulas() {
+        assert_eq!(field("Drönare"), "Drönare");
+        assert_eq!(field("AI, data"), "\"AI, data\"");
+        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(field("-5"), "'-5");
+    }
+}

@@ -1,0 +1,168 @@
+use provrum_http::AppState;
+use provrum_rules::model::{Membership, OrgKind};
+use provrum_store::dynamo::DynamoStore;
+use provrum_store::sqlite::SqliteStore;
+use provrum_store::{AuditEvent, NewToken, Org, Store};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+pub enum Backend {
+    Sqlite,
+    Dynamodb,
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub kansli: String,
+    pub store: Arc<dyn Store>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let (store, dir): (Arc<dyn Store>, _) = match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("tempdir");
+            (
+                Arc::new(SqliteStore::open(dir.path().join("provrum.db")).expect("sqlite")),
+                Some(dir),
+            )
+        }
+        Backend::Dynamodb => {
+            let endpoint = std::env::var("PROVRUM_TEST_DYNAMODB_ENDPOINT")
+                .expect("PROVRUM_TEST_DYNAMODB_ENDPOINT is not set: the DynamoDB runs use moto, which scripts/test starts");
+            let store = DynamoStore::local(&endpoint, provrum_store::new_id("api-")).await;
+            store.create_table().await.expect("table");
+            (Arc::new(store), None)
+        }
+    };
+    let kansli = Org {
+        id: "reglab".into(),
+        name: "Reglabs kansli".into(),
+        kind: OrgKind::Other,
+        membership: Membership::Kansli,
+        created_at: chrono::Utc::now(),
+    };
+    store
+        .create_org(
+            &kansli,
+            &AuditEvent::new("org/reglab", "test", "org.created", Value::Null),
+        )
+        .await
+        .expect("kansli");
+    let token = NewToken::generate("reglab", "test", chrono::Utc::now()).expect("token");
+    store
+        .create_token(
+            &token.token,
+            &AuditEvent::new("token/t", "test", "token.created", Value::Null),
+        )
+        .await
+        .expect("token");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = format!("http://{}", listener.local_addr().expect("addr"));
+    let app = provrum::all_routes(AppState::new(store.clone()));
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        kansli: token.secret,
+        store,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> (u16, Value) {
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        let text = response.text().await.expect("body");
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.address))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        self.send(request).await
+    }
+
+    pub async fn org(&self, id: &str, kind: &str, membership: &str) -> String {
+        let (status, body) = self.call("POST", "/orgs", &self.kansli, Some(json!({"id": id, "name": format!("Org {id}"), "kind": kind, "membership": membership}))).await;
+        assert_eq!(status, 201, "{body}");
+        let (status, body) = self
+            .call(
+                "POST",
+                &format!("/orgs/{id}/tokens"),
+                &self.kansli,
+                Some(json!({"label": "test"})),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body["token"].as_str().expect("token").to_string()
+    }
+
+    pub async fn upload(&self, path: &str, token: &str, bytes: Vec<u8>) -> (u16, Value) {
+        let request = self
+            .client
+            .post(format!("{}{path}", self.address))
+            .bearer_auth(token)
+            .header(
+                "content-type",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            .body(bytes);
+        self.send(request).await
+    }
+}
+
+pub fn rules(body: &Value) -> Vec<String> {
+    body["findings"]
+        .as_array()
+        .map(|f| {
+            f.iter()
+                .filter_map(|x| x["rule"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A valid workbook whose participants are the given organisations' display names.
+pub fn workbook(leader: &str, others: &[&str]) -> Vec<u8> {
+    use provrum_rules::model::{ParticipantKind, Role};
+    let mut filled = provrum_workbook::template::example(provrum_rules::Lang::Sv);
+    filled.participants = std::iter::once((
+        format!("Org {leader}"),
+        ParticipantKind::Region,
+        Role::Leader,
+    ))
+    .chain(others.iter().map(|o| {
+        (
+            format!("Org {o}"),
+            ParticipantKind::Region,
+            Role::Participant,
+        )
+    }))
+    .collect();
+    for line in &mut filled.budget {
+        if line.funder.is_some() {
+            line.funder = Some(format!("Org {leader}"));
+        }
+    }
+    provrum_workbook::template::build(provrum_rules::Lang::Sv, Some(&filled)).expect("workbook")
+}

@@ -1,0 +1,6 @@
+//! The whole story over real HTTP, on the embedded store and on DynamoDB (moto): the local
+//! server's router on port 0 with its own store.
+
+mod helpers;
+mod race;
+mod story;

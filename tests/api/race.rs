@@ -1,0 +1,70 @@
+use crate::helpers::{Backend, TestApp, rules, spawn_app, workbook};
+use serde_json::json;
+
+#[tokio::test]
+async fn simultaneous_approvals_start_only_the_quota_on_the_embedded_store() {
+    race(spawn_app(Backend::Sqlite).await).await;
+}
+
+#[tokio::test]
+async fn simultaneous_approvals_start_only_the_quota_on_dynamodb() {
+    race(spawn_app(Backend::Dynamodb).await).await;
+}
+
+/// Five eligible provrum of one year (93 000 kr base funding each), approved at once: two start,
+/// and the other three break both the count (KVOT-1) and the 200 000 kr cap (KVOT-2).
+async fn race(app: TestApp) {
+    let a = app.org("region-a", "region", "member").await;
+    let b = app.org("region-b", "region", "member").await;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let (_, p) = app
+            .call(
+                "POST",
+                "/provrum",
+                &a,
+                Some(json!({"title": format!("Provrum {i}")})),
+            )
+            .await;
+        let id = p["id"].as_str().expect("id").to_string();
+        app.call(
+            "POST",
+            &format!("/provrum/{id}/interest"),
+            &b,
+            Some(json!({"wants_to_lead": false})),
+        )
+        .await;
+        app.call(
+            "PUT",
+            &format!("/provrum/{id}/leader"),
+            &a,
+            Some(json!({"org": "region-a"})),
+        )
+        .await;
+        let (status, body) = app
+            .upload(
+                &format!("/provrum/{id}/budget"),
+                &a,
+                workbook("region-a", &["region-b"]),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        ids.push(id);
+    }
+    let paths: Vec<String> = ids
+        .iter()
+        .map(|id| format!("/provrum/{id}/approve"))
+        .collect();
+    let calls = paths
+        .iter()
+        .map(|path| app.call("POST", path, &app.kansli, None));
+    let results = futures::future::join_all(calls).await;
+    let started = results.iter().filter(|(s, _)| *s == 200).count();
+    assert_eq!(started, 2, "{results:?}");
+    for (status, body) in results.iter().filter(|(s, _)| *s != 200) {
+        assert_eq!(
+            (*status, rules(body)),
+            (409, vec!["KVOT-1".to_string(), "KVOT-2".to_string()])
+        );
+    }
+}
