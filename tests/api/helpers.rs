@@ -144,6 +144,11 @@ pub fn rules(body: &Value) -> Vec<String> {
 
 /// A valid workbook whose participants are the given organisations' display names.
 pub fn workbook(leader: &str, others: &[&str]) -> Vec<u8> {
+    workbook_in(leader, others, 2025)
+}
+
+/// The same, planned in `year` (March to July), so its approval uses that year's quota.
+pub fn workbook_in(leader: &str, others: &[&str], year: i32) -> Vec<u8> {
     use provrum_rules::model::{ParticipantKind, Role};
     let mut filled = provrum_workbook::template::example(provrum_rules::Lang::Sv);
     filled.participants = std::iter::once((
@@ -162,6 +167,18 @@ pub fn workbook(leader: &str, others: &[&str]) -> Vec<u8> {
     for line in &mut filled.budget {
         if line.funder.is_some() {
             line.funder = Some(format!("Org {leader}"));
+        }
+    }
+    for (field, entry) in &mut filled.plan {
+        let date = |m, d| chrono::NaiveDate::from_ymd_opt(year, m, d).expect("date");
+        match field {
+            provrum_rules::layout::PlanField::StartDate => {
+                *entry = provrum_workbook::template::Entry::Date(date(3, 1))
+            }
+            provrum_rules::layout::PlanField::EndDate => {
+                *entry = provrum_workbook::template::Entry::Date(date(7, 31))
+            }
+            _ => {}
         }
     }
     provrum_workbook::template::build(provrum_rules::Lang::Sv, Some(&filled)).expect("workbook")

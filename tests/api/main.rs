@@ -2,5 +2,6 @@
 //! server's router on port 0 with its own store.
 
 mod helpers;
+mod matrix;
 mod race;
 mod story;
