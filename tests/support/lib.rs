@@ -3,6 +3,7 @@
 //! by hand), so the same workbook can be put through every read path.
 
 pub mod hostile;
+pub mod lambda;
 
 use chrono::{Datelike, NaiveDate};
 use std::io::{Cursor, Write};
