@@ -1,8 +1,7 @@
 use provrum_http::AppState;
-use provrum_rules::model::{Membership, OrgKind};
+use provrum_store::Store;
 use provrum_store::dynamo::DynamoStore;
 use provrum_store::sqlite::SqliteStore;
-use provrum_store::{AuditEvent, NewToken, Org, Store};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -36,28 +35,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
             (Arc::new(store), None)
         }
     };
-    let kansli = Org {
-        id: "reglab".into(),
-        name: "Reglabs kansli".into(),
-        kind: OrgKind::Other,
-        membership: Membership::Kansli,
-        created_at: chrono::Utc::now(),
-    };
-    store
-        .create_org(
-            &kansli,
-            &AuditEvent::new("org/reglab", "test", "org.created", Value::Null),
-        )
-        .await
-        .expect("kansli");
-    let token = NewToken::generate("reglab", "test", chrono::Utc::now()).expect("token");
-    store
-        .create_token(
-            &token.token,
-            &AuditEvent::new("token/t", "test", "token.created", Value::Null),
-        )
-        .await
-        .expect("token");
+    let kansli = provrum_tests::seed_kansli(store.as_ref()).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -67,7 +45,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     TestApp {
         address,
         client: reqwest::Client::new(),
-        kansli: token.secret,
+        kansli,
         store,
         _dir: dir,
     }

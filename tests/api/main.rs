@@ -3,5 +3,6 @@
 
 mod helpers;
 mod matrix;
+mod openapi;
 mod race;
 mod story;

@@ -148,32 +148,7 @@ pub async fn invoke(binary: &FsPath, db: &FsPath, event: Value) -> Outcome {
 
 /// An embedded store at `db` with the kansli's organisation; returns a kansli token.
 pub async fn seed_kansli(db: &FsPath) -> String {
-    use provrum_rules::model::{Membership, OrgKind};
-    use provrum_store::{AuditEvent, NewToken, Org, Store};
-    let store = provrum_store::sqlite::SqliteStore::open(db).expect("store");
-    let org = Org {
-        id: "reglab".into(),
-        name: "Reglabs kansli".into(),
-        kind: OrgKind::Other,
-        membership: Membership::Kansli,
-        created_at: chrono::Utc::now(),
-    };
-    store
-        .create_org(
-            &org,
-            &AuditEvent::new("org/reglab", "test", "org.created", Value::Null),
-        )
-        .await
-        .expect("org");
-    let token = NewToken::generate("reglab", "test", chrono::Utc::now()).expect("token");
-    store
-        .create_token(
-            &token.token,
-            &AuditEvent::new("token/t", "test", "token.created", Value::Null),
-        )
-        .await
-        .expect("token");
-    token.secret
+    crate::seed_kansli(&provrum_store::sqlite::SqliteStore::open(db).expect("store")).await
 }
 
 /// The response of an invocation (panics on an error outcome).

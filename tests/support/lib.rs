@@ -5,6 +5,41 @@
 pub mod hostile;
 pub mod lambda;
 
+/// Seeds the kansli's organisation and returns a kansli token (the first token is always made
+/// outside the API, as `provrum token create` does).
+pub async fn seed_kansli(store: &dyn provrum_store::Store) -> String {
+    use provrum_rules::model::{Membership, OrgKind};
+    use provrum_store::{AuditEvent, NewToken, Org};
+    let org = Org {
+        id: "reglab".into(),
+        name: "Reglabs kansli".into(),
+        kind: OrgKind::Other,
+        membership: Membership::Kansli,
+        created_at: chrono::Utc::now(),
+    };
+    store
+        .create_org(
+            &org,
+            &AuditEvent::new("org/reglab", "test", "org.created", serde_json::Value::Null),
+        )
+        .await
+        .expect("kansli");
+    let token = NewToken::generate("reglab", "test", chrono::Utc::now()).expect("token");
+    store
+        .create_token(
+            &token.token,
+            &AuditEvent::new(
+                format!("token/{}", token.token.id),
+                "test",
+                "token.created",
+                serde_json::Value::Null,
+            ),
+        )
+        .await
+        .expect("token");
+    token.secret
+}
+
 use chrono::{Datelike, NaiveDate};
 use std::io::{Cursor, Write};
 

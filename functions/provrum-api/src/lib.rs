@@ -21,6 +21,15 @@ use provrum_http::views::{self, ProvrumView, view};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/health", get(|| async { "ok" }))
+        .route(
+            "/openapi.json",
+            get(|| async {
+                (
+                    [(axum::http::header::CONTENT_TYPE, "application/json")],
+                    provrum_http::OPENAPI,
+                )
+            }),
+        )
         .route("/orgs", post(add_org).get(list_orgs))
         .route("/orgs/{org}/tokens", post(create_token))
         .route("/tokens/{id}", delete(revoke_token))
@@ -148,6 +157,26 @@ fn text_field(value: &str, max: usize, field: &str) -> Result<String, ApiError> 
     Ok(value.to_string())
 }
 
+/// A field that must have text.
+fn required_text(value: &str, max: usize, field: &str) -> Result<String, ApiError> {
+    let text = text_field(value, max, field)?;
+    if text.is_empty() {
+        return Err(ApiError::bad_request(Text::new(
+            format!("Fältet {field} saknas."),
+            format!("The field {field} is missing."),
+        )));
+    }
+    Ok(text)
+}
+
+/// A field that may be absent; empty text counts as absent.
+fn optional_text(value: Option<&str>, max: usize, field: &str) -> Result<Option<String>, ApiError> {
+    Ok(value
+        .map(|v| text_field(v, max, field))
+        .transpose()?
+        .filter(|v| !v.is_empty()))
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Proposal {
@@ -168,25 +197,9 @@ async fn propose(
         ))
         .with_findings(findings)
     })?;
-    let title = text_field(&body.title, 200, "title")?;
-    if title.is_empty() {
-        return Err(ApiError::bad_request(Text::new(
-            "Provrummet behöver en titel.",
-            "The provrum needs a title.",
-        )));
-    }
-    let theme = body
-        .theme
-        .as_deref()
-        .map(|t| text_field(t, 200, "theme"))
-        .transpose()?
-        .filter(|t| !t.is_empty());
-    let description = body
-        .description
-        .as_deref()
-        .map(|d| text_field(d, 10_000, "description"))
-        .transpose()?
-        .filter(|d| !d.is_empty());
+    let title = required_text(&body.title, 200, "title")?;
+    let theme = optional_text(body.theme.as_deref(), 200, "theme")?;
+    let description = optional_text(body.description.as_deref(), 10_000, "description")?;
     let now = Utc::now();
     let provrum = Provrum {
         id: new_id("pr_"),
@@ -537,19 +550,8 @@ async fn report_result(
             ),
         )));
     }
-    let summary = text_field(&body.summary, 10_000, "summary")?;
-    if summary.is_empty() {
-        return Err(ApiError::bad_request(Text::new(
-            "Sammanfattningen saknas.",
-            "The summary is missing.",
-        )));
-    }
-    let link = body
-        .link
-        .as_deref()
-        .map(|l| text_field(l, 2_000, "link"))
-        .transpose()?
-        .filter(|l| !l.is_empty());
+    let summary = required_text(&body.summary, 10_000, "summary")?;
+    let link = optional_text(body.link.as_deref(), 2_000, "link")?;
     if link
         .as_deref()
         .is_some_and(|l| !(l.starts_with("https://") || l.starts_with("http://")))

@@ -22,6 +22,10 @@ use std::sync::Arc;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
+/// The OpenAPI 3.1 description of every route, kept in one file that a test holds against the
+/// router and API.md.
+pub const OPENAPI: &str = include_str!("../openapi.json");
+
 /// Built once per process (a Lambda's cold start) and shared by every request.
 #[derive(Clone)]
 pub struct AppState {

@@ -287,6 +287,43 @@ impl<'l> SheetCells<'l> {
     }
 }
 
+/// Reads every sheet of a workbook: the sheets the rules use through `read_sheet`, the others by
+/// name only.
+fn read_sheets(
+    names: Vec<String>,
+    limits: &Limits,
+    mut read_sheet: impl FnMut(&str, &mut SheetCells<'_>) -> Result<(), ReadError>,
+) -> Result<Workbook, ReadError> {
+    let mut sheets = Vec::with_capacity(names.len());
+    for name in names {
+        if !wanted(&name) {
+            sheets.push(provrum_rules::sheet::Sheet::new(name, Vec::new()));
+            continue;
+        }
+        let mut cells = SheetCells::new(&name, limits);
+        read_sheet(&name, &mut cells)?;
+        sheets.push(cells.finish());
+    }
+    Ok(Workbook { sheets })
+}
+
+/// The cells of a calamine `Range` (as the .ods and .xls readers give them), at their absolute
+/// positions.
+fn push_range(
+    range: &calamine::Range<calamine::Data>,
+    cells: &mut SheetCells<'_>,
+) -> Result<(), ReadError> {
+    let (row0, col0) = range.start().unwrap_or((0, 0));
+    for (r, c, value) in range.used_cells() {
+        cells.push(
+            row0.saturating_add(r as u32),
+            col0.saturating_add(c as u32),
+            from_data(value),
+        )?;
+    }
+    Ok(())
+}
+
 fn from_calamine(value: calamine::DataRef<'_>) -> Value {
     use calamine::DataRef as D;
     match value {

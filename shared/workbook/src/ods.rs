@@ -2,9 +2,9 @@
 //! columns expanded, up to 100 million cells), so content.xml is first walked here, streaming,
 //! to learn how large those grids would be.
 
-use crate::{Limits, ReadError, SheetCells, from_data, wanted, zipguard};
+use crate::{Limits, ReadError, push_range, read_sheets, zipguard};
 use calamine::{Ods, OdsError, Reader};
-use provrum_rules::sheet::{Sheet, Workbook};
+use provrum_rules::sheet::Workbook;
 use quick_xml::events::{BytesStart, Event};
 use std::io::{BufReader, Cursor};
 
@@ -128,20 +128,7 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError>
     grid_cells(bytes, limits)?;
     let mut book: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(damaged)?;
     let names = book.sheet_names();
-    let mut sheets = Vec::with_capacity(names.len());
-    for name in names {
-        if !wanted(&name) {
-            sheets.push(Sheet::new(name, Vec::new()));
-            continue;
-        }
-        let range = book.worksheet_range(&name).map_err(damaged)?;
-        let (row0, col0) = range.start().unwrap_or((0, 0));
-        let mut cells = SheetCells::new(&name, limits);
-        for (r, c, value) in range.used_cells() {
-            let (row, col) = (row0.saturating_add(r as u32), col0.saturating_add(c as u32));
-            cells.push(row, col, from_data(value))?;
-        }
-        sheets.push(cells.finish());
-    }
-    Ok(Workbook { sheets })
+    read_sheets(names, limits, |name, cells| {
+        push_range(&book.worksheet_range(name).map_err(damaged)?, cells)
+    })
 }

@@ -2,9 +2,9 @@
 //! DIMENSIONS record claims and expands the cells to a dense grid. The BIFF records are walked
 //! here first, as calamine will walk them, to learn how large that would be.
 
-use crate::{Limits, ReadError, SheetCells, from_data, wanted};
+use crate::{Limits, ReadError, push_range, read_sheets};
 use calamine::{Reader, Xls, XlsError};
-use provrum_rules::sheet::{Sheet, Workbook};
+use provrum_rules::sheet::Workbook;
 use std::io::{Cursor, Read};
 
 fn damaged(e: XlsError) -> ReadError {
@@ -195,20 +195,7 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError>
     drop(stream);
     let mut book: Xls<_> = Xls::new(Cursor::new(bytes)).map_err(damaged)?;
     let names = book.sheet_names();
-    let mut sheets = Vec::with_capacity(names.len());
-    for name in names {
-        if !wanted(&name) {
-            sheets.push(Sheet::new(name, Vec::new()));
-            continue;
-        }
-        let range = book.worksheet_range(&name).map_err(damaged)?;
-        let (row0, col0) = range.start().unwrap_or((0, 0));
-        let mut cells = SheetCells::new(&name, limits);
-        for (r, c, value) in range.used_cells() {
-            let (row, col) = (row0.saturating_add(r as u32), col0.saturating_add(c as u32));
-            cells.push(row, col, from_data(value))?;
-        }
-        sheets.push(cells.finish());
-    }
-    Ok(Workbook { sheets })
+    read_sheets(names, limits, |name, cells| {
+        push_range(&book.worksheet_range(name).map_err(damaged)?, cells)
+    })
 }

@@ -1,8 +1,8 @@
 //! .xlsx and .xlsm: calamine's streaming cell reader, one cell at a time, within our window.
 
-use crate::{Limits, ReadError, SheetCells, from_calamine, wanted, zipguard};
+use crate::{Limits, ReadError, from_calamine, read_sheets, zipguard};
 use calamine::{Reader, Xlsx, XlsxError};
-use provrum_rules::sheet::{Sheet, Workbook};
+use provrum_rules::sheet::Workbook;
 use std::io::Cursor;
 
 fn damaged(e: XlsxError) -> ReadError {
@@ -18,22 +18,14 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError>
     zipguard::guard(bytes, limits)?;
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(damaged)?;
     let names = book.sheet_names();
-    let mut sheets = Vec::with_capacity(names.len());
-    for name in names {
-        if !wanted(&name) {
-            sheets.push(Sheet::new(name, Vec::new()));
-            continue;
-        }
-        let mut cells = SheetCells::new(&name, limits);
-        let mut reader = book.worksheet_cells_reader(&name).map_err(damaged)?;
+    read_sheets(names, limits, |name, cells| {
+        let mut reader = book.worksheet_cells_reader(name).map_err(damaged)?;
         while let Some(cell) = reader.next_cell().map_err(damaged)? {
             let (row, col) = cell.get_position();
-            if col >= limits.max_cols {
-                continue;
+            if col < limits.max_cols {
+                cells.push(row, col, from_calamine(cell.get_value().clone()))?;
             }
-            cells.push(row, col, from_calamine(cell.get_value().clone()))?;
         }
-        sheets.push(cells.finish());
-    }
-    Ok(Workbook { sheets })
+        Ok(())
+    })
 }

@@ -1,7 +1,6 @@
 use provrum_http::AppState;
-use provrum_rules::model::{Membership, OrgKind};
+use provrum_store::Store;
 use provrum_store::sqlite::SqliteStore;
-use provrum_store::{AuditEvent, NewToken, Org, Store};
 use std::sync::Arc;
 
 pub struct TestApp {
@@ -17,28 +16,7 @@ pub async fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
     let store: Arc<dyn Store> =
         Arc::new(SqliteStore::open(dir.path().join("provrum.db")).expect("store"));
-    let kansli = Org {
-        id: "reglab".into(),
-        name: "Reglabs kansli".into(),
-        kind: OrgKind::Other,
-        membership: Membership::Kansli,
-        created_at: chrono::Utc::now(),
-    };
-    store
-        .create_org(
-            &kansli,
-            &AuditEvent::new("org/reglab", "test", "org.created", serde_json::Value::Null),
-        )
-        .await
-        .expect("kansli");
-    let token = NewToken::generate("reglab", "test", chrono::Utc::now()).expect("token");
-    store
-        .create_token(
-            &token.token,
-            &AuditEvent::new("token/x", "test", "token.created", serde_json::Value::Null),
-        )
-        .await
-        .expect("token");
+    let kansli = provrum_tests::seed_kansli(store.as_ref()).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -49,7 +27,7 @@ pub async fn spawn_app() -> TestApp {
         address,
         store,
         client: reqwest::Client::new(),
-        kansli: token.secret,
+        kansli,
         _dir: dir,
     }
 }

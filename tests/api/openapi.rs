@@ -1,0 +1,95 @@
+//! `/openapi.json` describes exactly the routes of API.md, and every route it describes is served.
+
+use crate::helpers::{Backend, spawn_app};
+use std::collections::BTreeSet;
+
+/// The routes API.md fixes (plus `GET /provrum/{id}`'s siblings as named there).
+const API_MD: [(&str, &str); 21] = [
+    ("get", "/health"),
+    ("get", "/template.xlsx"),
+    ("post", "/orgs"),
+    ("get", "/orgs"),
+    ("post", "/orgs/{org}/tokens"),
+    ("delete", "/tokens/{id}"),
+    ("post", "/provrum"),
+    ("get", "/provrum"),
+    ("get", "/provrum/{id}"),
+    ("post", "/provrum/{id}/interest"),
+    ("delete", "/provrum/{id}/interest"),
+    ("put", "/provrum/{id}/leader"),
+    ("post", "/check"),
+    ("post", "/provrum/{id}/budget"),
+    ("get", "/provrum/{id}/budget"),
+    ("post", "/provrum/{id}/approve"),
+    ("post", "/provrum/{id}/withdraw"),
+    ("post", "/provrum/{id}/result"),
+    ("get", "/status"),
+    ("get", "/reports/{year}"),
+    ("get", "/openapi.json"),
+];
+
+#[tokio::test]
+async fn openapi_describes_exactly_the_served_routes() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let response = app
+        .client
+        .get(format!("{}/openapi.json", app.address))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status().as_u16(), 200, "served without a token");
+    let doc: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(doc["openapi"], "3.1.0");
+    let described: BTreeSet<(String, String)> = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .iter()
+        .flat_map(|(path, ops)| {
+            ops.as_object()
+                .expect("operations")
+                .keys()
+                .map(move |m| (m.clone(), path.clone()))
+        })
+        .collect();
+    let contract: BTreeSet<(String, String)> = API_MD
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    assert_eq!(described, contract);
+
+    // Every $ref resolves.
+    let text = doc.to_string();
+    for name in text
+        .split("#/components/schemas/")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap_or_default())
+    {
+        assert!(
+            doc["components"]["schemas"].get(name).is_some(),
+            "unresolved schema {name}"
+        );
+    }
+
+    // Every described operation is routed: the answer is never the router's own 404 or 405.
+    for (method, path) in &described {
+        let concrete = path
+            .replace("{org}", "reglab")
+            .replace("{id}", "x")
+            .replace("{year}", "2025");
+        let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
+        let reply = app
+            .client
+            .request(method.clone(), format!("{}{concrete}", app.address))
+            .bearer_auth(&app.kansli)
+            .send()
+            .await
+            .expect("send");
+        let status = reply.status().as_u16();
+        let body = reply.text().await.unwrap_or_default();
+        assert_ne!(status, 405, "{method} {path}");
+        assert!(
+            !(status == 404 && body.contains("Adressen finns inte")),
+            "{method} {path} is described but not routed"
+        );
+    }
+}
