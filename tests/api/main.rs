@@ -6,3 +6,4 @@ mod matrix;
 mod openapi;
 mod race;
 mod story;
+mod uploads;
