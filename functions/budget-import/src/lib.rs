@@ -7,7 +7,7 @@ use axum::response::IntoResponse;
 use axum::routing::post;
 use axum::{Json, Router};
 use chrono::Utc;
-use provrum_http::{Actor, ApiError, AppState, RequestLang, Upload};
+use provrum_http::{Action, Actor, ApiError, AppState, RequestLang, Upload, authorize};
 use provrum_rules::model::Status;
 use provrum_rules::{Checked, Context, RegisteredOrg, RuleSet, Text};
 use provrum_store::{AuditEvent, BudgetVersion, Provrum};
@@ -112,12 +112,7 @@ async fn upload(
     upload: Upload,
 ) -> Result<impl IntoResponse, ApiError> {
     let provrum = load(&state, &id).await?;
-    if provrum.leader.as_deref() != Some(actor.org.id.as_str()) {
-        return Err(ApiError::forbidden(Text::new(
-            "Bara provrummets ledare laddar upp budgeten.",
-            "Only the provrum's leader uploads the budget.",
-        )));
-    }
+    authorize(Action::Lead, &actor, Some(&provrum))?;
     if !matches!(provrum.status, Status::Proposed | Status::Running) {
         return Err(ApiError::conflict(Text::new(
             format!(
@@ -187,12 +182,7 @@ async fn versions(
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
     let provrum = load(&state, &id).await?;
-    if !actor.is_kansli() && !provrum.participants.iter().any(|p| p.org == actor.org.id) {
-        return Err(ApiError::forbidden(Text::new(
-            "Budgeten visas för provrummets deltagare och kansliet.",
-            "The budget is shown to the provrum's participants and the kansli.",
-        )));
-    }
+    authorize(Action::ReadBudget, &actor, Some(&provrum))?;
     let versions = state.store.list_budget_versions(&id).await?;
     let latest = match versions.last() {
         Some(summary) => state.store.get_budget_version(&id, summary.version).await?,

@@ -7,7 +7,7 @@ use axum::response::IntoResponse;
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use chrono::Utc;
-use provrum_http::{Actor, ApiError, AppState, JsonBody};
+use provrum_http::{Action, Actor, ApiError, AppState, JsonBody, authorize};
 use provrum_rules::model::{Membership, OrgKind, ParticipantKind, Status};
 use provrum_rules::{Finding, Severity, Text, Verdict, bud, delt, kvot, process};
 use provrum_store::{
@@ -63,7 +63,7 @@ async fn add_org(
     actor: Actor,
     JsonBody(body): JsonBody<NewOrg>,
 ) -> Result<impl IntoResponse, ApiError> {
-    actor.require_kansli()?;
+    authorize(Action::Administer, &actor, None)?;
     let org = Org {
         id: parse_org_id(&body.id)?,
         name: parse_org_name(&body.name)?,
@@ -101,7 +101,7 @@ async fn create_token(
     Path(org): Path<String>,
     JsonBody(body): JsonBody<NewTokenBody>,
 ) -> Result<impl IntoResponse, ApiError> {
-    actor.require_kansli()?;
+    authorize(Action::Administer, &actor, None)?;
     let label: String = body.label.trim().chars().take(200).collect();
     let org = state.store.get_org(&org).await?.ok_or_else(|| {
         ApiError::not_found(Text::new(
@@ -130,7 +130,7 @@ async fn revoke_token(
     actor: Actor,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    actor.require_kansli()?;
+    authorize(Action::Administer, &actor, None)?;
     let event = AuditEvent::new(
         format!("token/{id}"),
         &actor.org.id,
@@ -190,13 +190,7 @@ async fn propose(
     actor: Actor,
     JsonBody(body): JsonBody<Proposal>,
 ) -> Result<impl IntoResponse, ApiError> {
-    process::may_propose(actor.membership()).map_err(|findings| {
-        ApiError::forbidden(Text::new(
-            "Bara Reglabs medlemmar kan föreslå provrum.",
-            "Only Reglab's members can propose a provrum.",
-        ))
-        .with_findings(findings)
-    })?;
+    authorize(Action::Propose, &actor, None)?;
     let title = required_text(&body.title, 200, "title")?;
     let theme = optional_text(body.theme.as_deref(), 200, "theme")?;
     let description = optional_text(body.description.as_deref(), 10_000, "description")?;
@@ -288,13 +282,7 @@ async fn register_interest(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<Interest>,
 ) -> Result<Json<ProvrumView>, ApiError> {
-    actor.require(
-        &[Membership::Member, Membership::Partner],
-        Text::new(
-            "Bara medlemmar och partner anmäler intresse.",
-            "Only members and partners register interest.",
-        ),
-    )?;
+    authorize(Action::TakePart, &actor, None)?;
     let mut provrum = load(&state, &id).await?;
     before_start(&provrum)?;
     let me = actor.org.id.clone();
@@ -326,13 +314,7 @@ async fn withdraw_interest(
     actor: Actor,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    actor.require(
-        &[Membership::Member, Membership::Partner],
-        Text::new(
-            "Bara medlemmar och partner anmäler intresse.",
-            "Only members and partners register interest.",
-        ),
-    )?;
+    authorize(Action::TakePart, &actor, None)?;
     let mut provrum = load(&state, &id).await?;
     before_start(&provrum)?;
     let me = actor.org.id.clone();
@@ -377,12 +359,7 @@ async fn choose_leader(
     JsonBody(body): JsonBody<Leader>,
 ) -> Result<Json<ProvrumView>, ApiError> {
     let mut provrum = load(&state, &id).await?;
-    if !actor.is_kansli() && actor.org.id != provrum.proposer {
-        return Err(ApiError::forbidden(Text::new(
-            "Ledaren väljs av kansliet eller av den som föreslog provrummet.",
-            "The leader is chosen by the kansli or by the proposer.",
-        )));
-    }
+    authorize(Action::ChooseLeader, &actor, Some(&provrum))?;
     before_start(&provrum)?;
     if !provrum.participants.iter().any(|p| p.org == body.org) {
         return Err(ApiError::conflict(Text::new(
@@ -423,12 +400,7 @@ async fn withdraw(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let mut provrum = load(&state, &id).await?;
     let me = actor.org.id.as_str();
-    if !actor.is_kansli() && me != provrum.proposer && provrum.leader.as_deref() != Some(me) {
-        return Err(ApiError::forbidden(Text::new(
-            "Ett provrum dras tillbaka av förslagsställaren, ledaren eller kansliet.",
-            "A provrum is withdrawn by its proposer, its leader or the kansli.",
-        )));
-    }
+    authorize(Action::Withdraw, &actor, Some(&provrum))?;
     before_start(&provrum)?;
     let now = Utc::now();
     provrum.status = Status::Withdrawn;
@@ -455,17 +427,8 @@ async fn approve(
     Path(id): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let provrum = load(&state, &id).await?;
-    if let Err(findings) = process::may_approve(actor.membership(), provrum.status) {
-        return Err(if actor.is_kansli() {
-            ApiError::refused(findings)
-        } else {
-            ApiError::forbidden(Text::new(
-                "Bara Reglabs kansli ger klartecken för start.",
-                "Only Reglab's kansli approves a start.",
-            ))
-            .with_findings(findings)
-        });
-    }
+    authorize(Action::Approve, &actor, Some(&provrum))?;
+    process::may_approve(actor.membership(), provrum.status).map_err(ApiError::refused)?;
     let current = view(&state, &provrum).await?;
     let mut findings: Vec<Finding> = current.readiness.findings;
     match &provrum.latest_budget {
@@ -532,12 +495,7 @@ async fn report_result(
     JsonBody(body): JsonBody<ResultBody>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let mut provrum = load(&state, &id).await?;
-    if provrum.leader.as_deref() != Some(actor.org.id.as_str()) {
-        return Err(ApiError::forbidden(Text::new(
-            "Bara provrummets ledare rapporterar resultatet.",
-            "Only the provrum's leader reports the result.",
-        )));
-    }
+    authorize(Action::Lead, &actor, Some(&provrum))?;
     if provrum.status != Status::Running {
         return Err(ApiError::conflict(Text::new(
             format!(

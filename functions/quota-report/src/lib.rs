@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use provrum_http::views::all_views;
-use provrum_http::{Actor, ApiError, AppState};
+use provrum_http::{Action, Actor, ApiError, AppState, authorize};
 use provrum_rules::Text;
 use provrum_rules::model::Membership;
 use provrum_rules::report::{ReportEntry, YearlyReport, yearly};
@@ -52,7 +52,7 @@ async fn report(
     actor: Actor,
     Path(year): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    actor.require_kansli()?;
+    authorize(Action::Oversee, &actor, None)?;
     let year: i32 = year
         .parse()
         .ok()

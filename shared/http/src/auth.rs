@@ -27,25 +27,6 @@ impl Actor {
     pub fn is_kansli(&self) -> bool {
         self.org.membership == Membership::Kansli
     }
-
-    /// 403 unless the caller's membership is one of `allowed`.
-    pub fn require(&self, allowed: &[Membership], what: Text) -> Result<(), ApiError> {
-        if allowed.contains(&self.org.membership) {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden(what))
-        }
-    }
-
-    pub fn require_kansli(&self) -> Result<(), ApiError> {
-        self.require(
-            &[Membership::Kansli],
-            Text::new(
-                "Bara Reglabs kansli får göra detta.",
-                "Only Reglab's kansli may do this.",
-            ),
-        )
-    }
 }
 
 fn missing() -> ApiError {

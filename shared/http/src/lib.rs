@@ -4,12 +4,14 @@
 //! structured logs.
 
 pub mod auth;
+pub mod policy;
 pub mod problem;
 pub mod run;
 pub mod upload;
 pub mod views;
 
 pub use auth::Actor;
+pub use policy::{Action, authorize};
 pub use problem::ApiError;
 pub use upload::Upload;
 
