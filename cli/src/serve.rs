@@ -9,7 +9,9 @@ use axum::http::{Request, StatusCode};
 use provrum_http::AppState;
 use provrum_rules::Lang;
 use provrum_rules::model::{Membership, OrgKind};
+use provrum_rules::model::{ParticipantKind, Role};
 use provrum_store::{AuditEvent, NewToken, Org, Store};
+use std::collections::HashMap;
 use std::sync::Arc;
 use tower::ServiceExt;
 
@@ -191,7 +193,7 @@ async fn seed(store: &Arc<dyn Store>, app: &Router) -> anyhow::Result<()> {
 }
 
 async fn seed_provrum(store: &Arc<dyn Store>, app: &Router, kansli: &str) -> anyhow::Result<()> {
-    let mut tokens = std::collections::HashMap::new();
+    let mut tokens = HashMap::new();
     for org in [
         "region-ostergotland",
         "region-skane",
@@ -211,50 +213,19 @@ async fn seed_provrum(store: &Arc<dyn Store>, app: &Router, kansli: &str) -> any
     };
 
     // 1. Running: the bundled example, approved by the kansli.
-    let p = json(
+    let id = provrum(
         app,
-        &t("region-ostergotland"),
-        "POST",
-        "/provrum",
-        serde_json::json!({"title": "AI och visualisering i regional utveckling", "theme": "AI"}),
+        &tokens,
+        "region-ostergotland",
+        ("AI och visualisering i regional utveckling", "AI"),
+        &[
+            "region-skane",
+            "vastra-gotalandsregionen",
+            "norrkopings-kommun",
+        ],
+        Some(workbook(&provrum_workbook::template::example(Lang::Sv))?),
     )
     .await?;
-    let id = p["id"].as_str().unwrap_or_default().to_string();
-    for org in [
-        "region-skane",
-        "vastra-gotalandsregionen",
-        "norrkopings-kommun",
-    ] {
-        json(
-            app,
-            &t(org),
-            "POST",
-            &format!("/provrum/{id}/interest"),
-            serde_json::json!({"wants_to_lead": false}),
-        )
-        .await?;
-    }
-    json(
-        app,
-        &t("region-ostergotland"),
-        "PUT",
-        &format!("/provrum/{id}/leader"),
-        serde_json::json!({"org": "region-ostergotland"}),
-    )
-    .await?;
-    let bytes = workbook(&provrum_workbook::template::example(Lang::Sv))?;
-    let (status, reply) = call(
-        app,
-        &t("region-ostergotland"),
-        "POST",
-        &format!("/provrum/{id}/budget"),
-        Body::from(bytes),
-        "application/octet-stream",
-    )
-    .await?;
-    if status != StatusCode::CREATED {
-        bail!("budget upload: {status} {reply}");
-    }
     json(
         app,
         kansli,
@@ -264,72 +235,40 @@ async fn seed_provrum(store: &Arc<dyn Store>, app: &Router, kansli: &str) -> any
     )
     .await?;
 
-    // 2. Proposed, with a budget that breaks the base-funding rules.
-    let p = json(
-        app,
-        &t("region-norrbotten"),
-        "POST",
-        "/provrum",
-        serde_json::json!({"title": "Drönare – nya frågeställningar", "theme": "Beredskap"}),
-    )
-    .await?;
-    let id = p["id"].as_str().unwrap_or_default().to_string();
-    for org in ["region-vasterbotten", "rise"] {
-        json(
-            app,
-            &t(org),
-            "POST",
-            &format!("/provrum/{id}/interest"),
-            serde_json::json!({"wants_to_lead": false}),
-        )
-        .await?;
-    }
-    json(
-        app,
-        &t("region-norrbotten"),
-        "PUT",
-        &format!("/provrum/{id}/leader"),
-        serde_json::json!({"org": "region-norrbotten"}),
-    )
-    .await?;
+    // 2. Proposed, with a budget that breaks the base-funding rule (BUD-4).
     let mut drones = provrum_workbook::template::example(Lang::Sv);
     drones.participants = vec![
         (
             "Region Norrbotten".into(),
-            provrum_rules::model::ParticipantKind::Region,
-            provrum_rules::model::Role::Leader,
+            ParticipantKind::Region,
+            Role::Leader,
         ),
         (
             "Region Västerbotten".into(),
-            provrum_rules::model::ParticipantKind::Region,
-            provrum_rules::model::Role::Participant,
+            ParticipantKind::Region,
+            Role::Participant,
         ),
         (
             "RISE Research Institutes of Sweden".into(),
-            provrum_rules::model::ParticipantKind::Partner,
-            provrum_rules::model::Role::Participant,
+            ParticipantKind::Partner,
+            Role::Participant,
         ),
     ];
     for line in &mut drones.budget {
-        if line.funder.is_some() {
-            line.funder = Some("Region Norrbotten".into());
-        }
-        if line.funder.is_none() {
-            line.amount_kr *= 1.5;
+        match line.funder {
+            Some(_) => line.funder = Some("Region Norrbotten".into()),
+            None => line.amount_kr *= 1.5,
         }
     }
-    let (status, reply) = call(
+    provrum(
         app,
-        &t("region-norrbotten"),
-        "POST",
-        &format!("/provrum/{id}/budget"),
-        Body::from(workbook(&drones)?),
-        "application/octet-stream",
+        &tokens,
+        "region-norrbotten",
+        ("Drönare – nya frågeställningar", "Beredskap"),
+        &["region-vasterbotten", "rise"],
+        Some(workbook(&drones)?),
     )
     .await?;
-    if status != StatusCode::CREATED {
-        bail!("budget upload: {status} {reply}");
-    }
 
     // 3. Proposed, not ready: one region, no leader, no budget.
     let p = json(
@@ -350,6 +289,62 @@ async fn seed_provrum(store: &Arc<dyn Store>, app: &Router, kansli: &str) -> any
     )
     .await?;
     Ok(())
+}
+
+/// A provrum proposed by `leader`, joined by `others`, led by `leader` and, with `budget`, given
+/// that budget: the steps a real proposal goes through, through the same routes.
+async fn provrum(
+    app: &Router,
+    tokens: &HashMap<&str, String>,
+    leader: &str,
+    (title, theme): (&str, &str),
+    others: &[&str],
+    budget: Option<Vec<u8>>,
+) -> anyhow::Result<String> {
+    let t = |org: &str| tokens.get(org).cloned().unwrap_or_default();
+    let p = json(
+        app,
+        &t(leader),
+        "POST",
+        "/provrum",
+        serde_json::json!({"title": title, "theme": theme}),
+    )
+    .await?;
+    let id = p["id"].as_str().unwrap_or_default().to_string();
+    for org in others {
+        json(
+            app,
+            &t(org),
+            "POST",
+            &format!("/provrum/{id}/interest"),
+            serde_json::json!({"wants_to_lead": false}),
+        )
+        .await?;
+    }
+    json(
+        app,
+        &t(leader),
+        "PUT",
+        &format!("/provrum/{id}/leader"),
+        serde_json::json!({"org": leader}),
+    )
+    .await?;
+    if let Some(bytes) = budget {
+        let path = format!("/provrum/{id}/budget");
+        let (status, reply) = call(
+            app,
+            &t(leader),
+            "POST",
+            &path,
+            Body::from(bytes),
+            "application/octet-stream",
+        )
+        .await?;
+        if status != StatusCode::CREATED {
+            bail!("budget upload: {status} {reply}");
+        }
+    }
+    Ok(id)
 }
 
 pub async fn report(store: &StoreArgs, year: i32, json_out: bool) -> anyhow::Result<()> {
