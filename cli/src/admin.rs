@@ -6,7 +6,7 @@ use clap::{Args, ValueEnum};
 use provrum_rules::model::{Membership, OrgKind};
 use provrum_store::dynamo::DynamoStore;
 use provrum_store::sqlite::SqliteStore;
-use provrum_store::{AuditEvent, NewToken, Org, Store, parse_org_id, parse_org_name};
+use provrum_store::{AuditEvent, Org, Store, issue_token, parse_org_id, parse_org_name};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -127,15 +127,7 @@ pub async fn org_list(store: &StoreArgs) -> anyhow::Result<()> {
 /// Creates a token and prints the secret alone on stdout (it is shown only here).
 pub async fn token_create(store: &StoreArgs, org: &str, label: &str) -> anyhow::Result<()> {
     let store = store.open().await?;
-    let new = NewToken::generate(org, label, chrono::Utc::now())?;
-    let event = AuditEvent::new(
-        format!("token/{}", new.token.id),
-        "cli",
-        "token.created",
-        serde_json::json!({"org": org, "label": label}),
-    );
-    store
-        .create_token(&new.token, &event)
+    let new = issue_token(store.as_ref(), org, label, "cli")
         .await
         .with_context(|| format!("creating a token for {org}"))?;
     eprintln!(

@@ -10,7 +10,7 @@ use provrum_http::AppState;
 use provrum_rules::Lang;
 use provrum_rules::model::{Membership, OrgKind};
 use provrum_rules::model::{ParticipantKind, Role};
-use provrum_store::{AuditEvent, NewToken, Org, Store};
+use provrum_store::{AuditEvent, Org, Store, issue_token};
 use std::collections::HashMap;
 use std::sync::Arc;
 use tower::ServiceExt;
@@ -56,19 +56,9 @@ pub const REGIONS: [(&str, &str); 21] = [
 ];
 
 async fn token(store: &Arc<dyn Store>, org: &str) -> anyhow::Result<String> {
-    let new = NewToken::generate(org, "demo", chrono::Utc::now())?;
-    store
-        .create_token(
-            &new.token,
-            &AuditEvent::new(
-                format!("token/{}", new.token.id),
-                "demo",
-                "token.created",
-                serde_json::Value::Null,
-            ),
-        )
-        .await?;
-    Ok(new.secret)
+    Ok(issue_token(store.as_ref(), org, "demo", "demo")
+        .await?
+        .secret)
 }
 
 /// One request through the router, as a client would send it.

@@ -9,7 +9,7 @@ pub mod lambda;
 /// outside the API, as `provrum token create` does).
 pub async fn seed_kansli(store: &dyn provrum_store::Store) -> String {
     use provrum_rules::model::{Membership, OrgKind};
-    use provrum_store::{AuditEvent, NewToken, Org};
+    use provrum_store::{AuditEvent, Org};
     let org = Org {
         id: "reglab".into(),
         name: "Reglabs kansli".into(),
@@ -24,17 +24,7 @@ pub async fn seed_kansli(store: &dyn provrum_store::Store) -> String {
         )
         .await
         .expect("kansli");
-    let token = NewToken::generate("reglab", "test", chrono::Utc::now()).expect("token");
-    store
-        .create_token(
-            &token.token,
-            &AuditEvent::new(
-                format!("token/{}", token.token.id),
-                "test",
-                "token.created",
-                serde_json::Value::Null,
-            ),
-        )
+    let token = provrum_store::issue_token(store, "reglab", "test", "test")
         .await
         .expect("token");
     token.secret

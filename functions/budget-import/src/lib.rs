@@ -7,10 +7,11 @@ use axum::response::IntoResponse;
 use axum::routing::post;
 use axum::{Json, Router};
 use chrono::Utc;
+use provrum_http::views::{load_provrum, org_index};
 use provrum_http::{Action, Actor, ApiError, AppState, RequestLang, Upload, authorize};
 use provrum_rules::model::Status;
 use provrum_rules::{Checked, Context, RegisteredOrg, RuleSet, Text};
-use provrum_store::{AuditEvent, BudgetVersion, Provrum};
+use provrum_store::{AuditEvent, BudgetVersion};
 use std::sync::Arc;
 
 pub fn routes() -> Router<AppState> {
@@ -95,15 +96,6 @@ async fn template(
     ))
 }
 
-async fn load(state: &AppState, id: &str) -> Result<Provrum, ApiError> {
-    state.store.get_provrum(id).await?.ok_or_else(|| {
-        ApiError::not_found(Text::new(
-            format!("Provrummet {id} finns inte."),
-            format!("The provrum {id} does not exist."),
-        ))
-    })
-}
-
 async fn upload(
     State(state): State<AppState>,
     actor: Actor,
@@ -111,7 +103,7 @@ async fn upload(
     Path(id): Path<String>,
     upload: Upload,
 ) -> Result<impl IntoResponse, ApiError> {
-    let provrum = load(&state, &id).await?;
+    let provrum = load_provrum(&state, &id).await?;
     authorize(Action::Lead, &actor, Some(&provrum))?;
     if !matches!(provrum.status, Status::Proposed | Status::Running) {
         return Err(ApiError::conflict(Text::new(
@@ -125,15 +117,14 @@ async fn upload(
             ),
         )));
     }
-    let orgs = state.store.list_orgs().await?;
+    let orgs = org_index(&state).await?;
     let registered: Vec<RegisteredOrg> = provrum
         .participants
         .iter()
         .map(|p| RegisteredOrg {
             id: p.org.clone(),
             name: orgs
-                .iter()
-                .find(|o| o.id == p.org)
+                .get(&p.org)
                 .map_or_else(|| p.org.clone(), |o| o.name.clone()),
         })
         .collect();
@@ -181,7 +172,7 @@ async fn versions(
     RequestLang(lang): RequestLang,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let provrum = load(&state, &id).await?;
+    let provrum = load_provrum(&state, &id).await?;
     authorize(Action::ReadBudget, &actor, Some(&provrum))?;
     let versions = state.store.list_budget_versions(&id).await?;
     let latest = match versions.last() {

@@ -11,12 +11,12 @@ use provrum_http::{Action, Actor, ApiError, AppState, JsonBody, authorize};
 use provrum_rules::model::{Membership, OrgKind, ParticipantKind, Status};
 use provrum_rules::{Finding, Severity, Text, Verdict, bud, delt, kvot, process};
 use provrum_store::{
-    AuditEvent, NewToken, Org, Participant, Provrum, ResultReport, new_id, parse_org_id,
+    AuditEvent, Org, Participant, Provrum, ResultReport, issue_token, new_id, parse_org_id,
     parse_org_name,
 };
 use serde::Deserialize;
 
-use provrum_http::views::{self, ProvrumView, view};
+use provrum_http::views::{self, ProvrumView, load_provrum, view};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -109,14 +109,7 @@ async fn create_token(
             format!("The organisation {org} does not exist."),
         ))
     })?;
-    let new = NewToken::generate(&org.id, &label, Utc::now())?;
-    let event = AuditEvent::new(
-        format!("token/{}", new.token.id),
-        &actor.org.id,
-        "token.created",
-        serde_json::json!({"org": org.id, "label": label}),
-    );
-    state.store.create_token(&new.token, &event).await?;
+    let new = issue_token(state.store.as_ref(), &org.id, &label, &actor.org.id).await?;
     Ok((
         StatusCode::CREATED,
         Json(
@@ -236,21 +229,12 @@ async fn list_provrum(
     Ok(Json(views::all_views(&state).await?))
 }
 
-async fn load(state: &AppState, id: &str) -> Result<Provrum, ApiError> {
-    state.store.get_provrum(id).await?.ok_or_else(|| {
-        ApiError::not_found(Text::new(
-            format!("Provrummet {id} finns inte."),
-            format!("The provrum {id} does not exist."),
-        ))
-    })
-}
-
 async fn get_provrum(
     State(state): State<AppState>,
     _actor: Actor,
     Path(id): Path<String>,
 ) -> Result<Json<ProvrumView>, ApiError> {
-    let provrum = load(&state, &id).await?;
+    let provrum = load_provrum(&state, &id).await?;
     Ok(Json(view(&state, &provrum).await?))
 }
 
@@ -283,7 +267,7 @@ async fn register_interest(
     JsonBody(body): JsonBody<Interest>,
 ) -> Result<Json<ProvrumView>, ApiError> {
     authorize(Action::TakePart, &actor, None)?;
-    let mut provrum = load(&state, &id).await?;
+    let mut provrum = load_provrum(&state, &id).await?;
     before_start(&provrum)?;
     let me = actor.org.id.clone();
     match provrum.participants.iter_mut().find(|p| p.org == me) {
@@ -315,7 +299,7 @@ async fn withdraw_interest(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     authorize(Action::TakePart, &actor, None)?;
-    let mut provrum = load(&state, &id).await?;
+    let mut provrum = load_provrum(&state, &id).await?;
     before_start(&provrum)?;
     let me = actor.org.id.clone();
     if provrum.proposer == me {
@@ -358,7 +342,7 @@ async fn choose_leader(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<Leader>,
 ) -> Result<Json<ProvrumView>, ApiError> {
-    let mut provrum = load(&state, &id).await?;
+    let mut provrum = load_provrum(&state, &id).await?;
     authorize(Action::ChooseLeader, &actor, Some(&provrum))?;
     before_start(&provrum)?;
     if !provrum.participants.iter().any(|p| p.org == body.org) {
@@ -398,7 +382,7 @@ async fn withdraw(
     actor: Actor,
     Path(id): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let mut provrum = load(&state, &id).await?;
+    let mut provrum = load_provrum(&state, &id).await?;
     let me = actor.org.id.as_str();
     authorize(Action::Withdraw, &actor, Some(&provrum))?;
     before_start(&provrum)?;
@@ -426,7 +410,7 @@ async fn approve(
     actor: Actor,
     Path(id): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let provrum = load(&state, &id).await?;
+    let provrum = load_provrum(&state, &id).await?;
     authorize(Action::Approve, &actor, Some(&provrum))?;
     process::may_approve(actor.membership(), provrum.status).map_err(ApiError::refused)?;
     let current = view(&state, &provrum).await?;
@@ -494,7 +478,7 @@ async fn report_result(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<ResultBody>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let mut provrum = load(&state, &id).await?;
+    let mut provrum = load_provrum(&state, &id).await?;
     authorize(Action::Lead, &actor, Some(&provrum))?;
     if provrum.status != Status::Running {
         return Err(ApiError::conflict(Text::new(

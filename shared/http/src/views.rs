@@ -44,6 +44,16 @@ pub struct ProvrumView {
     pub version: u64,
 }
 
+/// The provrum `id`, or 404 in the caller's language.
+pub async fn load_provrum(state: &AppState, id: &str) -> Result<Provrum, ApiError> {
+    state.store.get_provrum(id).await?.ok_or_else(|| {
+        ApiError::not_found(provrum_rules::Text::new(
+            format!("Provrummet {id} finns inte."),
+            format!("The provrum {id} does not exist."),
+        ))
+    })
+}
+
 pub async fn org_index(state: &AppState) -> Result<HashMap<String, Org>, ApiError> {
     Ok(state
         .store

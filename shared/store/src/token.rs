@@ -61,6 +61,26 @@ impl NewToken {
     }
 }
 
+/// Generates a token for `org` and stores its hash with the audit event `token.created`, the
+/// one way every caller (the API, the CLI, the demo) issues tokens. The secret is in the result,
+/// shown once.
+pub async fn issue_token(
+    store: &dyn crate::Store,
+    org: &str,
+    label: &str,
+    actor: &str,
+) -> crate::Result<NewToken> {
+    let new = NewToken::generate(org, label, Utc::now())?;
+    let event = crate::AuditEvent::new(
+        format!("token/{}", new.token.id),
+        actor,
+        "token.created",
+        serde_json::json!({"org": org, "label": label}),
+    );
+    store.create_token(&new.token, &event).await?;
+    Ok(new)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
