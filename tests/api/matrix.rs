@@ -188,6 +188,7 @@ async fn matrix(app: TestApp) {
         let cases: Vec<(&str, String, Option<Value>, bool, u16)> = vec![
             ("GET", "/health".into(), None, false, 200),
             ("GET", "/template.xlsx".into(), None, false, 200),
+            ("GET", "/template.json".into(), None, false, 200),
             ("GET", "/orgs".into(), None, false, unauth(who, 200)),
             (
                 "POST",
@@ -372,5 +373,5 @@ async fn matrix(app: TestApp) {
         failures.len(),
         failures.join("\n")
     );
-    assert_eq!(cells, 8 * 20);
+    assert_eq!(cells, 8 * 21);
 }

@@ -35,6 +35,23 @@ async fn story(app: TestApp) {
             .count(),
         7
     );
+    // The same template as data, for the add-on: English sheet names on request.
+    let spec: serde_json::Value = app
+        .client
+        .get(format!("{}/template.json?lang=en", app.address))
+        .send()
+        .await
+        .expect("template.json")
+        .json()
+        .await
+        .expect("json");
+    let names: Vec<&str> = spec["sheets"]
+        .as_array()
+        .expect("sheets")
+        .iter()
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    assert_eq!(names, ["Project plan", "Participants", "Budget", "Listor"]);
 
     let skane = app.org("region-skane", "region", "member").await;
     let halland = app.org("region-halland", "region", "member").await;

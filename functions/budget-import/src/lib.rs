@@ -18,6 +18,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/check", post(check))
         .route("/template.xlsx", axum::routing::get(template))
+        .route("/template.json", axum::routing::get(template_spec))
         .route("/provrum/{id}/budget", post(upload).get(versions))
         .layer(DefaultBodyLimit::max(
             provrum_http::upload::upload_body_limit(),
@@ -94,6 +95,18 @@ async fn template(
         ],
         bytes,
     ))
+}
+
+/// The same template as data, for clients that build it in place (the Sheets add-on).
+async fn template_spec(
+    axum::extract::Query(query): axum::extract::Query<TemplateQuery>,
+) -> Json<provrum_workbook::template::spec::Spec> {
+    let lang = query
+        .lang
+        .as_deref()
+        .and_then(provrum_rules::Lang::parse)
+        .unwrap_or_default();
+    Json(provrum_workbook::template::spec::spec(lang))
 }
 
 async fn upload(

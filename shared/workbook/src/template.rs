@@ -1,6 +1,8 @@
 //! The blank Reglab workbook (template version 1), written from the one layout table in
 //! `provrum_rules::layout`, and the bundled example that fills it in correctly.
 
+pub mod spec;
+
 use chrono::{Datelike, NaiveDate};
 use provrum_rules::Lang;
 use provrum_rules::layout::{
@@ -14,13 +16,39 @@ use rust_xlsxwriter::{
 };
 
 /// Rows of the Deltagare and Budget sheets that get dropdowns and formats.
-const PARTICIPANT_ROWS: u32 = 20;
-const BUDGET_ROWS: u32 = 100;
+pub(crate) const PARTICIPANT_ROWS: u32 = 20;
+pub(crate) const BUDGET_ROWS: u32 = 100;
 /// The header row of the table sheets (0-based; row 3 as a person counts).
-const HEADER_ROW: u32 = 2;
+pub(crate) const HEADER_ROW: u32 = 2;
 /// The first plan label's row (0-based).
-const PLAN_FIRST_ROW: u32 = 3;
-const LISTS_SHEET: &str = "Listor";
+pub(crate) const PLAN_FIRST_ROW: u32 = 3;
+pub(crate) const LISTS_SHEET: &str = "Listor";
+/// Column widths in characters, per sheet.
+pub(crate) const PLAN_WIDTHS: [f64; 2] = [30.0, 70.0];
+pub(crate) const PARTICIPANT_WIDTHS: [f64; 3] = [40.0, 14.0, 14.0];
+pub(crate) const BUDGET_WIDTHS: [f64; 5] = [36.0, 30.0, 16.0, 30.0, 40.0];
+/// Row heights in points: the intro rows, and the plan's rows by how much text they take.
+pub(crate) const INTRO_HEIGHT: f64 = 48.0;
+pub(crate) const PLAN_INTRO_HEIGHT: f64 = 45.0;
+pub(crate) const HEADER_FILL: u32 = 0x1F_4E_79;
+pub(crate) const INTRO_COLOUR: u32 = 0x59_59_59;
+pub(crate) const DATE_FORMAT: &str = "yyyy-mm-dd";
+pub(crate) const KRONOR_FORMAT: &str = "#,##0 \"kr\"";
+
+/// Room for two or three lines of text; names and dates need one.
+pub(crate) fn plan_row_height(field: PlanField) -> f64 {
+    match field {
+        PlanField::Name | PlanField::Theme | PlanField::StartDate | PlanField::EndDate => 20.0,
+        _ => 45.0,
+    }
+}
+
+fn set_widths(sheet: &mut Worksheet, widths: &[f64]) -> Result<(), XlsxError> {
+    for (col, width) in widths.iter().enumerate() {
+        sheet.set_column_width(col as u16, *width)?;
+    }
+    Ok(())
+}
 
 /// A value to put in the plan.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,7 +76,7 @@ pub struct Filled {
     pub budget: Vec<Line>,
 }
 
-fn t(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
+pub(crate) fn t(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
     match lang {
         Lang::Sv => sv,
         Lang::En => en,
@@ -86,11 +114,104 @@ fn list(values: &[&str], lang: Lang, strict: bool) -> Result<DataValidation, Xls
         .allow_list_strings(values)?
         .set_error_style(style)
         .set_error_title(t(lang, "Välj från listan", "Choose from the list"))?
-        .set_error_message(t(
-            lang,
-            "Välj ett av värdena i listan.",
-            "Choose one of the values in the list.",
-        ))
+        .set_error_message(list_message(lang))
+}
+
+/// The plan sheet's title.
+pub(crate) fn plan_title(lang: Lang) -> String {
+    match lang {
+        Lang::Sv => format!("Projektplan för Reglabs provrum (mallversion {TEMPLATE_VERSION})"),
+        Lang::En => {
+            format!("Project plan for a Reglab provrum (template version {TEMPLATE_VERSION})")
+        }
+    }
+}
+
+/// What the plan sheet asks for.
+pub(crate) fn plan_intro(lang: Lang) -> &'static str {
+    t(
+        lang,
+        "Skriv i kolumn B, bredvid varje rubrik. Syfte, förväntat resultat, huvudfrågeställning, avgränsningar, datum och resurser måste finnas; kriterier och indikatorer bör finnas. Tidplanen bör vara 2–6 månader.",
+        "Write in column B, next to each label. Purpose, expected result, main question, delimitations, dates and resources are required; success criteria and indicators are recommended. The schedule should be 2–6 months.",
+    )
+}
+
+/// What the participants sheet asks for.
+pub(crate) fn participants_intro(lang: Lang) -> &'static str {
+    t(
+        lang,
+        "En rad per deltagande organisation (2–6, minst hälften bör vara regioner). Exakt en ska ha rollen Ledare, och ledaren får inte ha typen Partner.",
+        "One row per participating organisation (2–6, at least half should be regions). Exactly one has the role Leader, and the leader may not be of the kind Partner.",
+    )
+}
+
+/// What the budget sheet asks for.
+pub(crate) fn budget_intro(lang: Lang) -> &'static str {
+    t(
+        lang,
+        "En rad per kostnadspost, belopp i hela kronor. Reglabs basfinansiering är högst 100 000 kr och högst hälften av budgeten, och får inte användas till arbetstid. Budgetera gärna för expertstöd.",
+        "One row per cost item, amounts in whole kronor. Reglab's base funding is at most 100 000 kr and at most half of the budget, and does not pay for working time. Do budget for expert support.",
+    )
+}
+
+/// The message of a dropdown that refuses other values.
+pub(crate) fn list_message(lang: Lang) -> &'static str {
+    t(
+        lang,
+        "Välj ett av värdena i listan.",
+        "Choose one of the values in the list.",
+    )
+}
+
+/// The help shown on the date cells.
+pub(crate) fn date_help(lang: Lang) -> &'static str {
+    t(
+        lang,
+        "Skriv datum som ÅÅÅÅ-MM-DD, t.ex. 2025-03-01.",
+        "Write dates as YYYY-MM-DD, e.g. 2025-03-01.",
+    )
+}
+
+/// The message when a date cell gets something else.
+pub(crate) fn date_message(lang: Lang) -> &'static str {
+    t(
+        lang,
+        "Skriv ett datum, t.ex. 2025-03-01.",
+        "Enter a date, e.g. 2025-03-01.",
+    )
+}
+
+/// The message when an amount is not a positive number.
+pub(crate) fn amount_message(lang: Lang) -> &'static str {
+    t(
+        lang,
+        "Skriv ett belopp större än noll, i kronor.",
+        "Enter an amount greater than zero, in kronor.",
+    )
+}
+
+/// The warning when the funder is not Reglab or a participant.
+pub(crate) fn funder_message(lang: Lang) -> &'static str {
+    t(
+        lang,
+        "Finansiären bör vara Reglab eller en deltagande organisation.",
+        "The funder should be Reglab or a participating organisation.",
+    )
+}
+
+/// The note on a plan label: what to write, and whether it is required.
+pub(crate) fn plan_note(field: PlanField, lang: Lang) -> String {
+    let mut note = field.hint().get(lang).to_string();
+    if field.required() {
+        note.push_str(t(lang, " (måste fyllas i)", " (required)"));
+    }
+    note
+}
+
+/// The formula of the funder list's row `i` (0-based): the i-th participant's name, if any.
+pub(crate) fn funder_formula(participants: &str, i: u32) -> String {
+    let source_row = HEADER_ROW + 2 + i; // 1-based row of the i-th participant
+    format!("=IF('{participants}'!A{source_row}=\"\",\"\",'{participants}'!A{source_row})")
 }
 
 struct Formats {
@@ -107,12 +228,12 @@ struct Formats {
 
 impl Formats {
     fn new() -> Formats {
-        let header_fill = Color::RGB(0x1F_4E_79);
+        let header_fill = Color::RGB(HEADER_FILL);
         Formats {
             title: Format::new().set_bold().set_font_size(14),
             intro: Format::new()
                 .set_italic()
-                .set_font_color(Color::RGB(0x59_59_59))
+                .set_font_color(Color::RGB(INTRO_COLOUR))
                 .set_text_wrap(),
             header: Format::new()
                 .set_bold()
@@ -127,16 +248,16 @@ impl Formats {
                 .set_align(rust_xlsxwriter::FormatAlign::Top)
                 .set_border(FormatBorder::Thin),
             date: Format::new()
-                .set_num_format("yyyy-mm-dd")
+                .set_num_format(DATE_FORMAT)
                 .set_border(FormatBorder::Thin)
                 .set_align(rust_xlsxwriter::FormatAlign::Left),
             kronor: Format::new()
-                .set_num_format("#,##0 \"kr\"")
+                .set_num_format(KRONOR_FORMAT)
                 .set_border(FormatBorder::Thin),
             cell: Format::new().set_border(FormatBorder::Thin),
             total: Format::new()
                 .set_bold()
-                .set_num_format("#,##0 \"kr\"")
+                .set_num_format(KRONOR_FORMAT)
                 .set_border(FormatBorder::Double),
         }
     }
@@ -157,41 +278,17 @@ fn plan_sheet(
 ) -> Result<(), XlsxError> {
     sheet.set_name(SheetKind::Plan.name().get(lang))?;
     print_setup(sheet);
-    sheet.set_column_width(0, 30)?;
-    sheet.set_column_width(1, 70)?;
-    let title = match lang {
-        Lang::Sv => format!("Projektplan för Reglabs provrum (mallversion {TEMPLATE_VERSION})"),
-        Lang::En => {
-            format!("Project plan for a Reglab provrum (template version {TEMPLATE_VERSION})")
-        }
-    };
-    sheet.write_string_with_format(0, 0, title, &f.title)?;
-    sheet.set_row_height(1, 45)?;
+    set_widths(sheet, &PLAN_WIDTHS)?;
+    sheet.write_string_with_format(0, 0, plan_title(lang), &f.title)?;
+    sheet.set_row_height(1, PLAN_INTRO_HEIGHT)?;
     sheet.merge_range(1, 0, 1, 1, "", &f.intro)?;
-    sheet.write_string_with_format(
-        1,
-        0,
-        t(
-            lang,
-            "Skriv i kolumn B, bredvid varje rubrik. Syfte, förväntat resultat, huvudfrågeställning, avgränsningar, datum och resurser måste finnas; kriterier och indikatorer bör finnas. Tidplanen bör vara 2–6 månader.",
-            "Write in column B, next to each label. Purpose, expected result, main question, delimitations, dates and resources are required; success criteria and indicators are recommended. The schedule should be 2–6 months.",
-        ),
-        &f.intro,
-    )?;
+    sheet.write_string_with_format(1, 0, plan_intro(lang), &f.intro)?;
     for (i, field) in PlanField::ALL.into_iter().enumerate() {
         let row = PLAN_FIRST_ROW + i as u32;
         // Room for two or three lines of text; names and dates need one.
-        let height = match field {
-            PlanField::Name | PlanField::Theme | PlanField::StartDate | PlanField::EndDate => 20.0,
-            _ => 45.0,
-        };
-        sheet.set_row_height(row, height)?;
+        sheet.set_row_height(row, plan_row_height(field))?;
         sheet.write_string_with_format(row, 0, field.label().get(lang), &f.label)?;
-        let hint = field.hint();
-        let mut note = hint.get(lang).to_string();
-        if field.required() {
-            note.push_str(t(lang, " (måste fyllas i)", " (required)"));
-        }
+        let note = plan_note(field, lang);
         sheet.insert_note(row, 0, &Note::new(note).set_author("Reglab"))?;
         let entry = filled
             .and_then(|fl| fl.plan.iter().find(|(pf, _)| *pf == field))
@@ -224,17 +321,9 @@ fn plan_sheet(
             ExcelDateTime::from_ymd(2020, 1, 1)?,
         ))
         .set_input_title(t(lang, "Datum", "Date"))?
-        .set_input_message(t(
-            lang,
-            "Skriv datum som ÅÅÅÅ-MM-DD, t.ex. 2025-03-01.",
-            "Write dates as YYYY-MM-DD, e.g. 2025-03-01.",
-        ))?
+        .set_input_message(date_help(lang))?
         .set_error_title(t(lang, "Datum", "Date"))?
-        .set_error_message(t(
-            lang,
-            "Skriv ett datum, t.ex. 2025-03-01.",
-            "Enter a date, e.g. 2025-03-01.",
-        ))?;
+        .set_error_message(date_message(lang))?;
     sheet.add_data_validation(first_date, 1, first_date + 1, 1, &dates)?;
     Ok(())
 }
@@ -266,22 +355,9 @@ fn participants_sheet(
 ) -> Result<(), XlsxError> {
     sheet.set_name(SheetKind::Participants.name().get(lang))?;
     print_setup(sheet);
-    sheet.set_column_width(0, 40)?;
-    sheet.set_column_width(1, 14)?;
-    sheet.set_column_width(2, 14)?;
-    sheet.set_row_height(0, 48)?;
-    sheet.merge_range(
-        0,
-        0,
-        0,
-        2,
-        t(
-            lang,
-            "En rad per deltagande organisation (2–6, minst hälften bör vara regioner). Exakt en ska ha rollen Ledare, och ledaren får inte ha typen Partner.",
-            "One row per participating organisation (2–6, at least half should be regions). Exactly one has the role Leader, and the leader may not be of the kind Partner.",
-        ),
-        &f.intro,
-    )?;
+    set_widths(sheet, &PARTICIPANT_WIDTHS)?;
+    sheet.set_row_height(0, INTRO_HEIGHT)?;
+    sheet.merge_range(0, 0, 0, 2, participants_intro(lang), &f.intro)?;
     header(sheet, SheetKind::Participants.columns(), lang, f)?;
     let first = HEADER_ROW + 1;
     let last = HEADER_ROW + PARTICIPANT_ROWS;
@@ -315,22 +391,9 @@ fn budget_sheet(
 ) -> Result<(), XlsxError> {
     sheet.set_name(SheetKind::Budget.name().get(lang))?;
     print_setup(sheet);
-    for (col, width) in [(0u16, 36.0), (1, 30.0), (2, 16.0), (3, 30.0), (4, 40.0)] {
-        sheet.set_column_width(col, width)?;
-    }
-    sheet.set_row_height(0, 48)?;
-    sheet.merge_range(
-        0,
-        0,
-        0,
-        4,
-        t(
-            lang,
-            "En rad per kostnadspost, belopp i hela kronor. Reglabs basfinansiering är högst 100 000 kr och högst hälften av budgeten, och får inte användas till arbetstid. Budgetera gärna för expertstöd.",
-            "One row per cost item, amounts in whole kronor. Reglab's base funding is at most 100 000 kr and at most half of the budget, and does not pay for working time. Do budget for expert support.",
-        ),
-        &f.intro,
-    )?;
+    set_widths(sheet, &BUDGET_WIDTHS)?;
+    sheet.set_row_height(0, INTRO_HEIGHT)?;
+    sheet.merge_range(0, 0, 0, 4, budget_intro(lang), &f.intro)?;
     header(sheet, SheetKind::Budget.columns(), lang, f)?;
     let first = HEADER_ROW + 1;
     let last = HEADER_ROW + BUDGET_ROWS;
@@ -343,11 +406,7 @@ fn budget_sheet(
     let amounts = DataValidation::new()
         .allow_decimal_number(rust_xlsxwriter::DataValidationRule::GreaterThan(0.0))
         .set_error_title(t(lang, "Belopp", "Amount"))?
-        .set_error_message(t(
-            lang,
-            "Skriv ett belopp större än noll, i kronor.",
-            "Enter an amount greater than zero, in kronor.",
-        ))?;
+        .set_error_message(amount_message(lang))?;
     sheet.add_data_validation(first, 2, last, 2, &amounts)?;
     let funders = DataValidation::new()
         .allow_list_formula(Formula::new(format!(
@@ -356,11 +415,7 @@ fn budget_sheet(
         )))
         .set_error_style(DataValidationErrorStyle::Warning)
         .set_error_title(t(lang, "Finansiär", "Funder"))?
-        .set_error_message(t(
-            lang,
-            "Finansiären bör vara Reglab eller en deltagande organisation.",
-            "The funder should be Reglab or a participating organisation.",
-        ))?;
+        .set_error_message(funder_message(lang))?;
     sheet.add_data_validation(first, 3, last, 3, &funders)?;
     for row in first..=last {
         for col in [0u16, 1, 3, 4] {
@@ -395,9 +450,7 @@ fn lists_sheet(sheet: &mut Worksheet, lang: Lang) -> Result<(), XlsxError> {
     sheet.write_string(0, 0, FUNDER_REGLAB.get(lang))?;
     let participants = SheetKind::Participants.name().get(lang);
     for i in 0..PARTICIPANT_ROWS {
-        let source_row = HEADER_ROW + 2 + i; // 1-based row of the i-th participant
-        let formula =
-            format!("=IF('{participants}'!A{source_row}=\"\",\"\",'{participants}'!A{source_row})");
+        let formula = funder_formula(participants, i);
         sheet.write_formula(i + 1, 0, Formula::new(formula).set_result(""))?;
     }
     sheet.set_hidden(true);
