@@ -1,0 +1,227 @@
+/**
+ * Kontrollera budget: the open spreadsheet, exported as .xlsx, goes to POST /check (or, when the
+ * spreadsheet is linked to a provrum, to POST /provrum/{id}/budget as a new version). The result
+ * goes to the Kontroll sheet, and every cell a finding points at is coloured and gets a note.
+ * The marks of the previous check are taken away first, restoring what the cells had before.
+ */
+
+var MARK_COLOURS = { error: '#f4cccc', warning: '#fff2cc', info: '#cfe2f3' };
+var SEVERITY_ORDER = { error: 3, warning: 2, info: 1 };
+var VERDICT_COLOURS = { ok: '#d9ead3', warnings: '#fff2cc', errors: '#f4cccc' };
+/** At most this many cells are marked (the Kontroll sheet lists every finding). */
+var MAX_MARKS = 400;
+/** PropertiesService keeps at most 9 kB per value: marks are saved in parts below that. */
+var PROPERTY_PART = 8000;
+
+function checkBudget() {
+  run_(function () {
+    var spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
+    var linked = linkedProvrum_();
+    var blob = exportXlsx_(spreadsheet);
+    var result = submitWorkbook_(blob, linked && linked.id);
+    clearMarks_(spreadsheet);
+    markCells_(spreadsheet, result.compliance.findings);
+    var sheet = writeResult_(spreadsheet, result, {
+      file: t_('check.thisSpreadsheet', { name: spreadsheet.getName() }),
+      linked: linked,
+      inFile: false
+    });
+    spreadsheet.setActiveSheet(sheet);
+    spreadsheet.toast(toastFor_(result.compliance), t_('app.name'), 10);
+  });
+}
+
+/**
+ * The open spreadsheet as .xlsx, the way Google's own File › Download makes it. The export
+ * address takes the user's own OAuth token; the manifest's drive.file scope covers it.
+ */
+function exportXlsx_(spreadsheet) {
+  SpreadsheetApp.flush();
+  var url = 'https://docs.google.com/spreadsheets/d/' + encodeURIComponent(spreadsheet.getId()) + '/export?format=xlsx';
+  var response;
+  try {
+    response = UrlFetchApp.fetch(url, {
+      headers: { Authorization: 'Bearer ' + ScriptApp.getOAuthToken() },
+      muteHttpExceptions: true
+    });
+  } catch (e) {
+    throw new ProvrumError(t_('err.export', { status: '–' }));
+  }
+  if (response.getResponseCode() !== 200) {
+    throw new ProvrumError(t_('err.export', { status: response.getResponseCode() }));
+  }
+  return response.getBlob().setName(spreadsheet.getName() + '.xlsx').setContentType(XLSX_TYPE);
+}
+
+function toastFor_(compliance) {
+  var errors = compliance.findings.filter(function (f) { return f.severity === 'error'; }).length;
+  var warnings = compliance.findings.filter(function (f) { return f.severity === 'warning'; }).length;
+  return t_('check.toast', {
+    verdict: t_('check.' + compliance.verdict),
+    errors: errors,
+    warnings: warnings,
+    sheet: t_('check.sheet')
+  });
+}
+
+function severityText_(severity) {
+  return t_('severity.' + (SEVERITY_ORDER[severity] ? severity : 'info'));
+}
+
+/** `Budget!C7`, quoting a sheet name with spaces the way Sheets does. */
+function place_(location) {
+  if (!location) return '';
+  var sheet = /^[A-Za-z0-9_]+$/.test(location.sheet) ? location.sheet : "'" + location.sheet.replace(/'/g, "''") + "'";
+  return location.cell ? sheet + '!' + location.cell : location.sheet;
+}
+
+/** Whether `text` is a single cell reference we may hand to getRange. */
+function isCellRef_(text) {
+  return /^[A-Z]{1,3}[1-9][0-9]{0,6}$/.test(String(text || ''));
+}
+
+function saveJson_(props, key, value) {
+  deleteJson_(props, key);
+  var text = JSON.stringify(value);
+  var parts = Math.ceil(text.length / PROPERTY_PART);
+  var all = {};
+  for (var i = 0; i < parts; i++) {
+    all[key + '.' + i] = text.slice(i * PROPERTY_PART, (i + 1) * PROPERTY_PART);
+  }
+  all[key] = String(parts);
+  props.setProperties(all);
+}
+
+function loadJson_(props, key) {
+  var parts = Number(props.getProperty(key) || 0);
+  var text = '';
+  for (var i = 0; i < parts; i++) {
+    text += props.getProperty(key + '.' + i) || '';
+  }
+  return parts ? parseJson_(text) : null;
+}
+
+function deleteJson_(props, key) {
+  var parts = Number(props.getProperty(key) || 0);
+  for (var i = 0; i < parts; i++) {
+    props.deleteProperty(key + '.' + i);
+  }
+  props.deleteProperty(key);
+}
+
+/** Takes away the previous check's colours and notes, giving the cells back what they had. */
+function clearMarks_(spreadsheet) {
+  var props = PropertiesService.getDocumentProperties();
+  var marks = loadJson_(props, KEYS.marks) || [];
+  marks.forEach(function (mark) {
+    var sheet = spreadsheet.getSheetByName(mark.s);
+    if (!sheet || !isCellRef_(mark.c)) return;
+    var range = sheet.getRange(mark.c);
+    range.setBackground(mark.b || null);
+    range.setNote(mark.n || '');
+  });
+  deleteJson_(props, KEYS.marks);
+}
+
+/** Colours every cell a finding points at (by its worst finding) and notes what is wrong. */
+function markCells_(spreadsheet, findings) {
+  var byCell = {};
+  var order = [];
+  findings.forEach(function (f) {
+    var loc = f.location;
+    if (!loc || !isCellRef_(loc.cell) || !spreadsheet.getSheetByName(loc.sheet)) return;
+    var key = loc.sheet + '!' + loc.cell;
+    if (!byCell[key]) {
+      if (order.length >= MAX_MARKS) return;
+      byCell[key] = { sheet: loc.sheet, cell: loc.cell, findings: [] };
+      order.push(key);
+    }
+    byCell[key].findings.push(f);
+  });
+  var when = now_(spreadsheet);
+  var marks = order.map(function (key) {
+    var mark = byCell[key];
+    var range = spreadsheet.getSheetByName(mark.sheet).getRange(mark.cell);
+    var saved = { s: mark.sheet, c: mark.cell, b: range.getBackground(), n: range.getNote() };
+    var worst = mark.findings.reduce(function (a, f) {
+      return (SEVERITY_ORDER[f.severity] || 0) > (SEVERITY_ORDER[a] || 0) ? f.severity : a;
+    }, 'info');
+    range.setBackground(MARK_COLOURS[worst] || MARK_COLOURS.info);
+    var lines = [t_('note.head', { when: when })];
+    mark.findings.forEach(function (f) {
+      lines.push('• ' + f.rule + ' (' + severityText_(f.severity).toLowerCase() + '): ' + f.message);
+    });
+    range.setNote(lines.join('\n'));
+    return saved;
+  });
+  if (marks.length) {
+    saveJson_(PropertiesService.getDocumentProperties(), KEYS.marks, marks);
+  }
+  return marks.length;
+}
+
+/**
+ * Writes the Kontroll sheet: the verdict and key figures, then one row per finding with a link
+ * to its cell (or, for an uploaded file, where in the file it is). Returns the sheet.
+ */
+function writeResult_(spreadsheet, result, how) {
+  var c = result.compliance;
+  var sheet = freshSheet_(spreadsheet, t_('check.sheet'));
+  sheet.setColumnWidth(1, 150);
+  sheet.setColumnWidth(2, 110);
+  sheet.setColumnWidth(3, 560);
+  sheet.setColumnWidth(4, 170);
+  sheet.getRange('A1').setValue(t_('check.title')).setFontSize(14).setFontWeight('bold');
+  var summary = c.summary || {};
+  var stored = result.version
+    ? t_('check.storedYes', { version: result.version, title: how.linked ? how.linked.title : '' })
+    : t_('check.storedNo');
+  var facts = [
+    [t_('check.result'), t_('check.' + c.verdict)],
+    [t_('check.file'), how.file],
+    [t_('check.when'), now_(spreadsheet)],
+    [t_('check.stored'), stored],
+    [t_('check.total'), summary.total_budget_ore == null ? '' : summary.total_budget_ore / 100],
+    [t_('check.base'), summary.base_funding_ore == null ? '' : summary.base_funding_ore / 100],
+    [
+      t_('check.participants'),
+      summary.participants == null ? '' : t_('check.participantsValue', { participants: summary.participants, regions: summary.regions })
+    ],
+    [t_('check.ruleset'), c.ruleset]
+  ];
+  sheet.getRange(3, 1, facts.length, 2).setValues(facts).setVerticalAlignment('top');
+  sheet.getRange(3, 1, facts.length, 1).setFontWeight('bold');
+  sheet.getRange(3, 2, 1, 3).merge().setBackground(VERDICT_COLOURS[c.verdict] || null).setFontWeight('bold');
+  sheet.getRange(7, 2, 2, 1).setNumberFormat(KRONOR_FORMAT).setHorizontalAlignment('left');
+  var head = 3 + facts.length + 1;
+  sheet
+    .getRange(head, 1, 1, 4)
+    .setValues([[t_('check.rule'), t_('check.severity'), t_('check.message'), t_('check.where')]])
+    .setFontWeight('bold')
+    .setFontColor('#ffffff')
+    .setBackground('#1f4e79');
+  sheet.setFrozenRows(head);
+  if (!c.findings.length) {
+    sheet.getRange(head + 1, 1).setValue(t_('check.none'));
+    return sheet;
+  }
+  var rows = c.findings.map(function (f) {
+    var where = place_(f.location);
+    if (where && how.inFile) where = t_('check.inFile', { place: where });
+    return [f.rule, severityText_(f.severity), f.message, where];
+  });
+  sheet.getRange(head + 1, 1, rows.length, 4).setValues(rows).setVerticalAlignment('top');
+  sheet.getRange(head + 1, 3, rows.length, 1).setWrap(true);
+  c.findings.forEach(function (f, i) {
+    var row = head + 1 + i;
+    sheet.getRange(row, 2).setBackground(MARK_COLOURS[f.severity] || MARK_COLOURS.info);
+    var loc = f.location;
+    var target = !how.inFile && loc && spreadsheet.getSheetByName(loc.sheet);
+    if (target) {
+      var range = loc.cell && isCellRef_(loc.cell) ? '&range=' + loc.cell : '';
+      var label = place_(loc).replace(/"/g, '""');
+      sheet.getRange(row, 4).setFormula('=HYPERLINK("#gid=' + target.getSheetId() + range + '","' + label + '")');
+    }
+  });
+  return sheet;
+}

@@ -1,0 +1,180 @@
+/**
+ * Statusöversikt (kansli): GET /status into the Status sheet, coloured by status and budget
+ * check, with the time of the last refresh. Choosing it refreshes now and starts an hourly
+ * time-driven trigger (the most often an add-on may run one), which opens this spreadsheet by id.
+ */
+
+var STATUS_HANDLER = 'refreshStatusOnTimer';
+var STATUS_HEADER_ROW = 4;
+
+var STATUS_COLOURS = {
+  proposed: '#cfe2f3',
+  running: '#d9ead3',
+  reported: '#b6d7a8',
+  withdrawn: '#eeeeee'
+};
+
+function showStatus() {
+  run_(function () {
+    var spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
+    var count = refreshStatus_(spreadsheet, true);
+    ensureStatusTrigger_(spreadsheet);
+    spreadsheet.setActiveSheet(spreadsheet.getSheetByName(t_('status.sheet')));
+    spreadsheet.toast(t_('status.toast', { count: count }), t_('app.name'), 10);
+  });
+}
+
+function stopStatusRefresh() {
+  run_(function () {
+    var removed = removeStatusTriggers_();
+    PropertiesService.getUserProperties().deleteProperty(KEYS.statusSpreadsheet);
+    var ui = SpreadsheetApp.getUi();
+    ui.alert(t_('app.name'), removed ? t_('status.stopped') : t_('status.notRunning'), ui.ButtonSet.OK);
+  });
+}
+
+/** The hourly trigger's handler: there is no open spreadsheet and nobody to show a message to. */
+function refreshStatusOnTimer() {
+  var id = PropertiesService.getUserProperties().getProperty(KEYS.statusSpreadsheet);
+  if (!id) {
+    removeStatusTriggers_();
+    return;
+  }
+  var spreadsheet;
+  try {
+    spreadsheet = SpreadsheetApp.openById(id);
+  } catch (e) {
+    // The spreadsheet is gone or no longer shared with this user: stop refreshing it.
+    console.warn('provrum: status spreadsheet unavailable, stopping the hourly refresh', String(e));
+    removeStatusTriggers_();
+    PropertiesService.getUserProperties().deleteProperty(KEYS.statusSpreadsheet);
+    return;
+  }
+  try {
+    refreshStatus_(spreadsheet, true);
+  } catch (e) {
+    // Keep the last good rows; say on the sheet why they are not fresh.
+    var sheet = spreadsheet.getSheetByName(t_('status.sheet'));
+    if (sheet) {
+      sheet
+        .getRange('A2')
+        .setValue(t_('status.failed', { when: now_(spreadsheet), message: messageFor_(e) }))
+        .setFontColor('#cc0000');
+    }
+    console.warn('provrum: hourly status refresh failed', String(e && e.message ? e.message : e));
+  }
+}
+
+function removeStatusTriggers_() {
+  var removed = 0;
+  ScriptApp.getProjectTriggers().forEach(function (trigger) {
+    if (trigger.getHandlerFunction() === STATUS_HANDLER) {
+      ScriptApp.deleteTrigger(trigger);
+      removed++;
+    }
+  });
+  return removed;
+}
+
+/** One hourly trigger for this user, refreshing this spreadsheet. */
+function ensureStatusTrigger_(spreadsheet) {
+  PropertiesService.getUserProperties().setProperty(KEYS.statusSpreadsheet, spreadsheet.getId());
+  var existing = ScriptApp.getProjectTriggers().filter(function (t) {
+    return t.getHandlerFunction() === STATUS_HANDLER;
+  });
+  if (existing.length === 1) return;
+  existing.forEach(function (t) { ScriptApp.deleteTrigger(t); });
+  ScriptApp.newTrigger(STATUS_HANDLER).timeBased().everyHours(1).create();
+}
+
+/** Fetches /status and rewrites the Status sheet. Returns the number of provrum. */
+function refreshStatus_(spreadsheet, hourly) {
+  var rows = request_('GET', '/status');
+  var names = {};
+  try {
+    request_('GET', '/orgs').forEach(function (org) { names[org.id] = org.name; });
+  } catch (e) {
+    if (!(e instanceof ProvrumError)) throw e; // without names the ids still say who leads
+  }
+  var sheet = freshSheet_(spreadsheet, t_('status.sheet'));
+  sheet.getRange('A1').setValue(t_('status.title')).setFontSize(14).setFontWeight('bold');
+  sheet
+    .getRange('A2')
+    .setValue(t_(hourly ? 'status.updated' : 'status.updatedManual', { when: now_(spreadsheet) }))
+    .setFontColor('#5f6368')
+    .setFontStyle('italic');
+  var columns = [
+    'col.title', 'col.status', 'col.ready', 'col.leader', 'col.participants', 'col.regions',
+    'col.start', 'col.end', 'col.total', 'col.base', 'col.verdict', 'col.errors', 'col.warnings',
+    'col.versions', 'col.year', 'col.overdue', 'col.id'
+  ];
+  sheet
+    .getRange(STATUS_HEADER_ROW, 1, 1, columns.length)
+    .setValues([columns.map(function (c) { return t_(c); })])
+    .setFontWeight('bold')
+    .setFontColor('#ffffff')
+    .setBackground('#1f4e79')
+    .setWrap(true)
+    .setVerticalAlignment('top');
+  sheet.setFrozenRows(STATUS_HEADER_ROW);
+  var widths = [300, 100, 90, 190, 80, 75, 90, 90, 110, 110, 110, 50, 75, 90, 65, 95, 150];
+  widths.forEach(function (w, i) { sheet.setColumnWidth(i + 1, w); });
+  if (!rows.length) {
+    sheet.getRange(STATUS_HEADER_ROW + 1, 1).setValue(t_('status.empty'));
+    return 0;
+  }
+  var values = rows.map(function (r) {
+    return [
+      r.title,
+      t_('status.' + r.status),
+      t_(r.ready ? 'yes' : 'no'),
+      r.leader ? names[r.leader] || r.leader : '',
+      r.participants,
+      r.regions,
+      dateCell_(r.start),
+      dateCell_(r.end),
+      r.total_budget_ore == null ? '' : r.total_budget_ore / 100,
+      r.base_funding_ore == null ? '' : r.base_funding_ore / 100,
+      t_(r.verdict ? 'verdict.' + r.verdict : 'verdict.none'),
+      r.errors,
+      r.warnings,
+      r.budget_versions,
+      r.quota_year == null ? '' : r.quota_year,
+      r.result_overdue ? t_('yes') : '',
+      r.id
+    ];
+  });
+  var first = STATUS_HEADER_ROW + 1;
+  var n = values.length;
+  sheet.getRange(first, 1, n, columns.length).setValues(values).setVerticalAlignment('top');
+  sheet.getRange(first, 7, n, 2).setNumberFormat(DATE_FORMAT);
+  sheet.getRange(first, 9, n, 2).setNumberFormat(KRONOR_FORMAT);
+  sheet.getRange(first, 15, n, 1).setNumberFormat('0');
+  sheet.getRange(first, 17, n, 1).setFontColor('#5f6368');
+  sheet.setConditionalFormatRules(statusRules_(sheet, first, n));
+  return n;
+}
+
+/** Colours by status, readiness, budget check and overdue result. */
+function statusRules_(sheet, first, n) {
+  var rules = [];
+  function when(column, text, background, color) {
+    var builder = SpreadsheetApp.newConditionalFormatRule()
+      .whenTextEqualTo(text)
+      .setBackground(background)
+      .setRanges([sheet.getRange(first, column, n, 1)]);
+    if (color) builder.setFontColor(color);
+    rules.push(builder.build());
+  }
+  Object.keys(STATUS_COLOURS).forEach(function (status) {
+    when(2, t_('status.' + status), STATUS_COLOURS[status], status === 'withdrawn' ? '#666666' : null);
+  });
+  when(3, t_('yes'), '#d9ead3');
+  when(3, t_('no'), '#fff2cc');
+  when(11, t_('verdict.ok'), VERDICT_COLOURS.ok);
+  when(11, t_('verdict.warnings'), VERDICT_COLOURS.warnings);
+  when(11, t_('verdict.errors'), VERDICT_COLOURS.errors, '#990000');
+  when(11, t_('verdict.none'), '#eeeeee', '#666666');
+  when(16, t_('yes'), '#f4cccc', '#990000');
+  return rules;
+}

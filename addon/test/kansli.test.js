@@ -1,0 +1,134 @@
+// The kansli's menu actions end to end: the status overview with its hourly trigger, and the
+// annual report with its charts, against a real `provrum serve --demo`.
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { useServer, userOf } = require('../harness/session');
+
+const ctx = useServer();
+const HEADER = [
+  'Provrum', 'Status', 'Redo att starta', 'Ledare', 'Deltagare', 'Regioner', 'Start', 'Slut',
+  'Total budget', 'Basfinansiering', 'Budgetkontroll', 'Fel', 'Varningar', 'Budgetversioner',
+  'Kvotår', 'Resultat försenat', 'Id',
+];
+
+test('Statusöversikt: every provrum in Swedish words, coloured, refreshed hourly by one trigger', async () => {
+  const { server } = ctx;
+  const { env, ss } = userOf(server, 'reglab', { name: 'Reglab – status' });
+  env.menu('Statusöversikt (kansli)');
+  assert.equal(env.alerts.length, 0, JSON.stringify(env.alerts));
+  const sheet = ss.getSheetByName('Status');
+  assert.equal(ss.getActiveSheet(), sheet);
+  assert.equal(sheet.text('A1'), 'Provrum – statusöversikt');
+  assert.match(sheet.text('A2'), /^Senast uppdaterad \d{4}-\d\d-\d\d \d\d:\d\d · uppdateras automatiskt varje timme$/);
+  assert.deepEqual(sheet.rows(4, 17)[0], HEADER);
+  assert.equal(sheet.getFrozenRows(), 4);
+  const rows = sheet.rows(5, 17);
+  assert.equal(rows.length, 3);
+  const ai = rows.find((r) => r[0].startsWith('AI och visualisering'));
+  assert.deepEqual(ai.slice(1, 6), ['Pågår', 'Ja', 'Region Östergötland', 4, 3]);
+  assert.equal(ai[6].getFullYear(), 2025);
+  assert.deepEqual(ai.slice(8, 11), [265000, 93000, 'OK']);
+  assert.equal(ai[15], 'Ja', 'the result is overdue');
+  const drones = rows.find((r) => r[0].startsWith('Drönare'));
+  assert.deepEqual([drones[1], drones[10], drones[11]], ['Föreslaget', 'Fel', 1]);
+  const defence = rows.find((r) => r[0] === 'Civilt försvar');
+  assert.deepEqual([defence[2], defence[3], defence[10]], ['Nej', '', 'Ingen budget']);
+  assert.equal(sheet.getRange('I5').first().numberFormat, '[>=1000000]0" "000" "000" kr";[>=1000]0" "000" kr";0" kr"');
+
+  const rules = sheet.getConditionalFormatRules();
+  const rule = (text, col) => rules.find((r) => r.text === text && r.ranges[0].getColumn() === col);
+  assert.equal(rule('Pågår', 2).background, '#d9ead3');
+  assert.equal(rule('Fel', 11).background, '#f4cccc');
+  assert.equal(rule('Ja', 16).background, '#f4cccc');
+  assert.equal(rule('Pågår', 2).ranges[0].getA1Notation(), 'B5:B7');
+
+  assert.equal(env.triggers.length, 1);
+  assert.equal(env.triggers[0].handler, 'refreshStatusOnTimer');
+  assert.equal(env.triggers[0].hours, 1);
+  env.menu('Statusöversikt (kansli)');
+  assert.equal(env.triggers.length, 1, 'choosing it again does not add a second trigger');
+
+  // An hour later, with no spreadsheet open: a new provrum shows up.
+  const created = await server.api('POST', '/provrum', server.tokens['region-ostergotland'], { title: 'Ny cykelväg' });
+  assert.equal(created.status, 201);
+  assert.equal(env.fireTriggers('refreshStatusOnTimer'), 1);
+  assert.equal(sheet.rows(5, 17).length, 4);
+  assert.ok(sheet.rows(5, 17).some((r) => r[0] === 'Ny cykelväg' && r[1] === 'Föreslaget'));
+
+  // When the service refuses, the last good rows stay and the sheet says why.
+  env.userProperties.setProperty('provrum.token', 'prv_revoked');
+  env.fireTriggers('refreshStatusOnTimer');
+  assert.match(sheet.text('A2'), /^Uppdateringen \d{4}-\d\d-\d\d \d\d:\d\d misslyckades: Din token godkändes inte/);
+  assert.equal(sheet.rows(5, 17).length, 4);
+
+  env.menu('Stoppa timuppdatering av status');
+  assert.equal(env.triggers.length, 0);
+  assert.match(env.lastAlert().message, /Timuppdateringen är avstängd/);
+});
+
+test('Statusöversikt is the kansli\'s: a leader gets a Swedish 403 message and no trigger', () => {
+  const { env, ss } = userOf(ctx.server, 'region-ostergotland');
+  env.menu('Statusöversikt (kansli)');
+  assert.match(env.lastAlert().message, /^Din organisation får inte göra det här\./);
+  assert.equal(env.triggers.length, 0);
+  assert.ok(!ss.getSheetByName('Status'));
+});
+
+test('Årsrapport: the year\'s figures, the lists and two charts against the quota and the cap', () => {
+  const { env, ss } = userOf(ctx.server, 'reglab');
+  env.answer({ button: 'OK', text: '2025' });
+  env.menu('Årsrapport (kansli)…');
+  assert.equal(env.alerts.at(-1).prompt, true);
+  assert.match(env.alerts.at(-1).message, /^Vilket år\? Lämna tomt för \d{4}\.$/);
+  const sheet = ss.getSheetByName('Årsrapport 2025');
+  assert.ok(sheet, ss.getSheets().map((s) => s.getName()).join());
+  assert.equal(sheet.text('A1'), 'Årsrapport 2025 – provrum och Reglabs basfinansiering');
+  assert.deepEqual(sheet.rows(4, 4).slice(0, 5), [
+    ['Provrum', 'Startade', 'Kvot', 'Kvar'],
+    ['2025', 1, 2, 1],
+    ['', '', '', ''],
+    ['Basfinansiering', 'Beviljad', 'Tak', 'Kvar'],
+    ['2025', 93000, 200000, 107000],
+  ]);
+  assert.deepEqual(sheet.rows(10, 2).slice(0, 4), [
+    ['Medlemmar', 23],
+    ['Kostnad per medlem', 4043.47],
+    ['Referens per medlem (medlemsavgift)', 8700],
+    ['Utvecklingsfas', 'Nej'],
+  ]);
+  const all = sheet.rows(1, 5).map((r) => r[0]);
+  assert.ok(all.includes('Provrum som startat 2025'));
+  assert.ok(all.includes('Resultat som dröjer'));
+  assert.equal(all.filter((t) => t === 'AI och visualisering i regional utveckling').length, 2, 'started, and its result overdue');
+
+  const charts = sheet.getCharts();
+  assert.equal(charts.length, 2);
+  assert.deepEqual(charts.map((c) => c.getRanges()[0].getA1Notation()), ['A4:C5', 'A7:C8']);
+  assert.deepEqual(charts.map((c) => c.getOptions().get('title')), [
+    'Provrum 2025: startade mot kvoten',
+    'Basfinansiering 2025 (kr): beviljad mot taket',
+  ]);
+
+  // Again for the same year: the sheet is rewritten, not doubled, and keeps two charts.
+  env.answer({ button: 'OK', text: '2025' });
+  env.menu('Årsrapport (kansli)…');
+  assert.equal(ss.getSheets().filter((s) => s.getName() === 'Årsrapport 2025').length, 1);
+  assert.equal(sheet.getCharts().length, 2);
+
+  // A year with nothing started says so.
+  env.answer({ button: 'OK', text: '2024' });
+  env.menu('Årsrapport (kansli)…');
+  const empty = ss.getSheetByName('Årsrapport 2024');
+  assert.ok(empty.rows(1, 1).some((r) => r[0] === 'Inga provrum har startat 2024.'));
+  assert.ok(empty.rows(1, 1).some((r) => r[0] === 'Inga resultat dröjer.'));
+
+  // Not a year, and cancel.
+  env.answer({ button: 'OK', text: 'tjugotjugofem' });
+  env.menu('Årsrapport (kansli)…');
+  assert.match(env.lastAlert().message, /^Skriv ett årtal, till exempel \d{4}\.$/);
+  const sheets = ss.getSheets().length;
+  env.answer({ button: 'CANCEL', text: '2023' });
+  env.menu('Årsrapport (kansli)…');
+  assert.equal(ss.getSheets().length, sheets);
+});

@@ -1,0 +1,217 @@
+// The leader's menu actions end to end: settings, Skapa mall, Kontrollera budget (checked only,
+// and stored as a version of a linked provrum), with cell marks and notes, against a real
+// `provrum serve --demo`.
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { Env } = require('../harness/gas');
+const { useServer, userOf } = require('../harness/session');
+const { fillExample, typeIn } = require('../harness/user');
+const { evaluate } = require('../harness/xlsx');
+
+const ctx = useServer();
+
+test('the menu is Swedish, or English for an English locale', () => {
+  const sv = new Env();
+  sv.open(sv.newSpreadsheet('x'));
+  assert.deepEqual(sv.menus[0].items.map((i) => i.label), [
+    'Inställningar…', '---', 'Skapa mall', 'Kontrollera budget', 'Ladda upp fil…', '---',
+    'Statusöversikt (kansli)', 'Stoppa timuppdatering av status', 'Årsrapport (kansli)…',
+  ]);
+  const en = new Env({ locale: 'en' });
+  en.open(en.newSpreadsheet('x'));
+  assert.deepEqual(en.menus[0].items.filter((i) => i.fn).map((i) => i.label), [
+    'Settings…', 'Create template', 'Check budget', 'Upload file…',
+    'Status overview (secretariat)', 'Stop hourly status refresh', 'Annual report (secretariat)…',
+  ]);
+  // Every item calls a function the add-on has.
+  for (const item of sv.menus[0].items.filter((i) => i.fn)) assert.equal(typeof sv.context[item.fn], 'function', item.fn);
+});
+
+test('settings are tested against the server and keep the token on the server side', () => {
+  const { server } = ctx;
+  const env = new Env({ allow: [`${server.url}/`] });
+  env.open(env.newSpreadsheet('x'));
+  env.menu('Inställningar…');
+  assert.equal(env.dialogs[0].kind, 'dialog');
+  assert.equal(env.dialogs[0].html.file, 'Settings');
+  assert.equal(env.dialogs[0].title, 'Provrum – inställningar');
+
+  assert.throws(() => env.call('saveSettings', { apiUrl: 'ftp://example.se', token: 'x' }), /Adressen måste börja med https:\/\//);
+  assert.throws(() => env.call('saveSettings', { apiUrl: 'http://provrum.example.se', token: 'x' }), /https:\/\//);
+
+  const wrong = env.call('saveSettings', { apiUrl: `${server.url}/`, token: 'prv_not_a_token' });
+  assert.equal(wrong.ok, false);
+  assert.match(wrong.message, /sparades, men anslutningen fungerar inte: Din token godkändes inte/);
+
+  const right = env.call('saveSettings', { apiUrl: server.url, token: server.tokens['region-ostergotland'] });
+  assert.equal(right.ok, true, right.message);
+  assert.match(right.message, /du ser 3 provrum/);
+  const info = env.call('settingsInfo');
+  assert.equal(info.apiUrl, server.url);
+  assert.equal(info.tokenTail, server.tokens['region-ostergotland'].slice(-4));
+  assert.ok(!JSON.stringify(info).includes(server.tokens['region-ostergotland']), 'the token never goes to the browser');
+  // An empty token field keeps the saved token.
+  assert.equal(env.call('saveSettings', { apiUrl: server.url, token: '' }).ok, true);
+});
+
+test('Skapa mall builds the three sheets with dropdowns, formats and notes', () => {
+  const { env, ss } = userOf(ctx.server, 'region-ostergotland');
+  env.menu('Skapa mall');
+  assert.deepEqual(ss.getSheets().map((s) => [s.getName(), s.isSheetHidden()]), [
+    ['Projektplan', false], ['Deltagare', false], ['Budget', false], ['Listor', true],
+  ]);
+  const plan = ss.getSheetByName('Projektplan');
+  assert.match(plan.text('A1'), /^Projektplan för Reglabs provrum/);
+  assert.equal(plan.text('A6'), 'Syfte');
+  assert.match(plan.getRange('A6').getNote(), /måste fyllas i/);
+  const participants = ss.getSheetByName('Deltagare');
+  assert.deepEqual([participants.text('A3'), participants.text('B3'), participants.text('C3')], ['Organisation', 'Typ', 'Roll']);
+  assert.equal(participants.getFrozenRows(), 3);
+  assert.deepEqual([...participants.getRange('B10').getDataValidation().args[0]], ['Region', 'Medlem', 'Partner']);
+  const budget = ss.getSheetByName('Budget');
+  assert.deepEqual([1, 2, 3, 4, 5].map((c) => budget.getRange(3, c).getValue()), ['Kostnadspost', 'Kategori', 'Belopp (kr)', 'Finansiär', 'Kommentar']);
+  assert.equal(budget.getRange('C50').first().numberFormat, '#,##0 "kr"');
+  assert.equal(budget.getRange('A3').first().background, '#1f4e79');
+  assert.equal(budget.text('C104'), '=SUM(C4:C103)');
+  assert.ok(budget.getRange('B4').getDataValidation().args[0].includes('Expertstöd'));
+  // A person cannot type a kind or category that is not in the list...
+  assert.throws(() => typeIn(ss, 'Deltagare', 'B4', 'Kommun'), /refuses "Kommun"/);
+  assert.throws(() => typeIn(ss, 'Budget', 'C4', -5), /refuses -5/);
+  // ...and the funder list follows the participants, with Reglab's base funding first.
+  const funder = budget.getRange('D4').getDataValidation();
+  assert.equal(funder.criteria, 'VALUE_IN_RANGE');
+  assert.equal(funder.args[0].getA1Notation(), 'A1:A21');
+  assert.equal(funder.args[0].getSheet().getName(), 'Listor');
+  assert.equal(funder.allowInvalid, true, 'another funder is a warning, not refused');
+  assert.equal(ss.getSheetByName('Listor').text('A1'), 'Reglab basfinansiering');
+  assert.equal(evaluate(ss, ss.getSheetByName('Listor'), ss.getSheetByName('Listor').text('A2')), '');
+  typeIn(ss, 'Deltagare', 'A4', 'Region Skåne');
+  assert.equal(evaluate(ss, ss.getSheetByName('Listor'), ss.getSheetByName('Listor').text('A2')), 'Region Skåne');
+  typeIn(ss, 'Budget', 'D4', 'Region Skåne');
+  typeIn(ss, 'Budget', 'D5', 'Reglab basfinansiering');
+  assert.ok(!ss.getSheetByName('Blad1'), 'the empty first sheet is removed');
+
+  // Again: asks before overwriting; "No" keeps what is there.
+  env.answer('NO');
+  env.menu('Skapa mall');
+  assert.match(env.lastAlert().message, /Bladen Projektplan, Deltagare, Budget finns redan/);
+  assert.equal(ss.getSheetByName('Deltagare').text('A4'), 'Region Skåne');
+  env.answer('YES');
+  env.menu('Skapa mall');
+  assert.equal(ss.getSheetByName('Deltagare').text('A4'), '');
+});
+
+test('Kontrollera budget: a correct budget passes; a wrong one is marked on its cells; fixing it clears the marks', () => {
+  const { env, ss } = userOf(ctx.server, 'region-ostergotland', { name: 'Budget AI' });
+  env.menu('Skapa mall');
+  fillExample(ss);
+  const budget = ss.getSheetByName('Budget');
+  budget.getRange('C7').setBackground('#ffff00').setNote('min egen anteckning');
+
+  env.menu('Kontrollera budget');
+  assert.equal(env.alerts.length, 0, JSON.stringify(env.alerts));
+  const result = ss.getSheetByName('Kontroll');
+  assert.equal(ss.getActiveSheet(), result);
+  assert.equal(result.text('B3'), 'Godkänd – inga anmärkningar');
+  assert.equal(result.text('B7'), 265000);
+  assert.equal(result.text('B8'), 93000);
+  assert.equal(result.text('A13'), 'Inga anmärkningar – allt stämmer med reglerna för provrum.');
+  assert.match(ss.toasts.at(-1).message, /Godkänd – inga anmärkningar: 0 fel, 0 varningar/);
+  const export_ = env.fetches.find((f) => f.url.startsWith('https://docs.google.com/'));
+  assert.match(export_.url, /\/export\?format=xlsx$/);
+  assert.equal(export_.headers.Authorization, `Bearer ${env.oauthToken}`);
+  const check = env.fetches.at(-1);
+  assert.equal(check.url, `${ctx.server.url}/check`);
+  assert.equal(check.headers['Content-Type'], 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+
+  // 400 000 kr more base funding on the expert line: over the cap and over half the budget.
+  budget.getRange('C7').setValue(460000);
+  env.menu('Kontrollera budget');
+  assert.equal(result.text('B3'), 'Fel som måste rättas före start');
+  const rows = result.rows(13, 4);
+  assert.deepEqual(rows.map((r) => r[0]), ['BUD-4', 'BUD-5']);
+  assert.equal(rows[0][1], 'Fel');
+  assert.match(rows[0][2], /Basfinansieringen 493 000 kr från Reglab är mer än högst 100 000 kr/);
+  assert.equal(rows[0][3], `=HYPERLINK("#gid=${budget.getSheetId()}&range=C7","Budget!C7")`);
+  assert.equal(budget.getRange('C7').getBackground(), '#f4cccc');
+  assert.match(budget.getRange('C7').getNote(), /^Provrum, kontroll \d{4}-\d\d-\d\d \d\d:\d\d:\n• BUD-4 \(fel\): .*\n• BUD-5 \(fel\): /);
+
+  // Fixed: the marks go, and the cell gets back the colour and note it had.
+  budget.getRange('C7').setValue(60000);
+  env.menu('Kontrollera budget');
+  assert.equal(result.text('B3'), 'Godkänd – inga anmärkningar');
+  assert.equal(budget.getRange('C7').getBackground(), '#ffff00');
+  assert.equal(budget.getRange('C7').getNote(), 'min egen anteckning');
+  assert.deepEqual(env.docProps(ss).getKeys(), [], 'no marks left to clear');
+});
+
+test('a missing plan and a leaderless participant list are marked where they belong', () => {
+  const { env, ss } = userOf(ctx.server, 'region-ostergotland');
+  env.menu('Skapa mall');
+  fillExample(ss);
+  ss.getSheetByName('Projektplan').getRange('B6').setValue('');
+  ss.getSheetByName('Deltagare').getRange('C4').setValue('Deltagare');
+  env.menu('Kontrollera budget');
+  const result = ss.getSheetByName('Kontroll');
+  const rules = result.rows(13, 4).map((r) => r[0]);
+  assert.ok(rules.includes('PLAN-1'), rules.join());
+  assert.ok(rules.includes('DELT-3'), rules.join());
+  assert.equal(ss.getSheetByName('Projektplan').getRange('B6').getBackground(), '#f4cccc');
+  assert.match(ss.getSheetByName('Projektplan').getRange('B6').getNote(), /PLAN-1/);
+});
+
+test('linked to its provrum, the check is stored as the next budget version', async () => {
+  const { server } = ctx;
+  const ai = await server.provrum('AI och visualisering');
+  const before = (await server.api('GET', `/provrum/${ai.id}/budget`, server.tokens.reglab)).body;
+  const { env, ss } = userOf(server, 'region-ostergotland');
+  const linked = env.call('saveSettings', { apiUrl: server.url, token: '', provrumId: ai.id });
+  assert.equal(linked.ok, true, linked.message);
+  assert.match(linked.message, /kopplat till «AI och visualisering i regional utveckling»/);
+  env.menu('Skapa mall');
+  fillExample(ss);
+  env.menu('Kontrollera budget');
+  assert.equal(env.alerts.length, 0, JSON.stringify(env.alerts));
+  const after = (await server.api('GET', `/provrum/${ai.id}/budget`, server.tokens.reglab)).body;
+  assert.equal(after.versions.length, before.versions.length + 1);
+  const version = after.versions.length;
+  assert.equal(ss.getSheetByName('Kontroll').text('B6'), `Som version ${version} i provrummet «AI och visualisering i regional utveckling»`);
+  assert.equal(env.fetches.at(-1).url, `${server.url}/provrum/${ai.id}/budget`);
+});
+
+test('only the leader stores: a partner linked to the provrum gets a Swedish 403 message', async () => {
+  const { server } = ctx;
+  const ai = await server.provrum('AI och visualisering');
+  const { env, ss } = userOf(server, 'rise');
+  env.call('saveSettings', { apiUrl: server.url, token: '', provrumId: ai.id });
+  env.menu('Skapa mall');
+  fillExample(ss);
+  env.menu('Kontrollera budget');
+  const alert = env.lastAlert();
+  assert.equal(alert.title, 'Provrum – något gick fel');
+  assert.match(alert.message, /^Din organisation får inte göra det här\. \S/);
+  assert.ok(!ss.getSheetByName('Kontroll'), 'no result sheet for a refused check');
+});
+
+test('an export Google refuses says how to go on, in Swedish', () => {
+  const { env, ss } = userOf(ctx.server, 'region-ostergotland');
+  env.menu('Skapa mall');
+  env.exportFails = 403;
+  env.menu('Kontrollera budget');
+  assert.match(env.lastAlert().message, /kunde inte exporteras till \.xlsx \(HTTP 403\)\. Ladda ned det via Arkiv › Ladda ned/);
+  assert.ok(!ss.getSheetByName('Kontroll'));
+});
+
+test('in English: English sheets, English findings', () => {
+  const { env, ss } = userOf(ctx.server, 'region-ostergotland', { locale: 'en' });
+  env.menu('Create template');
+  assert.deepEqual(ss.getSheets().map((s) => s.getName()), ['Project plan', 'Participants', 'Budget', 'Listor']);
+  typeIn(ss, 'Participants', 'A4', 'Region Skåne');
+  typeIn(ss, 'Participants', 'B4', 'Region');
+  typeIn(ss, 'Participants', 'C4', 'Leader');
+  env.menu('Check budget');
+  const result = ss.getSheetByName('Check');
+  assert.equal(result.text('B3'), 'Errors to fix before the start');
+  assert.ok(result.rows(13, 4).some((r) => r[1] === 'Error' && /required|missing/i.test(r[2])), JSON.stringify(result.rows(13, 4)));
+});
