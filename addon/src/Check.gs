@@ -191,7 +191,10 @@ function writeResult_(spreadsheet, result, how) {
   ];
   sheet.getRange(3, 1, facts.length, 2).setValues(facts).setVerticalAlignment('top');
   sheet.getRange(3, 1, facts.length, 1).setFontWeight('bold');
-  sheet.getRange(3, 2, 1, 3).merge().setBackground(VERDICT_COLOURS[c.verdict] || null).setFontWeight('bold');
+  for (var r = 0; r < facts.length; r++) {
+    sheet.getRange(3 + r, 2, 1, 3).merge();
+  }
+  sheet.getRange(3, 2, 1, 3).setBackground(VERDICT_COLOURS[c.verdict] || null).setFontWeight('bold');
   sheet.getRange(7, 2, 2, 1).setNumberFormat(KRONOR_FORMAT).setHorizontalAlignment('left');
   var head = 3 + facts.length + 1;
   sheet

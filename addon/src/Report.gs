@@ -117,7 +117,7 @@ function writeYearReport_(spreadsheet, report) {
       .setOption('vAxis', { minValue: 0, format: '#,##0' })
       .setOption('colors', ['#38761d', '#b6d7a8'])
       .setOption('legend', { position: 'bottom' })
-      .setPosition(24, 7, 0, 0)
+      .setPosition(23, 7, 0, 0)
       .build()
   );
   return sheet;

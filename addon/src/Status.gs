@@ -117,7 +117,7 @@ function refreshStatus_(spreadsheet, hourly) {
     .setWrap(true)
     .setVerticalAlignment('top');
   sheet.setFrozenRows(STATUS_HEADER_ROW);
-  var widths = [300, 100, 90, 190, 80, 75, 90, 90, 110, 110, 110, 50, 75, 90, 65, 95, 150];
+  var widths = [300, 100, 90, 190, 80, 75, 90, 90, 110, 110, 110, 50, 75, 115, 65, 95, 150];
   widths.forEach(function (w, i) { sheet.setColumnWidth(i + 1, w); });
   if (!rows.length) {
     sheet.getRange(STATUS_HEADER_ROW + 1, 1).setValue(t_('status.empty'));
