@@ -1,5 +1,5 @@
 // Where the tests put their screenshots: target/addon-screenshots normally, docs/ when
-// scripts/screenshots regenerates the ones the README shows (PROVRUM_SCREENSHOTS=docs).
+// scripts/screenshots regenerates the ones the README shows (PROVRUM_SCREENSHOTS=docs: docs/addon).
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -7,7 +7,7 @@ const { renderSheet } = require('./render');
 
 const ROOT = path.join(__dirname, '..', '..');
 const DIR = process.env.PROVRUM_SCREENSHOTS === 'docs'
-  ? path.join(ROOT, 'docs')
+  ? path.join(ROOT, 'docs', 'addon')
   : path.join(ROOT, 'target', 'addon-screenshots');
 
 function screenshotPath(name) {

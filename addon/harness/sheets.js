@@ -70,15 +70,8 @@ class Range {
   }
   getFormula() { return this.sheet.peek(this.row, this.col).formula; }
   setValue(v) {
-    const cell = this.first();
     this.sheet.spreadsheet.checkValue(v);
-    if (typeof v === 'string' && v.startsWith('=')) {
-      cell.formula = v;
-      cell.value = '';
-    } else {
-      cell.value = v === null || v === undefined ? '' : v;
-      cell.formula = '';
-    }
+    store(this.first(), v);
     return this;
   }
   setValues(values) {
@@ -91,10 +84,8 @@ class Range {
       }
     });
     this.each((cell, r, c) => {
-      const v = values[r][c];
-      this.sheet.spreadsheet.checkValue(v);
-      cell.value = v === null || v === undefined ? '' : v;
-      cell.formula = '';
+      this.sheet.spreadsheet.checkValue(values[r][c]);
+      store(cell, values[r][c]);
     });
     return this;
   }
@@ -128,6 +119,20 @@ class Range {
   getDataValidation() { return this.sheet.peek(this.row, this.col).validation; }
   clearDataValidations() { return this.each((cell) => { cell.validation = null; }); }
   activate() { this.sheet.spreadsheet.activeSheet = this.sheet; return this; }
+}
+
+/** As Sheets takes a value: `=…` is a formula, a leading apostrophe makes the rest text. */
+function store(cell, v) {
+  if (typeof v === 'string' && v.startsWith('=')) {
+    cell.formula = v;
+    cell.value = '';
+  } else if (typeof v === 'string' && v.startsWith("'")) {
+    cell.value = v.slice(1);
+    cell.formula = '';
+  } else {
+    cell.value = v === null || v === undefined ? '' : v;
+    cell.formula = '';
+  }
 }
 
 function overlaps(a, b) {

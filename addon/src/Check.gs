@@ -167,7 +167,7 @@ function markCells_(spreadsheet, findings) {
 function writeResult_(spreadsheet, result, how) {
   var c = result.compliance;
   var sheet = freshSheet_(spreadsheet, t_('check.sheet'));
-  sheet.setColumnWidth(1, 150);
+  sheet.setColumnWidth(1, 175);
   sheet.setColumnWidth(2, 110);
   sheet.setColumnWidth(3, 560);
   sheet.setColumnWidth(4, 170);
@@ -178,7 +178,7 @@ function writeResult_(spreadsheet, result, how) {
     : t_('check.storedNo');
   var facts = [
     [t_('check.result'), t_('check.' + c.verdict)],
-    [t_('check.file'), how.file],
+    [t_('check.file'), plain_(how.file)],
     [t_('check.when'), now_(spreadsheet)],
     [t_('check.stored'), stored],
     [t_('check.total'), summary.total_budget_ore == null ? '' : summary.total_budget_ore / 100],
@@ -187,7 +187,7 @@ function writeResult_(spreadsheet, result, how) {
       t_('check.participants'),
       summary.participants == null ? '' : t_('check.participantsValue', { participants: summary.participants, regions: summary.regions })
     ],
-    [t_('check.ruleset'), c.ruleset]
+    [t_('check.ruleset'), plain_(c.ruleset)]
   ];
   sheet.getRange(3, 1, facts.length, 2).setValues(facts).setVerticalAlignment('top');
   sheet.getRange(3, 1, facts.length, 1).setFontWeight('bold');
@@ -211,7 +211,7 @@ function writeResult_(spreadsheet, result, how) {
   var rows = c.findings.map(function (f) {
     var where = place_(f.location);
     if (where && how.inFile) where = t_('check.inFile', { place: where });
-    return [f.rule, severityText_(f.severity), f.message, where];
+    return [plain_(f.rule), severityText_(f.severity), plain_(f.message), plain_(where)];
   });
   sheet.getRange(head + 1, 1, rows.length, 4).setValues(rows).setVerticalAlignment('top');
   sheet.getRange(head + 1, 3, rows.length, 1).setWrap(true);

@@ -151,6 +151,15 @@ function freshSheet_(spreadsheet, name) {
   return sheet;
 }
 
+/**
+ * Text from the API (a title, a name, a message) as a cell takes it: always text. Sheets would
+ * run `=…`, `+…`, `-…` or `@…` as a formula and turn `1/2` into a date; the leading apostrophe
+ * makes it literal and is not shown.
+ */
+function plain_(value) {
+  return value === null || value === undefined || value === '' ? '' : "'" + String(value);
+}
+
 /** A date from the API (`2025-03-01`) as a Date at local midnight, or '' for none. */
 function dateCell_(text) {
   var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(text || ''));

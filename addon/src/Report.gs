@@ -68,7 +68,7 @@ function writeYearReport_(spreadsheet, report) {
   var started = report.provrum || [];
   if (started.length) {
     var values = started.map(function (p) {
-      return [p.title, t_('status.' + p.status), dateCell_(p.start), dateCell_(p.end), p.base_funding_ore == null ? '' : p.base_funding_ore / 100];
+      return [plain_(p.title), t_('status.' + p.status), dateCell_(p.start), dateCell_(p.end), p.base_funding_ore == null ? '' : p.base_funding_ore / 100];
     });
     sheet.getRange(row, 1, values.length, 5).setValues(values);
     sheet.getRange(row, 3, values.length, 2).setNumberFormat(DATE_FORMAT);
@@ -86,7 +86,7 @@ function writeYearReport_(spreadsheet, report) {
   row++;
   var overdue = report.overdue_results || [];
   if (overdue.length) {
-    var late = overdue.map(function (p) { return [p.title, dateCell_(p.end), p.days_overdue]; });
+    var late = overdue.map(function (p) { return [plain_(p.title), dateCell_(p.end), p.days_overdue]; });
     sheet.getRange(row, 1, late.length, 3).setValues(late);
     sheet.getRange(row, 2, late.length, 1).setNumberFormat(DATE_FORMAT);
     sheet.getRange(row, 1, late.length, 3).setBackground('#fce8e6');

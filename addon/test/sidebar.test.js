@@ -187,6 +187,26 @@ test('the settings dialog: address, token and the provrum link, tested on save',
   await page.close();
 });
 
+test('text from a workbook is shown as text, never run as HTML', async () => {
+  const item = '<img src=x onerror="window.__pwned = 1">Fika';
+  const file = workbookFile('elak.xlsx', (ss) => {
+    ss.getSheetByName('Budget').getRange('A8').setValue(item);
+    ss.getSheetByName('Budget').getRange('B8').setValue('Arbetstid');
+  });
+  const { env, ss } = userOf(ctx.server, 'region-ostergotland');
+  const page = await sidebarOf(env);
+  await page.setInputFiles('#file', file);
+  await page.click('#send');
+  await page.waitForSelector('#result:not([hidden])');
+  await settled(page);
+  assert.match(await page.textContent('#findings'), /<img src=x onerror="window\.__pwned = 1">Fika/);
+  assert.equal(await page.locator('#findings img').count(), 0);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  const message = ss.getSheetByName('Kontroll').rows(13, 4).find((r) => r[0] === 'BUD-6')[2];
+  assert.ok(message.includes(item), message);
+  await page.close();
+});
+
 test('the page cannot call the add-on\'s private functions', async () => {
   const { env } = userOf(ctx.server, 'region-ostergotland');
   const page = await sidebarOf(env);
