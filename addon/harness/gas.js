@@ -59,10 +59,12 @@ class Properties {
     this.map = new Map();
   }
   check(key, value) {
-    if (String(value).length > 9 * 1024) throw new Error('Exception: Argument too large: value');
+    // Google's limits, in bytes: 9 kB a value, 500 kB a store.
+    const bytes = (s) => Buffer.byteLength(String(s), 'utf8');
+    if (bytes(value) > 9 * 1024) throw new Error('Exception: Argument too large: value');
     let total = 0;
-    for (const [k, v] of this.map) if (k !== key) total += k.length + v.length;
-    if (total + key.length + String(value).length > 500 * 1024) throw new Error('Exception: You have exceeded the property storage quota.');
+    for (const [k, v] of this.map) if (k !== key) total += bytes(k) + bytes(v);
+    if (total + bytes(key) + bytes(value) > 500 * 1024) throw new Error('Exception: You have exceeded the property storage quota.');
   }
   getProperty(k) { return this.map.has(k) ? this.map.get(k) : null; }
   setProperty(k, v) { this.check(k, v); this.map.set(k, String(v)); return this; }
@@ -173,10 +175,12 @@ class Env {
     const due = this.triggers.filter((t) => t.handler === handler);
     const active = this.active;
     this.active = null;
+    this.inTrigger = true;
     try {
       for (const t of due) this.call(t.handler, { triggerUid: t.id });
     } finally {
       this.active = active;
+      this.inTrigger = false;
     }
     return due.length;
   }
@@ -241,7 +245,8 @@ class Env {
       getDocumentProperties: () => (env.active ? env.docProps(env.active) : null),
     };
     const Session = {
-      getActiveUserLocale: () => (env.locale === 'en' ? 'en_GB' : 'sv'),
+      // A time-driven trigger runs with no one at the keyboard: no locale.
+      getActiveUserLocale: () => (env.active === null && env.inTrigger ? '' : env.locale === 'en' ? 'en_GB' : 'sv'),
       getScriptTimeZone: () => 'Europe/Stockholm',
     };
     const Utilities = {
@@ -325,10 +330,10 @@ class Env {
     }
     this.fetches.push({ url, method, headers: { ...headers }, bytes: body ? body.length : 0 });
     let reply;
-    const exportMatch = /^https:\/\/docs\.google\.com\/spreadsheets\/d\/([^/]+)\/export\?format=xlsx$/.exec(url);
+    const exportMatch = /^https:\/\/www\.googleapis\.com\/drive\/v3\/files\/([^/?]+)\/export\?mimeType=([^&]+)$/.exec(url);
     if (exportMatch) {
-      reply = this.exportSpreadsheet(decodeURIComponent(exportMatch[1]), headers);
-    } else if (url.startsWith('https://docs.google.com/')) {
+      reply = this.exportSpreadsheet(decodeURIComponent(exportMatch[1]), decodeURIComponent(exportMatch[2]), headers);
+    } else if (url.startsWith('https://www.googleapis.com/')) {
       reply = { status: 404, headers: {}, body: new Uint8Array(0) };
     } else {
       reply = syncHttp().request({ url, method, headers, body });
@@ -348,10 +353,11 @@ class Env {
     };
   }
 
-  /** Drive's export of a spreadsheet as .xlsx, for the owner of the OAuth token. */
-  exportSpreadsheet(id, headers) {
+  /** Drive API v3 files.export of a spreadsheet as .xlsx, for the owner of the OAuth token. */
+  exportSpreadsheet(id, mimeType, headers) {
     if (this.exportFails) return { status: this.exportFails, headers: {}, body: new Uint8Array(0) };
     if (headers.Authorization !== `Bearer ${this.oauthToken}`) return { status: 401, headers: {}, body: new Uint8Array(0) };
+    if (mimeType !== 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet') return { status: 400, headers: {}, body: new Uint8Array(0) };
     this.need('the export of a spreadsheet', 'drive.file', 'drive.readonly', 'drive');
     const ss = this.drive.get(id);
     if (!ss) return { status: 404, headers: {}, body: new Uint8Array(0) };

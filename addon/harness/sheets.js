@@ -29,7 +29,8 @@ class Cell {
 
 class Range {
   constructor(sheet, row, col, numRows, numCols) {
-    if (row < 1 || col < 1 || numRows < 1 || numCols < 1) {
+    if (row < 1 || col < 1 || numRows < 1 || numCols < 1
+      || row + numRows - 1 > sheet.maxRows || col + numCols - 1 > sheet.maxCols) {
       throw new Error('Exception: The coordinates of the range are outside the dimensions of the sheet.');
     }
     this.sheet = sheet;
@@ -115,23 +116,36 @@ class Range {
     this.sheet.merges.push({ row: this.row, col: this.col, numRows: this.numRows, numCols: this.numCols });
     return this;
   }
+  breakApart() {
+    this.sheet.merges = this.sheet.merges.filter((m) => !overlaps(m, this));
+    return this;
+  }
   setDataValidation(rule) { return this.each((cell) => { cell.validation = rule; }); }
   getDataValidation() { return this.sheet.peek(this.row, this.col).validation; }
   clearDataValidations() { return this.each((cell) => { cell.validation = null; }); }
   activate() { this.sheet.spreadsheet.activeSheet = this.sheet; return this; }
 }
 
-/** As Sheets takes a value: `=…` is a formula, a leading apostrophe makes the rest text. */
+/**
+ * As Sheets takes a value from a script: `=…` is a formula, a leading apostrophe makes the rest
+ * text, and text that reads as a number or an ISO date (or date and time) becomes one.
+ */
 function store(cell, v) {
+  cell.formula = '';
   if (typeof v === 'string' && v.startsWith('=')) {
     cell.formula = v;
     cell.value = '';
   } else if (typeof v === 'string' && v.startsWith("'")) {
     cell.value = v.slice(1);
-    cell.formula = '';
+  } else if (typeof v === 'string' && /^-?\d+([.,]\d+)?$/.test(v.trim())) {
+    cell.value = Number(v.trim().replace(',', '.'));
+  } else if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2})?)?$/.test(v.trim())) {
+    const [d, t = '00:00'] = v.trim().split(' ');
+    const [y, m, day] = d.split('-').map(Number);
+    const [hh, mm, ss = 0] = t.split(':').map(Number);
+    cell.value = new Date(y, m - 1, day, hh, mm, ss);
   } else {
     cell.value = v === null || v === undefined ? '' : v;
-    cell.formula = '';
   }
 }
 
@@ -152,6 +166,9 @@ class Sheet {
     this.columnWidths = {};
     this.rowHeights = {};
     this.hidden = false;
+    // A new sheet in Google Sheets has 1 000 rows and 26 columns.
+    this.maxRows = 1000;
+    this.maxCols = 26;
     this.conditionalRules = [];
     this.charts = [];
   }
@@ -186,14 +203,26 @@ class Sheet {
   }
   getDataRange() { return new Range(this, 1, 1, Math.max(1, this.getLastRow()), Math.max(1, this.getLastColumn())); }
   clear() {
-    // Contents, formats and notes go; data validation stays, as in Sheets.
+    // Contents and formats. Notes, merges and data validation have their own calls
+    // (clearNotes, breakApart, clearDataValidations): this fake keeps them, so code that needs
+    // them gone must say so.
     for (const cell of this.cells.values()) {
       cell.value = '';
       cell.formula = '';
-      cell.note = '';
       for (const k of FORMAT_KEYS) delete cell[k];
     }
-    this.merges = [];
+    return this;
+  }
+  clearNotes() {
+    for (const cell of this.cells.values()) cell.note = '';
+    return this;
+  }
+  getMaxRows() { return this.maxRows; }
+  getMaxColumns() { return this.maxCols; }
+  insertRowsAfter(after, n) {
+    if (after < 1 || after > this.maxRows || n < 1) throw new Error('Exception: Those rows are out of bounds.');
+    if (after !== this.maxRows) throw new Error('this fake only appends rows at the end');
+    this.maxRows += n;
     return this;
   }
   setFrozenRows(n) { this.frozenRows = n; return this; }

@@ -10,8 +10,11 @@ var SEVERITY_ORDER = { error: 3, warning: 2, info: 1 };
 var VERDICT_COLOURS = { ok: '#d9ead3', warnings: '#fff2cc', errors: '#f4cccc' };
 /** At most this many cells are marked (the Kontroll sheet lists every finding). */
 var MAX_MARKS = 400;
-/** PropertiesService keeps at most 9 kB per value: marks are saved in parts below that. */
-var PROPERTY_PART = 8000;
+/**
+ * PropertiesService keeps at most 9 kB per value, counted in bytes: 3 000 UTF-16 units are at
+ * most 9 000 bytes of UTF-8, so marks are saved in parts of that size.
+ */
+var PROPERTY_PART = 3000;
 
 function checkBudget() {
   run_(function () {
@@ -32,12 +35,13 @@ function checkBudget() {
 }
 
 /**
- * The open spreadsheet as .xlsx, the way Google's own File › Download makes it. The export
- * address takes the user's own OAuth token; the manifest's drive.file scope covers it.
+ * The open spreadsheet as .xlsx, through the Drive API's files.export (the way File › Download
+ * makes it), with the user's own OAuth token and the manifest's drive.file scope.
  */
 function exportXlsx_(spreadsheet) {
   SpreadsheetApp.flush();
-  var url = 'https://docs.google.com/spreadsheets/d/' + encodeURIComponent(spreadsheet.getId()) + '/export?format=xlsx';
+  var url = 'https://www.googleapis.com/drive/v3/files/' + encodeURIComponent(spreadsheet.getId()) +
+    '/export?mimeType=' + encodeURIComponent(XLSX_TYPE);
   var response;
   try {
     response = UrlFetchApp.fetch(url, {
@@ -57,7 +61,7 @@ function toastFor_(compliance) {
   var errors = compliance.findings.filter(function (f) { return f.severity === 'error'; }).length;
   var warnings = compliance.findings.filter(function (f) { return f.severity === 'warning'; }).length;
   return t_('check.toast', {
-    verdict: t_('check.' + compliance.verdict),
+    verdict: word_('check', compliance.verdict),
     errors: errors,
     warnings: warnings,
     sheet: t_('check.sheet')
@@ -142,7 +146,9 @@ function markCells_(spreadsheet, findings) {
   var marks = order.map(function (key) {
     var mark = byCell[key];
     var range = spreadsheet.getSheetByName(mark.sheet).getRange(mark.cell);
-    var saved = { s: mark.sheet, c: mark.cell, b: range.getBackground(), n: range.getNote() };
+    var background = range.getBackground();
+    // '#ffffff' is what Sheets reports for no fill; restoring it as a fill would hide the grid.
+    var saved = { s: mark.sheet, c: mark.cell, b: background === '#ffffff' ? null : background, n: range.getNote() };
     var worst = mark.findings.reduce(function (a, f) {
       return (SEVERITY_ORDER[f.severity] || 0) > (SEVERITY_ORDER[a] || 0) ? f.severity : a;
     }, 'info');
@@ -177,12 +183,12 @@ function writeResult_(spreadsheet, result, how) {
     ? t_('check.storedYes', { version: result.version, title: how.linked ? how.linked.title : '' })
     : t_('check.storedNo');
   var facts = [
-    [t_('check.result'), t_('check.' + c.verdict)],
+    [t_('check.result'), word_('check', c.verdict)],
     [t_('check.file'), plain_(how.file)],
-    [t_('check.when'), now_(spreadsheet)],
+    [t_('check.when'), plain_(now_(spreadsheet))],
     [t_('check.stored'), stored],
-    [t_('check.total'), summary.total_budget_ore == null ? '' : summary.total_budget_ore / 100],
-    [t_('check.base'), summary.base_funding_ore == null ? '' : summary.base_funding_ore / 100],
+    [t_('check.total'), summary.total_budget_ore == null ? '' : number_(summary.total_budget_ore / 100)],
+    [t_('check.base'), summary.base_funding_ore == null ? '' : number_(summary.base_funding_ore / 100)],
     [
       t_('check.participants'),
       summary.participants == null ? '' : t_('check.participantsValue', { participants: summary.participants, regions: summary.regions })
@@ -213,6 +219,7 @@ function writeResult_(spreadsheet, result, how) {
     if (where && how.inFile) where = t_('check.inFile', { place: where });
     return [plain_(f.rule), severityText_(f.severity), plain_(f.message), plain_(where)];
   });
+  ensureRows_(sheet, head + rows.length);
   sheet.getRange(head + 1, 1, rows.length, 4).setValues(rows).setVerticalAlignment('top');
   sheet.getRange(head + 1, 3, rows.length, 1).setWrap(true);
   c.findings.forEach(function (f, i) {

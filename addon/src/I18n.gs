@@ -337,7 +337,10 @@ var STRINGS = {
   }
 };
 
-/** 'en' when the user's Google locale is English, 'sv' otherwise. */
+/**
+ * 'en' when the user's Google locale is English, 'sv' otherwise. A time-driven trigger may not
+ * know the locale; it then uses the language the user last worked in.
+ */
 function lang_() {
   var locale = '';
   try {
@@ -345,7 +348,15 @@ function lang_() {
   } catch (e) {
     locale = '';
   }
+  if (!locale) {
+    return PropertiesService.getUserProperties().getProperty('provrum.lang') === 'en' ? 'en' : 'sv';
+  }
   return locale.toLowerCase().indexOf('en') === 0 ? 'en' : 'sv';
+}
+
+/** Remembers the user's language for the hourly refresh, which runs without a locale. */
+function rememberLang_() {
+  PropertiesService.getUserProperties().setProperty('provrum.lang', lang_());
 }
 
 /** The text `key` in the user's language, with `{name}` replaced from `params`. */
@@ -358,6 +369,15 @@ function t_(key, params) {
   return text.replace(/\{(\w+)\}/g, function (whole, name) {
     return params && params[name] !== undefined && params[name] !== null ? String(params[name]) : whole;
   });
+}
+
+/**
+ * The word for a value the API sends (`status.running`, `verdict.ok`); a value this version of
+ * the add-on does not know yet is shown as the API wrote it, rather than failing.
+ */
+function word_(prefix, value) {
+  var key = prefix + '.' + value;
+  return Object.prototype.hasOwnProperty.call(STRINGS.sv, key) ? t_(key) : String(value);
 }
 
 /** The texts whose keys start with one of `prefixes`, for the HTML dialogs. */

@@ -81,7 +81,7 @@ function settingsInfo() {
 function provrumChoices() {
   return forDialog_(function () {
     return request_('GET', '/provrum').map(function (p) {
-      return { id: p.id, title: p.title, status: t_('status.' + p.status) };
+      return { id: p.id, title: p.title, status: word_('status', p.status) };
     });
   });
 }
@@ -95,18 +95,23 @@ function saveSettings(form) {
     form = form || {};
     var apiUrl = normalizeApiUrl_(form.apiUrl);
     var props = PropertiesService.getUserProperties();
-    props.setProperty(KEYS.apiUrl, apiUrl);
+    var previous = props.getProperty(KEYS.apiUrl) || '';
     var token = String(form.token || '').trim();
     if (token) {
       props.setProperty(KEYS.token, token);
+    } else if (previous && origin_(previous) !== origin_(apiUrl)) {
+      // A token belongs to one deployment: never send it to another address unasked.
+      props.deleteProperty(KEYS.token);
     }
+    props.setProperty(KEYS.apiUrl, apiUrl);
+    rememberLang_();
     var doc = PropertiesService.getDocumentProperties();
     var provrumId = String(form.provrumId || '').trim();
     try {
       request_('GET', '/health', { auth: false, text: true });
       var visible = request_('GET', '/provrum');
       var choices = visible.map(function (p) {
-        return { id: p.id, title: p.title, status: t_('status.' + p.status) };
+        return { id: p.id, title: p.title, status: word_('status', p.status) };
       });
       if (provrumId) {
         var linked = request_('GET', '/provrum/' + encodeURIComponent(provrumId));
@@ -139,10 +144,33 @@ function now_(spreadsheet) {
   return Utilities.formatDate(new Date(), zone, 'yyyy-MM-dd HH:mm');
 }
 
+/** `https://host:port` of an address. */
+function origin_(url) {
+  var m = /^(https?:\/\/[^\/?#]+)/i.exec(String(url || ''));
+  return m ? m[1].toLowerCase() : '';
+}
+
+/** Empties a sheet of contents, formats, notes, merges and dropdowns, however big it grew. */
+function wipe_(sheet) {
+  var all = sheet.getRange(1, 1, sheet.getMaxRows(), sheet.getMaxColumns());
+  all.breakApart();
+  sheet.clear();
+  sheet.clearNotes();
+  all.clearDataValidations();
+}
+
+/** Makes sure the sheet has at least `rows` rows (a new sheet has 1 000). */
+function ensureRows_(sheet, rows) {
+  var have = sheet.getMaxRows();
+  if (rows > have) {
+    sheet.insertRowsAfter(have, rows - have);
+  }
+}
+
 /** The sheet called `name`, created at the end when missing, emptied of contents and formats. */
 function freshSheet_(spreadsheet, name) {
   var sheet = spreadsheet.getSheetByName(name) || spreadsheet.insertSheet(name, spreadsheet.getSheets().length);
-  sheet.clear();
+  wipe_(sheet);
   sheet.getCharts().forEach(function (chart) {
     sheet.removeChart(chart);
   });
@@ -160,8 +188,16 @@ function plain_(value) {
   return value === null || value === undefined || value === '' ? '' : "'" + String(value);
 }
 
-/** A date from the API (`2025-03-01`) as a Date at local midnight, or '' for none. */
+/**
+ * A date from the API (`2025-03-01`) as a Date, or '' for none. At noon, so that a spreadsheet
+ * in another time zone than the script's still shows the same day.
+ */
 function dateCell_(text) {
   var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(text || ''));
-  return m ? new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : '';
+  return m ? new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]), 12) : '';
+}
+
+/** A number from the API, or '' when it is missing or not a number. */
+function number_(value) {
+  return typeof value === 'number' && isFinite(value) ? value : '';
 }

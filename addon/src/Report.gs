@@ -34,25 +34,26 @@ function writeYearReport_(spreadsheet, report) {
   sheet.getRange('A1').setValue(t_('report.title', { year: year })).setFontSize(14).setFontWeight('bold');
   sheet
     .getRange('A2')
-    .setValue(t_('report.fetched', { when: now_(spreadsheet), ruleset: report.ruleset || '' }))
+    .setValue(plain_(t_('report.fetched', { when: now_(spreadsheet), ruleset: report.ruleset || '' })))
     .setFontColor('#5f6368')
     .setFontStyle('italic');
 
   // The two small tables the charts draw: outcome against limit.
   headerStyle_(sheet.getRange('A4:D4').setValues([[t_('report.provrumBlock'), t_('report.started'), t_('report.quota'), t_('report.left')]]));
-  sheet.getRange('A5:D5').setValues([[String(year), report.started, report.quota, Math.max(0, report.quota - report.started)]]);
+  // The year as text: it names the chart's category; as a number it would be drawn as data.
+  sheet.getRange('A5:D5').setValues([[plain_(year), number_(report.started), number_(report.quota), Math.max(0, report.quota - report.started)]]);
   headerStyle_(sheet.getRange('A7:D7').setValues([[t_('report.baseBlock'), t_('report.granted'), t_('report.cap'), t_('report.left')]]));
   sheet
     .getRange('A8:D8')
-    .setValues([[String(year), report.base_funding_ore / 100, report.cap_ore / 100, Math.max(0, report.cap_ore - report.base_funding_ore) / 100]]);
+    .setValues([[plain_(year), number_(report.base_funding_ore / 100), number_(report.cap_ore / 100), Math.max(0, report.cap_ore - report.base_funding_ore) / 100]]);
   sheet.getRange('B8:D8').setNumberFormat(KRONOR_FORMAT);
   if (report.started > report.quota) sheet.getRange('B5').setBackground(VERDICT_COLOURS.errors);
   if (report.base_funding_ore > report.cap_ore) sheet.getRange('B8').setBackground(VERDICT_COLOURS.errors);
 
   var facts = [
-    [t_('report.members'), report.members],
-    [t_('report.perMember'), report.cost_per_member_ore / 100],
-    [t_('report.reference'), report.reference_per_member_ore / 100],
+    [t_('report.members'), number_(report.members)],
+    [t_('report.perMember'), number_(report.cost_per_member_ore / 100)],
+    [t_('report.reference'), number_(report.reference_per_member_ore / 100)],
     [t_('report.phase'), t_(report.development_phase ? 'yes' : 'no')]
   ];
   sheet.getRange(10, 1, facts.length, 2).setValues(facts);
@@ -66,9 +67,10 @@ function writeYearReport_(spreadsheet, report) {
   headerStyle_(sheet.getRange(row, 1, 1, 5).setValues([[t_('col.title'), t_('col.status'), t_('col.start'), t_('col.end'), t_('col.base')]]));
   row++;
   var started = report.provrum || [];
+  ensureRows_(sheet, row + started.length + (report.overdue_results || []).length + 8);
   if (started.length) {
     var values = started.map(function (p) {
-      return [plain_(p.title), t_('status.' + p.status), dateCell_(p.start), dateCell_(p.end), p.base_funding_ore == null ? '' : p.base_funding_ore / 100];
+      return [plain_(p.title), word_('status', p.status), dateCell_(p.start), dateCell_(p.end), p.base_funding_ore == null ? '' : number_(p.base_funding_ore / 100)];
     });
     sheet.getRange(row, 1, values.length, 5).setValues(values);
     sheet.getRange(row, 3, values.length, 2).setNumberFormat(DATE_FORMAT);
@@ -86,7 +88,7 @@ function writeYearReport_(spreadsheet, report) {
   row++;
   var overdue = report.overdue_results || [];
   if (overdue.length) {
-    var late = overdue.map(function (p) { return [plain_(p.title), dateCell_(p.end), p.days_overdue]; });
+    var late = overdue.map(function (p) { return [plain_(p.title), dateCell_(p.end), number_(p.days_overdue)]; });
     sheet.getRange(row, 1, late.length, 3).setValues(late);
     sheet.getRange(row, 2, late.length, 1).setNumberFormat(DATE_FORMAT);
     sheet.getRange(row, 1, late.length, 3).setBackground('#fce8e6');

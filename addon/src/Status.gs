@@ -14,8 +14,13 @@ var STATUS_COLOURS = {
   withdrawn: '#eeeeee'
 };
 
+/** After this many hourly runs in a row that cannot open the spreadsheet, the refresh stops. */
+var STATUS_MAX_FAILURES = 24;
+var STATUS_FAILURES = 'provrum.statusFailures';
+
 function showStatus() {
   run_(function () {
+    rememberLang_();
     var spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
     var count = refreshStatus_(spreadsheet, true);
     ensureStatusTrigger_(spreadsheet);
@@ -40,14 +45,23 @@ function refreshStatusOnTimer() {
     removeStatusTriggers_();
     return;
   }
+  var props = PropertiesService.getUserProperties();
   var spreadsheet;
   try {
     spreadsheet = SpreadsheetApp.openById(id);
+    props.deleteProperty(STATUS_FAILURES);
   } catch (e) {
-    // The spreadsheet is gone or no longer shared with this user: stop refreshing it.
-    console.warn('provrum: status spreadsheet unavailable, stopping the hourly refresh', String(e));
-    removeStatusTriggers_();
-    PropertiesService.getUserProperties().deleteProperty(KEYS.statusSpreadsheet);
+    // Google is sometimes briefly unavailable: try again next hour. A spreadsheet that stays
+    // out of reach for a day is gone or no longer shared, and the refresh stops.
+    var failures = Number(props.getProperty(STATUS_FAILURES) || 0) + 1;
+    console.warn('provrum: status spreadsheet unavailable (' + failures + ' in a row)', String(e));
+    if (failures >= STATUS_MAX_FAILURES) {
+      removeStatusTriggers_();
+      props.deleteProperty(KEYS.statusSpreadsheet);
+      props.deleteProperty(STATUS_FAILURES);
+    } else {
+      props.setProperty(STATUS_FAILURES, String(failures));
+    }
     return;
   }
   try {
@@ -58,7 +72,7 @@ function refreshStatusOnTimer() {
     if (sheet) {
       sheet
         .getRange('A2')
-        .setValue(t_('status.failed', { when: now_(spreadsheet), message: messageFor_(e) }))
+        .setValue(plain_(t_('status.failed', { when: now_(spreadsheet), message: messageFor_(e) })))
         .setFontColor('#cc0000');
     }
     console.warn('provrum: hourly status refresh failed', String(e && e.message ? e.message : e));
@@ -100,7 +114,7 @@ function refreshStatus_(spreadsheet, hourly) {
   sheet.getRange('A1').setValue(t_('status.title')).setFontSize(14).setFontWeight('bold');
   sheet
     .getRange('A2')
-    .setValue(t_(hourly ? 'status.updated' : 'status.updatedManual', { when: now_(spreadsheet) }))
+    .setValue(plain_(t_(hourly ? 'status.updated' : 'status.updatedManual', { when: now_(spreadsheet) })))
     .setFontColor('#5f6368')
     .setFontStyle('italic');
   var columns = [
@@ -123,23 +137,24 @@ function refreshStatus_(spreadsheet, hourly) {
     sheet.getRange(STATUS_HEADER_ROW + 1, 1).setValue(t_('status.empty'));
     return 0;
   }
+  ensureRows_(sheet, STATUS_HEADER_ROW + rows.length);
   var values = rows.map(function (r) {
     return [
       plain_(r.title),
-      t_('status.' + r.status),
+      word_('status', r.status),
       t_(r.ready ? 'yes' : 'no'),
       plain_(r.leader ? names[r.leader] || r.leader : ''),
-      r.participants,
-      r.regions,
+      number_(r.participants),
+      number_(r.regions),
       dateCell_(r.start),
       dateCell_(r.end),
-      r.total_budget_ore == null ? '' : r.total_budget_ore / 100,
-      r.base_funding_ore == null ? '' : r.base_funding_ore / 100,
-      t_(r.verdict ? 'verdict.' + r.verdict : 'verdict.none'),
-      r.errors,
-      r.warnings,
-      r.budget_versions,
-      r.quota_year == null ? '' : r.quota_year,
+      r.total_budget_ore == null ? '' : number_(r.total_budget_ore / 100),
+      r.base_funding_ore == null ? '' : number_(r.base_funding_ore / 100),
+      r.verdict ? word_('verdict', r.verdict) : t_('verdict.none'),
+      number_(r.errors),
+      number_(r.warnings),
+      number_(r.budget_versions),
+      number_(r.quota_year),
       r.result_overdue ? t_('yes') : '',
       plain_(r.id)
     ];

@@ -24,10 +24,11 @@ function createTemplate() {
     // Every sheet first: a dropdown may take its values from a later sheet.
     var sheets = spec.sheets.map(function (sheetSpec, index) {
       var sheet = spreadsheet.getSheetByName(sheetSpec.name) || spreadsheet.insertSheet(sheetSpec.name, index);
-      sheet.clear();
-      sheet.getDataRange().clearDataValidations();
+      wipe_(sheet);
       return sheet;
     });
+    // The previous check's marks belonged to the sheets just emptied.
+    deleteJson_(PropertiesService.getDocumentProperties(), KEYS.marks);
     var styles = {};
     spec.styles.forEach(function (style) {
       styles[style.name] = style;

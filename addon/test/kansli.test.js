@@ -145,3 +145,24 @@ test('a title that looks like a formula stays text in the kansli\'s sheet', asyn
   assert.ok(row >= 0, 'the title is shown as it was written');
   assert.equal(sheet.getRange(5 + row, 1).getFormula(), '', 'and is not a formula');
 });
+
+test('the hourly refresh keeps an English user\'s language, and survives Google being briefly away', () => {
+  const { env, ss } = userOf(ctx.server, 'reglab', { locale: 'en' });
+  env.menu('Status overview (secretariat)');
+  const sheet = ss.getSheetByName('Status');
+  assert.equal(sheet.text('A1'), 'Provrum – status overview');
+  env.fireTriggers('refreshStatusOnTimer');
+  assert.equal(sheet.text('A1'), 'Provrum – status overview', 'a trigger has no locale; the saved language is used');
+  assert.match(sheet.text('A2'), /^Last updated /);
+
+  // The spreadsheet cannot be opened: the refresh tries again every hour for a day, then stops.
+  env.drive.delete(ss.getId());
+  for (let hour = 1; hour < 24; hour++) env.fireTriggers('refreshStatusOnTimer');
+  assert.equal(env.triggers.length, 1, 'still trying after 23 hours');
+  env.drive.set(ss.getId(), ss);
+  env.fireTriggers('refreshStatusOnTimer');
+  assert.equal(env.userProperties.getProperty('provrum.statusFailures'), null, 'a success resets the count');
+  env.drive.delete(ss.getId());
+  for (let hour = 1; hour <= 24; hour++) env.fireTriggers('refreshStatusOnTimer');
+  assert.equal(env.triggers.length, 0, 'given up after a day out of reach');
+});

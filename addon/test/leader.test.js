@@ -118,8 +118,8 @@ test('Kontrollera budget: a correct budget passes; a wrong one is marked on its 
   assert.equal(result.text('B8'), 93000);
   assert.equal(result.text('A13'), 'Inga anmärkningar – allt stämmer med reglerna för provrum.');
   assert.match(ss.toasts.at(-1).message, /Godkänd – inga anmärkningar: 0 fel, 0 varningar/);
-  const export_ = env.fetches.find((f) => f.url.startsWith('https://docs.google.com/'));
-  assert.match(export_.url, /\/export\?format=xlsx$/);
+  const export_ = env.fetches.find((f) => f.url.startsWith('https://www.googleapis.com/drive/v3/files/'));
+  assert.equal(export_.url, `https://www.googleapis.com/drive/v3/files/${ss.getId()}/export?mimeType=application%2Fvnd.openxmlformats-officedocument.spreadsheetml.sheet`);
   assert.equal(export_.headers.Authorization, `Bearer ${env.oauthToken}`);
   const check = env.fetches.at(-1);
   assert.equal(check.url, `${ctx.server.url}/check`);
@@ -214,4 +214,61 @@ test('in English: English sheets, English findings', () => {
   const result = ss.getSheetByName('Check');
   assert.equal(result.text('B3'), 'Errors to fix before the start');
   assert.ok(result.rows(13, 4).some((r) => r[1] === 'Error' && /required|missing/i.test(r[2])), JSON.stringify(result.rows(13, 4)));
+});
+
+test('a budget with 1 200 wrong lines: every finding listed past row 1 000, 400 cells marked', () => {
+  const { env, ss } = userOf(ctx.server, 'region-ostergotland');
+  env.menu('Skapa mall');
+  fillExample(ss);
+  const budget = ss.getSheetByName('Budget');
+  budget.insertRowsAfter(budget.getMaxRows(), 300);
+  const lines = [];
+  for (let i = 0; i < 1200; i++) lines.push([`Arbetstid för möte nummer ${i + 1} – åäö`, 'Arbetstid', 10, 'Reglab basfinansiering']);
+  budget.getRange(12, 1, lines.length, 4).setValues(lines);
+  budget.getRange(12, 2, lines.length, 1).setNote('Ekonomi: åäöåäöåäöåäöåäöåäöåäöåäöåäöåäö granskad.');
+  env.menu('Kontrollera budget');
+  assert.deepEqual(env.alerts, []);
+  const result = ss.getSheetByName('Kontroll');
+  const rows = result.rows(13, 4);
+  assert.ok(rows.length > 1200, `${rows.length} rows`);
+  assert.ok(result.getMaxRows() > 1000);
+  const marked = [...budget.cells.values()].filter((c) => c.note.startsWith('Provrum, kontroll')).length;
+  assert.equal(marked, 400);
+  // The saved marks, in parts each within Google's 9 kB a value: the next check clears them all.
+  assert.ok(env.docProps(ss).getKeys().length > 3);
+  budget.getRange(12, 1, lines.length, 4).setValues(lines.map(() => ['', '', '', '']));
+  env.menu('Kontrollera budget');
+  assert.equal([...budget.cells.values()].filter((c) => c.note.startsWith('Provrum, kontroll')).length, 0);
+  assert.equal(ss.getSheetByName('Kontroll').text('B3'), 'Godkänd – inga anmärkningar');
+  assert.equal(budget.getRange('B12').getNote(), 'Ekonomi: åäöåäöåäöåäöåäöåäöåäöåäöåäöåäö granskad.', 'the user\'s own notes come back');
+});
+
+test('Skapa mall forgets the marks of the sheets it empties', () => {
+  const { env, ss } = userOf(ctx.server, 'region-ostergotland');
+  env.menu('Skapa mall');
+  fillExample(ss);
+  ss.getSheetByName('Budget').getRange('C7').setValue(460000);
+  env.menu('Kontrollera budget');
+  assert.ok(env.docProps(ss).getKeys().length > 0);
+  env.answer('YES');
+  env.menu('Skapa mall');
+  assert.deepEqual(env.docProps(ss).getKeys(), []);
+  assert.equal(ss.getSheetByName('Budget').getRange('C7').getNote(), '');
+  assert.equal(ss.getSheetByName('Budget').getRange('C7').getBackground(), '#ffffff');
+});
+
+test('a new address forgets the token saved for the old one', () => {
+  const { server } = ctx;
+  const { env } = userOf(server, 'region-ostergotland');
+  const moved = env.call('saveSettings', { apiUrl: 'http://localhost:9', token: '' });
+  assert.equal(moved.ok, false);
+  assert.equal(env.userProperties.getProperty('provrum.token'), null);
+  assert.equal(env.fetches.filter((f) => f.url.startsWith('http://localhost:9')).every((f) => !f.headers.Authorization), true);
+});
+
+test('a status or verdict this version does not know is shown as the API wrote it', () => {
+  const env = new Env();
+  assert.equal(env.context.word_('status', 'running'), 'Pågår');
+  assert.equal(env.context.word_('status', 'paused'), 'paused');
+  assert.equal(env.context.word_('check', 'ok'), 'Godkänd – inga anmärkningar');
 });
