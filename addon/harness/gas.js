@@ -255,17 +255,30 @@ class Env {
       base64Decode: (s) => signed(Buffer.from(String(s), 'base64')),
       base64Encode: (b) => Buffer.from(toBytes(b)).toString('base64'),
     };
+    const htmlOutput = (name, content) => {
+      const output = {
+        file: name, content, title: '', width: null, height: null,
+        setTitle(t) { output.title = t; return output; },
+        setWidth(w) { output.width = w; return output; },
+        setHeight(h) { output.height = h; return output; },
+        getContent() { return output.content; },
+      };
+      return output;
+    };
+    const read = (name) => fs.readFileSync(path.join(SRC, `${name}.html`), 'utf8');
     const HtmlService = {
-      createHtmlOutputFromFile(name) {
-        const file = path.join(SRC, `${name}.html`);
-        const output = {
-          file: name, content: fs.readFileSync(file, 'utf8'), title: '', width: null, height: null,
-          setTitle(t) { output.title = t; return output; },
-          setWidth(w) { output.width = w; return output; },
-          setHeight(h) { output.height = h; return output; },
-          getContent() { return output.content; },
+      createHtmlOutputFromFile: (name) => htmlOutput(name, read(name)),
+      // Printing scriptlets only (`<?!= expr ?>` raw, `<?= expr ?>` escaped), run on the server
+      // side as Apps Script runs them; the add-on uses nothing else.
+      createTemplateFromFile(name) {
+        const source = read(name);
+        if (/<\?(?![=!])/.test(source)) throw new Error(`${name}.html: this fake evaluates printing scriptlets only`);
+        return {
+          evaluate: () => htmlOutput(name, source.replace(/<\?(!?=)([\s\S]*?)\?>/g, (_, kind, expr) => {
+            const value = String(vm.runInContext(expr.trim().replace(/;$/, ''), env.context));
+            return kind === '!=' ? value : value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+          })),
         };
-        return output;
       },
     };
     let nextTrigger = 1;

@@ -56,9 +56,14 @@ function forDialog_(action) {
 
 function showSettings() {
   run_(function () {
-    var html = HtmlService.createHtmlOutputFromFile('Settings').setWidth(460).setHeight(520);
+    var html = HtmlService.createTemplateFromFile('Settings').evaluate().setWidth(460).setHeight(520);
     SpreadsheetApp.getUi().showModalDialog(html, t_('settings.title'));
   });
+}
+
+/** The contents of another HTML file, for `<?!= include_('Client'); ?>` in a template. */
+function include_(name) {
+  return HtmlService.createHtmlOutputFromFile(name).getContent();
 }
 
 /** What the settings dialog shows. The token itself never leaves the server side. */

@@ -7,7 +7,7 @@
 
 function showUploadSidebar() {
   run_(function () {
-    var html = HtmlService.createHtmlOutputFromFile('Sidebar').setTitle(t_('sidebar.title'));
+    var html = HtmlService.createTemplateFromFile('Sidebar').evaluate().setTitle(t_('sidebar.title'));
     SpreadsheetApp.getUi().showSidebar(html);
   });
 }

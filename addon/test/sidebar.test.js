@@ -49,6 +49,7 @@ test('a correct workbook from disk: approved, with its key figures', async () =>
   assert.equal(await page.textContent('h2'), 'Provrum – ladda upp fil');
   assert.match(await page.textContent('#notLinked'), /kontrolleras men sparas inte/);
   assert.equal(await page.isDisabled('#send'), true, 'nothing to send before a file is chosen');
+  assert.equal(await page.getAttribute('#file', 'aria-label'), 'Välj fil');
   await page.setInputFiles('#file', EXAMPLE);
   assert.match(await page.textContent('#chosen'), /^exempel-provrum\.xlsx \(\d+ kB\)$/);
   await page.click('#send');
