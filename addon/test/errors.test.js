@@ -5,6 +5,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const { Env, Blob } = require('../harness/gas');
 const { useServer, userOf } = require('../harness/session');
+const { fillExample } = require('../harness/user');
 
 const ctx = useServer();
 
@@ -110,4 +111,20 @@ test('English on request: the same errors in English', () => {
   env.menu('Status overview (secretariat)');
   assert.equal(env.lastAlert().title, 'Provrum – something went wrong');
   assert.match(env.lastAlert().message, /^Your token was not accepted/);
+});
+
+test('409 without findings: the server\'s reason, in Swedish words', async () => {
+  const { server } = ctx;
+  const leader = server.tokens['region-ostergotland'];
+  const created = await server.api('POST', '/provrum', leader, { title: 'Återtaget försök' });
+  assert.equal(created.status, 201);
+  const id = created.body.id;
+  assert.equal((await server.api('PUT', `/provrum/${id}/leader`, leader, { org: 'region-ostergotland' })).status, 200);
+  assert.equal((await server.api('POST', `/provrum/${id}/withdraw`, leader, {})).status, 200);
+  const { env, ss } = userOf(server, 'region-ostergotland');
+  env.call('saveSettings', { apiUrl: server.url, token: '', provrumId: id });
+  env.menu('Skapa mall');
+  fillExample(ss);
+  env.menu('Kontrollera budget');
+  assert.equal(env.lastAlert().message, 'Det gick inte att genomföra. Provrummet har status «återtaget»; budgeten kan inte längre ändras.');
 });

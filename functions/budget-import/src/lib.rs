@@ -121,8 +121,8 @@ async fn upload(
     if !matches!(provrum.status, Status::Proposed | Status::Running) {
         return Err(ApiError::conflict(Text::new(
             format!(
-                "Provrummet har status {}; budgeten kan inte längre ändras.",
-                provrum.status.as_str()
+                "Provrummet har status «{}»; budgeten kan inte längre ändras.",
+                provrum.status.sv()
             ),
             format!(
                 "The provrum is {}; its budget can no longer change.",

@@ -244,8 +244,8 @@ fn before_start(provrum: &Provrum) -> Result<(), ApiError> {
     }
     Err(ApiError::conflict(Text::new(
         format!(
-            "Provrummet har status {}; det går bara före start.",
-            provrum.status.as_str()
+            "Provrummet har status «{}»; det går bara före start.",
+            provrum.status.sv()
         ),
         format!(
             "The provrum is {}; this is only possible before the start.",
@@ -483,8 +483,8 @@ async fn report_result(
     if provrum.status != Status::Running {
         return Err(ApiError::conflict(Text::new(
             format!(
-                "Provrummet har status {}; resultat rapporteras för ett pågående provrum.",
-                provrum.status.as_str()
+                "Provrummet har status «{}»; resultat rapporteras för ett pågående provrum.",
+                provrum.status.sv()
             ),
             format!(
                 "The provrum is {}; results are reported for a running provrum.",

@@ -31,6 +31,16 @@ pub enum Status {
 }
 
 impl Status {
+    /// The status in Swedish, as messages show it (`as_str` is the API's English value).
+    pub fn sv(self) -> &'static str {
+        match self {
+            Status::Proposed => "föreslaget",
+            Status::Running => "pågår",
+            Status::Reported => "rapporterat",
+            Status::Withdrawn => "återtaget",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Proposed => "proposed",

@@ -55,8 +55,8 @@ pub fn may_approve(actor: Membership, status: Status) -> Result<(), Vec<Finding>
             &PROC_2,
             Text::new(
                 format!(
-                    "Ett provrum med status {} kan inte startas; bara föreslagna provrum kan få klartecken.",
-                    status.as_str()
+                    "Ett provrum med status «{}» kan inte startas; bara föreslagna provrum kan få klartecken.",
+                    status.sv()
                 ),
                 format!(
                     "A provrum with status {} cannot be started; only proposed provrum can be approved.",

@@ -295,52 +295,86 @@ fn plan(lang: Lang) -> SheetSpec {
     }
 }
 
-fn participants(lang: Lang) -> SheetSpec {
-    let columns = SheetKind::Participants.columns();
-    let first = HEADER_ROW + 1;
-    let last = HEADER_ROW + PARTICIPANT_ROWS;
+/// The top of a table sheet: the merged intro above, the header row, and bordered cells for
+/// rows `first..=last`.
+fn table_cells(
+    columns: &[Column],
+    intro: &str,
+    lang: Lang,
+    first: u32,
+    last: u32,
+) -> Vec<CellSpec> {
+    let last_col = columns.len() as u32 - 1;
     let mut cells = vec![CellSpec {
-        range: span(0, 0, 0, columns.len() as u32 - 1),
-        value: Some(participants_intro(lang).to_string()),
+        range: span(0, 0, 0, last_col),
+        value: Some(intro.to_string()),
         style: Some("intro"),
         merge: true,
         ..CellSpec::default()
     }];
     cells.extend(header_cells(columns, lang));
     cells.push(CellSpec {
-        range: span(first, 0, last, columns.len() as u32 - 1),
+        range: span(first, 0, last, last_col),
         style: Some("cell"),
         ..CellSpec::default()
     });
-    let words = |names: &[provrum_rules::layout::Name]| -> Vec<String> {
-        names.iter().map(|n| n.get(lang).to_string()).collect()
-    };
+    cells
+}
+
+/// A table sheet (Deltagare, Budget): frozen under its header, a tall intro row.
+fn table_sheet(
+    key: &'static str,
+    kind: SheetKind,
+    lang: Lang,
+    widths: &[f64],
+    cells: Vec<CellSpec>,
+    validations: Vec<Validation>,
+) -> SheetSpec {
     SheetSpec {
-        key: "participants",
-        name: SheetKind::Participants.name().get(lang).to_string(),
+        key,
+        name: kind.name().get(lang).to_string(),
         hidden: false,
         frozen_rows: HEADER_ROW + 1,
-        column_widths: PARTICIPANT_WIDTHS.to_vec(),
+        column_widths: widths.to_vec(),
         row_heights: vec![RowHeight {
             row: 1,
             points: INTRO_HEIGHT,
         }],
         cells,
-        validations: vec![
-            Validation::List {
-                range: span(first, 1, last, 1),
-                values: words(&[KIND_REGION, KIND_MEMBER, KIND_PARTNER]),
-                strict: true,
-                help: list_message(lang).to_string(),
-            },
-            Validation::List {
-                range: span(first, 2, last, 2),
-                values: words(&[ROLE_LEADER, ROLE_PARTICIPANT]),
-                strict: true,
-                help: list_message(lang).to_string(),
-            },
-        ],
+        validations,
     }
+}
+
+fn participants(lang: Lang) -> SheetSpec {
+    let columns = SheetKind::Participants.columns();
+    let first = HEADER_ROW + 1;
+    let last = HEADER_ROW + PARTICIPANT_ROWS;
+    let cells = table_cells(columns, participants_intro(lang), lang, first, last);
+    let words = |names: &[provrum_rules::layout::Name]| -> Vec<String> {
+        names.iter().map(|n| n.get(lang).to_string()).collect()
+    };
+    let validations = vec![
+        Validation::List {
+            range: span(first, 1, last, 1),
+            values: words(&[KIND_REGION, KIND_MEMBER, KIND_PARTNER]),
+            strict: true,
+            help: list_message(lang).to_string(),
+        },
+        Validation::List {
+            range: span(first, 2, last, 2),
+            values: words(&[ROLE_LEADER, ROLE_PARTICIPANT]),
+            strict: true,
+            help: list_message(lang).to_string(),
+        },
+    ];
+    table_sheet(
+        "participants",
+        SheetKind::Participants,
+        lang,
+        &PARTICIPANT_WIDTHS,
+        cells,
+        validations,
+    )
 }
 
 fn budget(lang: Lang) -> SheetSpec {
@@ -351,19 +385,7 @@ fn budget(lang: Lang) -> SheetSpec {
         .iter()
         .position(|c| *c == Column::Amount)
         .unwrap_or(2) as u32;
-    let mut cells = vec![CellSpec {
-        range: span(0, 0, 0, columns.len() as u32 - 1),
-        value: Some(budget_intro(lang).to_string()),
-        style: Some("intro"),
-        merge: true,
-        ..CellSpec::default()
-    }];
-    cells.extend(header_cells(columns, lang));
-    cells.push(CellSpec {
-        range: span(first, 0, last, columns.len() as u32 - 1),
-        style: Some("cell"),
-        ..CellSpec::default()
-    });
+    let mut cells = table_cells(columns, budget_intro(lang), lang, first, last);
     cells.push(CellSpec {
         range: span(first, amount, last, amount),
         style: Some("kronor"),
@@ -385,41 +407,37 @@ fn budget(lang: Lang) -> SheetSpec {
         .iter()
         .map(|c| c.name().get(lang).to_string())
         .collect();
-    SheetSpec {
-        key: "budget",
-        name: SheetKind::Budget.name().get(lang).to_string(),
-        hidden: false,
-        frozen_rows: HEADER_ROW + 1,
-        column_widths: BUDGET_WIDTHS.to_vec(),
-        row_heights: vec![RowHeight {
-            row: 1,
-            points: INTRO_HEIGHT,
-        }],
+    let validations = vec![
+        Validation::List {
+            range: span(first, 1, last, 1),
+            values: categories,
+            strict: true,
+            help: list_message(lang).to_string(),
+        },
+        Validation::NumberGreaterThan {
+            range: span(first, amount, last, amount),
+            value: 0.0,
+            help: amount_message(lang).to_string(),
+        },
+        Validation::ListFromRange {
+            range: span(first, 3, last, 3),
+            source: format!(
+                "{LISTS_SHEET}!{}:{}",
+                absolute(0, 0),
+                absolute(PARTICIPANT_ROWS, 0)
+            ),
+            strict: false,
+            help: funder_message(lang).to_string(),
+        },
+    ];
+    table_sheet(
+        "budget",
+        SheetKind::Budget,
+        lang,
+        &BUDGET_WIDTHS,
         cells,
-        validations: vec![
-            Validation::List {
-                range: span(first, 1, last, 1),
-                values: categories,
-                strict: true,
-                help: list_message(lang).to_string(),
-            },
-            Validation::NumberGreaterThan {
-                range: span(first, amount, last, amount),
-                value: 0.0,
-                help: amount_message(lang).to_string(),
-            },
-            Validation::ListFromRange {
-                range: span(first, 3, last, 3),
-                source: format!(
-                    "{LISTS_SHEET}!{}:{}",
-                    absolute(0, 0),
-                    absolute(PARTICIPANT_ROWS, 0)
-                ),
-                strict: false,
-                help: funder_message(lang).to_string(),
-            },
-        ],
-    }
+        validations,
+    )
 }
 
 fn lists(lang: Lang) -> SheetSpec {
