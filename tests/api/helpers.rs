@@ -19,6 +19,11 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, None).await
+}
+
+/// The app telling `webhook` (a local receiver) about proposals and starts.
+pub async fn spawn_app_with(backend: Backend, webhook: Option<provrum_notify::Webhook>) -> TestApp {
     let (store, dir): (Arc<dyn Store>, _) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("tempdir");
@@ -40,7 +45,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         .await
         .expect("bind");
     let address = format!("http://{}", listener.local_addr().expect("addr"));
-    let app = provrum::all_routes(AppState::new(store.clone()));
+    let app = provrum::all_routes(AppState::new(store.clone()).with_webhook(webhook));
     tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
     TestApp {
         address,

@@ -5,5 +5,6 @@ mod helpers;
 mod matrix;
 mod openapi;
 mod race;
+mod scheduled;
 mod story;
 mod uploads;

@@ -104,6 +104,16 @@ pub fn http_event(method: &str, path: &str, headers: &[(&str, &str)], body: Opti
 /// embedded store at `db`, feeds it `event`, and returns what it answered. The process is stopped
 /// afterwards.
 pub async fn invoke(binary: &FsPath, db: &FsPath, event: Value) -> Outcome {
+    invoke_with_env(binary, db, event, &[]).await
+}
+
+/// [`invoke`] with more of the function's environment (a webhook address, say).
+pub async fn invoke_with_env(
+    binary: &FsPath,
+    db: &FsPath,
+    event: Value,
+    env: &[(&str, &str)],
+) -> Outcome {
     let (event_tx, event_rx) = mpsc::channel(1);
     let (outcome_tx, mut outcome_rx) = mpsc::channel(1);
     let runtime = Arc::new(Runtime {
@@ -132,6 +142,7 @@ pub async fn invoke(binary: &FsPath, db: &FsPath, event: Value) -> Outcome {
         .env("AWS_REGION", "eu-north-1")
         .env("PROVRUM_STORE", "sqlite")
         .env("PROVRUM_DB", db)
+        .envs(env.iter().copied())
         .kill_on_drop(true)
         .spawn()
         .expect("start the function");

@@ -4,6 +4,7 @@
 
 pub mod hostile;
 pub mod lambda;
+pub mod receiver;
 
 /// Seeds the kansli's organisation and returns a kansli token (the first token is always made
 /// outside the API, as `provrum token create` does).

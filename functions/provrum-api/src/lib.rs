@@ -1,6 +1,8 @@
 //! `provrum-api`: organisations and tokens (the kansli's), and the provrum workflow — propose,
 //! list and read, register and withdraw interest, choose the leader, withdraw the provrum.
 
+pub mod notices;
+
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -219,7 +221,9 @@ async fn propose(
         serde_json::json!({"title": provrum.title}),
     );
     state.store.create_provrum(&provrum, &event).await?;
-    Ok((StatusCode::CREATED, Json(view(&state, &provrum).await?)))
+    let created = view(&state, &provrum).await?;
+    state.notify(notices::proposed(&created, &actor.org.name));
+    Ok((StatusCode::CREATED, Json(created)))
 }
 
 async fn list_provrum(
@@ -269,6 +273,7 @@ async fn register_interest(
     authorize(Action::TakePart, &actor, None)?;
     let mut provrum = load_provrum(&state, &id).await?;
     before_start(&provrum)?;
+    let was_ready = view(&state, &provrum).await?.ready;
     let me = actor.org.id.clone();
     match provrum.participants.iter_mut().find(|p| p.org == me) {
         Some(existing) => existing.wants_to_lead = body.wants_to_lead,
@@ -290,7 +295,7 @@ async fn register_interest(
         serde_json::json!({"wants_to_lead": body.wants_to_lead}),
     );
     let stored = state.store.update_provrum(&provrum, &event).await?;
-    Ok(Json(view(&state, &stored).await?))
+    Ok(Json(announce_if_ready(&state, was_ready, &stored).await?))
 }
 
 async fn withdraw_interest(
@@ -345,6 +350,7 @@ async fn choose_leader(
     let mut provrum = load_provrum(&state, &id).await?;
     authorize(Action::ChooseLeader, &actor, Some(&provrum))?;
     before_start(&provrum)?;
+    let was_ready = view(&state, &provrum).await?.ready;
     if !provrum.participants.iter().any(|p| p.org == body.org) {
         return Err(ApiError::conflict(Text::new(
             format!(
@@ -374,7 +380,7 @@ async fn choose_leader(
         serde_json::json!({"org": org.id}),
     );
     let stored = state.store.update_provrum(&provrum, &event).await?;
-    Ok(Json(view(&state, &stored).await?))
+    Ok(Json(announce_if_ready(&state, was_ready, &stored).await?))
 }
 
 async fn withdraw(
@@ -400,6 +406,19 @@ async fn withdraw(
     Ok(Json(
         serde_json::json!({"id": stored.id, "status": stored.status}),
     ))
+}
+
+/// The provrum's view; the members hear when this change made it ready to start.
+async fn announce_if_ready(
+    state: &AppState,
+    was_ready: bool,
+    stored: &Provrum,
+) -> Result<ProvrumView, ApiError> {
+    let now = view(state, stored).await?;
+    if now.ready && !was_ready {
+        state.notify(notices::ready(&now));
+    }
+    Ok(now)
 }
 
 /// The kansli's go-ahead ("klartecken"): the provrum must be ready (a leader, two regions), have a
@@ -459,6 +478,7 @@ async fn approve(
         serde_json::json!({"quota_year": next.quota_year, "base_funding_ore": latest.base_funding_ore, "budget_version": latest.version}),
     );
     let stored = state.store.approve(&next, &state.rules, &event).await?;
+    state.notify(notices::started(&view(&state, &stored).await?));
     Ok(Json(
         serde_json::json!({"id": stored.id, "status": stored.status, "quota_year": stored.quota_year, "base_funding_ore": stored.granted_base_funding_ore}),
     ))

@@ -1,6 +1,6 @@
 //! The binary under the Lambda runtime, fed real API Gateway v2 events.
 
-use provrum_tests::lambda::{http_event, invoke, response, seed_kansli};
+use provrum_tests::lambda::{http_event, invoke, invoke_with_env, response, seed_kansli};
 
 #[tokio::test]
 async fn answers_api_gateway_events_under_the_lambda_runtime() {
@@ -46,4 +46,83 @@ async fn answers_api_gateway_events_under_the_lambda_runtime() {
         .await,
     );
     assert_eq!(r["statusCode"], 400);
+}
+
+/// The schedule's event as EventBridge Scheduler delivers it to the function: the `Input` of
+/// infra/template.yaml with its context attributes filled in.
+fn scheduler_event() -> serde_json::Value {
+    serde_json::json!({
+        "kind": "yearly-quota-report",
+        "scheduled_time": "2026-01-02T06:00:00Z",
+        "execution_id": "0b4f7c2e-6d1a-4c55-9a51-2f0d6a1e9b77",
+        "schedule_arn": "arn:aws:scheduler:eu-north-1:123456789012:schedule/default/provrum-yearly-quota-report",
+        "attempt_number": "1"
+    })
+}
+
+#[tokio::test]
+async fn the_yearly_schedule_stores_the_report_and_tells_the_webhook_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("provrum.db");
+    let kansli = seed_kansli(&db).await;
+    let receiver = provrum_tests::receiver::Receiver::start().await;
+    let binary = std::path::Path::new(env!("CARGO_BIN_EXE_quota-report"));
+    let env = [("PROVRUM_WEBHOOK_URL", receiver.url.as_str())];
+    let told = response(invoke_with_env(binary, &db, scheduler_event(), &env).await);
+    assert_eq!(
+        told,
+        serde_json::json!({"outcome": "told", "year": 2025, "attempts": 1})
+    );
+    let posts = receiver.posts();
+    assert_eq!(posts.len(), 1);
+    let text = provrum_tests::receiver::card_text(&posts[0]);
+    assert!(
+        text.starts_with("Reglabs provrum: årsrapport för 2025\n0 av 2 provrum startade 2025."),
+        "{text}"
+    );
+    // A retry of the same run: nothing is sent twice.
+    let again = response(invoke_with_env(binary, &db, scheduler_event(), &env).await);
+    assert_eq!(
+        again,
+        serde_json::json!({"outcome": "already_told", "year": 2025})
+    );
+    assert_eq!(receiver.posts().len(), 1);
+    // The stored report is what GET /reports/2025 answers from now on.
+    let r = response(
+        invoke(
+            binary,
+            &db,
+            http_event(
+                "GET",
+                "/reports/2025",
+                &[("authorization", &format!("Bearer {kansli}"))],
+                None,
+            ),
+        )
+        .await,
+    );
+    assert_eq!(r["statusCode"], 200, "{r}");
+    let report: serde_json::Value =
+        serde_json::from_str(r["body"].as_str().unwrap_or_default()).expect("json");
+    assert!(report["stored_at"].is_string(), "{report}");
+}
+
+#[tokio::test]
+async fn an_event_it_does_not_know_is_an_error_not_a_crash() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("provrum.db");
+    seed_kansli(&db).await;
+    let binary = std::path::Path::new(env!("CARGO_BIN_EXE_quota-report"));
+    match invoke(
+        binary,
+        &db,
+        serde_json::json!({"detail-type": "Something else"}),
+    )
+    .await
+    {
+        provrum_tests::lambda::Outcome::Error(e) => {
+            assert!(e.to_string().contains("not a scheduled run"), "{e}")
+        }
+        other => panic!("expected an error, got {other:?}"),
+    }
 }

@@ -33,6 +33,8 @@ pub const OPENAPI: &str = include_str!("../openapi.json");
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub rules: Arc<RuleSet>,
+    /// Where the members hear about proposals, starts and the yearly report, if configured.
+    pub webhook: Option<Arc<provrum_notify::Webhook>>,
 }
 
 impl AppState {
@@ -40,7 +42,25 @@ impl AppState {
         AppState {
             store,
             rules: Arc::new(RuleSet::provrum_2023()),
+            webhook: None,
         }
+    }
+
+    pub fn with_webhook(mut self, webhook: Option<provrum_notify::Webhook>) -> AppState {
+        self.webhook = webhook.map(Arc::new);
+        self
+    }
+
+    /// Tells the webhook, if any, in the background: the request that caused it neither waits
+    /// for it nor fails with it. Returns the task, for tests that want to wait.
+    pub fn notify(&self, message: provrum_notify::Message) -> Option<tokio::task::JoinHandle<()>> {
+        let webhook = self.webhook.clone()?;
+        Some(tokio::spawn(async move {
+            match webhook.post(&message).await {
+                Ok(attempts) => tracing::info!(title = %message.title, attempts, "webhook told"),
+                Err(e) => tracing::warn!(title = %message.title, error = %e, "webhook not told"),
+            }
+        }))
     }
 }
 

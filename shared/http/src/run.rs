@@ -18,7 +18,21 @@ pub enum RunError {
     Io(#[from] std::io::Error),
     #[error("lambda runtime: {0}")]
     Lambda(String),
+    #[error("webhook: {0}")]
+    Webhook(#[from] provrum_notify::NotifyError),
 }
+
+/// What a function does with an event that is not an HTTP request (a schedule's, say): the
+/// state and the event's JSON in, a JSON answer or an error message out.
+pub type EventHandler = Arc<
+    dyn Fn(
+            AppState,
+            serde_json::Value,
+        ) -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = Result<serde_json::Value, String>> + Send>,
+        > + Send
+        + Sync,
+>;
 
 /// The store the environment names: `PROVRUM_STORE=dynamodb` with `PROVRUM_TABLE` (through the
 /// standard AWS configuration chain), or the embedded store in `PROVRUM_DB` (default
@@ -45,7 +59,8 @@ pub async fn store_from_env() -> Result<Arc<dyn Store>, RunError> {
 pub async fn run_function(routes: Router<AppState>) -> Result<(), RunError> {
     crate::init_tracing();
     std::panic::set_hook(Box::new(|info| tracing::error!(panic = %info, "panic")));
-    let state = AppState::new(store_from_env().await?);
+    let state =
+        AppState::new(store_from_env().await?).with_webhook(provrum_notify::Webhook::from_env()?);
     let app = crate::app(routes, state);
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
         return lambda_http::run(app)
@@ -54,6 +69,52 @@ pub async fn run_function(routes: Router<AppState>) -> Result<(), RunError> {
     }
     let addr = std::env::var("PROVRUM_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".into());
     serve(app, &addr).await
+}
+
+/// Like [`run_function`], for a function that also takes events other than HTTP requests: under
+/// Lambda, an API Gateway event goes to the router and any other event to `on_event`.
+pub async fn run_function_with_events(
+    routes: Router<AppState>,
+    on_event: EventHandler,
+) -> Result<(), RunError> {
+    crate::init_tracing();
+    std::panic::set_hook(Box::new(|info| tracing::error!(panic = %info, "panic")));
+    let state =
+        AppState::new(store_from_env().await?).with_webhook(provrum_notify::Webhook::from_env()?);
+    let app = crate::app(routes, state.clone());
+    if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
+        let handler =
+            lambda_http::service_fn(move |event: lambda_http::LambdaEvent<serde_json::Value>| {
+                dispatch(app.clone(), state.clone(), on_event.clone(), event)
+            });
+        return lambda_http::lambda_runtime::run(handler)
+            .await
+            .map_err(|e| RunError::Lambda(e.to_string()));
+    }
+    let addr = std::env::var("PROVRUM_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".into());
+    serve(app, &addr).await
+}
+
+async fn dispatch(
+    app: Router,
+    state: AppState,
+    on_event: EventHandler,
+    event: lambda_http::LambdaEvent<serde_json::Value>,
+) -> Result<serde_json::Value, lambda_http::Error> {
+    let lambda_http::LambdaEvent { payload, context } = event;
+    if payload.get("requestContext").is_some() {
+        let request: lambda_http::request::LambdaRequest = serde_json::from_value(payload)?;
+        let adapter = lambda_http::Adapter::from(app);
+        let response = lambda_http::tower::ServiceExt::oneshot(
+            adapter,
+            lambda_http::LambdaEvent::new(request, context),
+        )
+        .await?;
+        return Ok(serde_json::to_value(response)?);
+    }
+    on_event(state, payload)
+        .await
+        .map_err(lambda_http::Error::from)
 }
 
 /// Serves on `addr` until Ctrl-C or SIGTERM.

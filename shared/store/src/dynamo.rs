@@ -834,10 +834,43 @@ impl Store for DynamoStore {
     }
 
     async fn get_report(&self, year: i32) -> Result<Option<StoredReport>> {
-        self.get_item(format!("REPORT#{year}"), "REPORT")
-            .await?
-            .map(|item| from_json(get_s(&item, "data")?))
-            .transpose()
+        let Some(item) = self.get_item(format!("REPORT#{year}"), "REPORT").await? else {
+            return Ok(None);
+        };
+        let mut report: StoredReport = from_json(get_s(&item, "data")?)?;
+        if let Some(at) = item.get("notified_at").and_then(|v| v.as_s().ok()) {
+            report.notified_at = Some(
+                at.parse()
+                    .map_err(|_| StoreError::Corrupt(format!("report {year}: notified_at")))?,
+            );
+        }
+        Ok(Some(report))
+    }
+
+    async fn mark_report_notified(&self, year: i32, at: DateTime<Utc>) -> Result<bool> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(format!("REPORT#{year}"), "REPORT")))
+            .update_expression("SET notified_at = :at")
+            .condition_expression("attribute_exists(PK) AND attribute_not_exists(notified_at)")
+            .expression_attribute_values(":at", s(at.to_rfc3339()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                match self.get_report(year).await? {
+                    Some(_) => Ok(false),
+                    None => Err(StoreError::NotFound(format!("report {year}"))),
+                }
+            }
+            Err(e) => Err(sdk_err(e)),
+        }
     }
 }
 

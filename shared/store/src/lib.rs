@@ -183,6 +183,9 @@ pub struct StoredReport {
     pub year: i32,
     pub created_at: DateTime<Utc>,
     pub report: serde_json::Value,
+    /// When its summary reached the webhook; `None` until then.
+    #[serde(default)]
+    pub notified_at: Option<DateTime<Utc>>,
 }
 
 /// One page of a listing; `next` continues it.
@@ -273,6 +276,9 @@ pub trait Store: Send + Sync {
     /// Stores a yearly report unless one exists for its year; `false` when it did.
     async fn put_report(&self, report: &StoredReport) -> Result<bool>;
     async fn get_report(&self, year: i32) -> Result<Option<StoredReport>>;
+    /// Records that the year's report reached the webhook: `true` for the call that records it,
+    /// `false` when it was already recorded; `NotFound` without a stored report.
+    async fn mark_report_notified(&self, year: i32, at: DateTime<Utc>) -> Result<bool>;
 }
 
 /// An organisation id as accepted from a person: 1–64 characters of `a-z`, `0-9`, `-` and `_`,

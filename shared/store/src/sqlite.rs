@@ -497,6 +497,32 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn mark_report_notified(&self, year: i32, at: DateTime<Utc>) -> Result<bool> {
+        self.write(move |tx| {
+            let data: Option<String> = tx
+                .query_row("SELECT data FROM reports WHERE year = ?1", [year], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .map_err(db_err)?;
+            let Some(data) = data else {
+                return Err(StoreError::NotFound(format!("report {year}")));
+            };
+            let mut report: StoredReport = from_json(&data)?;
+            if report.notified_at.is_some() {
+                return Ok(false);
+            }
+            report.notified_at = Some(at);
+            tx.execute(
+                "UPDATE reports SET data = ?2 WHERE year = ?1",
+                params![year, to_json(&report)?],
+            )
+            .map_err(db_err)?;
+            Ok(true)
+        })
+        .await
+    }
+
     async fn get_report(&self, year: i32) -> Result<Option<StoredReport>> {
         self.with(move |conn| {
             let data: Option<String> = conn

@@ -720,16 +720,37 @@ async fn yearly_reports_are_stored_once(store: Dyn) {
         year: 2025,
         created_at: t0(),
         report: serde_json::json!({"started": 2}),
+        notified_at: None,
     };
     assert!(store.put_report(&first).await.expect("put"));
     let rerun = StoredReport {
         year: 2025,
         created_at: t0() + Duration::days(1),
         report: serde_json::json!({"started": 99}),
+        notified_at: None,
     };
     assert!(!store.put_report(&rerun).await.expect("put again"));
-    assert_eq!(store.get_report(2025).await.expect("get"), Some(first));
+    assert_eq!(
+        store.get_report(2025).await.expect("get"),
+        Some(first.clone())
+    );
     assert_eq!(store.get_report(2024).await.expect("get"), None);
+
+    // The webhook is marked as told once: a rerun sees it and does not tell again.
+    let at = t0() + Duration::hours(1);
+    assert!(store.mark_report_notified(2025, at).await.expect("mark"));
+    assert!(
+        !store
+            .mark_report_notified(2025, at + Duration::hours(1))
+            .await
+            .expect("again")
+    );
+    let told = store.get_report(2025).await.expect("get").expect("stored");
+    assert_eq!((told.notified_at, told.report), (Some(at), first.report));
+    assert!(matches!(
+        store.mark_report_notified(2024, at).await,
+        Err(StoreError::NotFound(_))
+    ));
 }
 
 /// 20 tasks approve 20 eligible provrum of one year at once: exactly two start, and the counters

@@ -1,0 +1,117 @@
+//! Posting to a real local receiver: the payloads, the retries and their bound.
+
+use provrum_notify::{Format, Message, NotifyError, Retry, Webhook};
+use provrum_tests::receiver::Receiver;
+use std::time::{Duration, Instant};
+
+fn quick() -> Retry {
+    Retry {
+        attempts: 4,
+        first_wait: Duration::from_millis(20),
+        timeout: Duration::from_millis(500),
+    }
+}
+
+fn message() -> Message {
+    Message::new("Årsrapport 2025 för Reglabs provrum")
+        .line("1 av 2 provrum startade.")
+        .fact("Basfinansiering", "93 000 kr av 200 000 kr")
+}
+
+#[tokio::test]
+async fn teams_gets_an_adaptive_card_and_slack_gets_text() {
+    let r = Receiver::start().await;
+    let teams = Webhook::new(&r.url, Some(Format::Teams), quick()).expect("webhook");
+    assert_eq!(teams.post(&message()).await.expect("post"), 1);
+    let slack = Webhook::new(&r.url, Some(Format::Slack), quick()).expect("webhook");
+    slack.post(&message()).await.expect("post");
+    let posts = r.posts();
+    let card = &posts[0]["attachments"][0];
+    assert_eq!(posts[0]["type"], "message");
+    assert_eq!(
+        card["contentType"],
+        "application/vnd.microsoft.card.adaptive"
+    );
+    assert_eq!(card["content"]["type"], "AdaptiveCard");
+    assert_eq!(
+        card["content"]["body"][0]["text"],
+        "Årsrapport 2025 för Reglabs provrum"
+    );
+    assert_eq!(
+        card["content"]["body"][1]["text"],
+        "1 av 2 provrum startade."
+    );
+    assert_eq!(
+        card["content"]["body"][2]["facts"][0]["value"],
+        "93 000 kr av 200 000 kr"
+    );
+    assert_eq!(
+        posts[1]["text"],
+        "*Årsrapport 2025 för Reglabs provrum*\n1 av 2 provrum startade.\n• Basfinansiering: 93 000 kr av 200 000 kr"
+    );
+}
+
+#[tokio::test]
+async fn a_busy_receiver_is_retried_until_it_takes_the_message() {
+    let r = Receiver::start().await;
+    r.fail_next(2, None);
+    let hook = Webhook::new(&r.url, None, quick()).expect("webhook");
+    assert_eq!(hook.post(&message()).await.expect("post"), 3);
+    assert_eq!(r.posts().len(), 3);
+}
+
+#[tokio::test]
+async fn retries_are_bounded_in_number_and_time() {
+    let r = Receiver::start().await;
+    r.fail_next(100, Some(Duration::from_secs(2)));
+    let hook = Webhook::new(&r.url, None, quick()).expect("webhook");
+    let started = Instant::now();
+    let error = hook.post(&message()).await.expect_err("gives up");
+    assert!(
+        matches!(error, NotifyError::GaveUp { attempts: 4, .. }),
+        "{error}"
+    );
+    assert!(error.to_string().contains("timed out"), "{error}");
+    // 4 timeouts of 0.5 s and waits of 20 + 40 + 80 ms.
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(r.posts().len(), 4);
+}
+
+#[tokio::test]
+async fn a_refusal_is_final() {
+    let r = Receiver::start().await;
+    r.answer(Some(400));
+    let hook = Webhook::new(&r.url, None, quick()).expect("webhook");
+    assert!(matches!(
+        hook.post(&message()).await,
+        Err(NotifyError::Refused { status: 400 })
+    ));
+    assert_eq!(r.posts().len(), 1);
+    // 429 is "later", not "no".
+    r.answer(Some(429));
+    assert!(matches!(
+        hook.post(&message()).await,
+        Err(NotifyError::GaveUp { attempts: 4, .. })
+    ));
+}
+
+#[test]
+fn addresses_and_formats() {
+    assert!(Webhook::new("http://example.org/hook", None, quick()).is_err());
+    assert!(Webhook::new("http://localhost.evil.example/hook", None, quick()).is_err());
+    assert!(Webhook::new("ftp://x", None, quick()).is_err());
+    let slack = Webhook::new("https://hooks.slack.com/services/T/B/X", None, quick()).expect("ok");
+    assert_eq!(slack.format(), Format::Slack);
+    let teams = Webhook::new(
+        "https://prod-12.westeurope.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke",
+        None,
+        quick(),
+    )
+    .expect("ok");
+    assert_eq!(teams.format(), Format::Teams);
+    assert_eq!(Format::parse(" Slack "), Some(Format::Slack));
+}
