@@ -67,6 +67,9 @@ enum Command {
     /// Bearer tokens
     #[command(subcommand)]
     Token(TokenCommand),
+    /// The DynamoDB table the store uses, as CloudFormation properties (JSON); the infra check
+    /// compares infra/template.yaml with it
+    TableDefinition,
 }
 
 #[derive(Subcommand)]
@@ -162,6 +165,10 @@ fn main() -> ExitCode {
         } => run_async(async move {
             serve::report(&store, year, matches!(format, OutputFormat::Json)).await
         }),
+        Command::TableDefinition => {
+            println!("{:#}", provrum_store::dynamo::table::cloudformation());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Org(command) => run_async(async move {
             match command {
                 OrgCommand::Add {

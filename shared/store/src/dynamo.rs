@@ -43,6 +43,26 @@ pub mod table {
     pub const GSI1_SK: &str = "GSI1SK";
     /// All key attributes are strings; billing is on demand; GSI1 projects all attributes.
     pub const KEY_ATTRIBUTES: [&str; 4] = [PK, SK, GSI1_PK, GSI1_SK];
+
+    /// The table as CloudFormation `AWS::DynamoDB::Table` properties: what `create_table` makes,
+    /// and what infra/template.yaml must declare (scripts/infra-check compares them).
+    pub fn cloudformation() -> serde_json::Value {
+        let key =
+            |name: &str, kind: &str| serde_json::json!({"AttributeName": name, "KeyType": kind});
+        serde_json::json!({
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": KEY_ATTRIBUTES
+                .iter()
+                .map(|a| serde_json::json!({"AttributeName": a, "AttributeType": "S"}))
+                .collect::<Vec<_>>(),
+            "KeySchema": [key(PK, "HASH"), key(SK, "RANGE")],
+            "GlobalSecondaryIndexes": [{
+                "IndexName": GSI1,
+                "KeySchema": [key(GSI1_PK, "HASH"), key(GSI1_SK, "RANGE")],
+                "Projection": {"ProjectionType": "ALL"}
+            }]
+        })
+    }
 }
 
 /// Budget data is split into chunks of this many bytes (compressed) …
