@@ -93,6 +93,11 @@ fn key(pk: String, sk: &str) -> Item {
     ])
 }
 
+/// Whether a conditional write failed on its condition (rather than for any other reason).
+fn condition_failed<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
+    e.as_service_error().and_then(|se| se.code()) == Some("ConditionalCheckFailedException")
+}
+
 fn get_s<'a>(item: &'a Item, name: &str) -> Result<&'a str> {
     item.get(name)
         .and_then(|v| v.as_s().ok())
@@ -843,12 +848,7 @@ impl Store for DynamoStore {
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
+            Err(e) if condition_failed(&e) => Ok(false),
             Err(e) => Err(sdk_err(e)),
         }
     }
@@ -880,15 +880,10 @@ impl Store for DynamoStore {
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                match self.get_report(year).await? {
-                    Some(_) => Ok(false),
-                    None => Err(StoreError::NotFound(format!("report {year}"))),
-                }
-            }
+            Err(e) if condition_failed(&e) => match self.get_report(year).await? {
+                Some(_) => Ok(false),
+                None => Err(StoreError::NotFound(format!("report {year}"))),
+            },
             Err(e) => Err(sdk_err(e)),
         }
     }
