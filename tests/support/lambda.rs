@@ -1,5 +1,8 @@
-//! A stand-in of the Lambda Runtime API (the part a function uses: `next`, `response`, `error`),
-//! so a function binary can be run as Lambda runs it and fed real API Gateway v2 events.
+//! A stand-in of the Lambda Runtime API (the part a function uses: `next`, `response`, `error`,
+//! and the Extensions API's `register` and `event/next`), so a function binary can be run as Lambda
+//! runs it and fed real API Gateway v2 events. As Lambda does, it "freezes" the environment (here:
+//! kills the process) once the function has answered and every registered extension has asked for
+//! its next event.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -21,6 +24,40 @@ pub enum Outcome {
 struct Runtime {
     events: Mutex<mpsc::Receiver<Value>>,
     outcomes: mpsc::Sender<Outcome>,
+    /// The extension's INVOKE events, sent when the runtime takes its event.
+    extension_events: Mutex<Option<mpsc::Receiver<Value>>>,
+    extension_tx: Mutex<Option<mpsc::Sender<Value>>>,
+    /// How many times the extension has asked for its next event.
+    extension_calls: std::sync::atomic::AtomicU32,
+    extension_waiting: tokio::sync::Notify,
+}
+
+async fn register(State(rt): State<Arc<Runtime>>) -> (HeaderMap, Json<Value>) {
+    let (tx, rx) = mpsc::channel(4);
+    *rt.extension_tx.lock().await = Some(tx);
+    *rt.extension_events.lock().await = Some(rx);
+    let mut headers = HeaderMap::new();
+    if let Ok(v) = "ext-1".parse() {
+        headers.insert("lambda-extension-identifier", v);
+    }
+    (
+        headers,
+        Json(
+            json!({"functionName": "provrum-test", "functionVersion": "1", "handler": "bootstrap"}),
+        ),
+    )
+}
+
+async fn extension_next(State(rt): State<Arc<Runtime>>) -> Json<Value> {
+    rt.extension_calls
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    rt.extension_waiting.notify_waiters();
+    let mut events = rt.extension_events.lock().await;
+    let event = match events.as_mut() {
+        Some(rx) => rx.recv().await,
+        None => None,
+    };
+    Json(event.unwrap_or(Value::Null))
 }
 
 async fn next(State(rt): State<Arc<Runtime>>) -> (HeaderMap, Json<Value>) {
@@ -28,6 +65,11 @@ async fn next(State(rt): State<Arc<Runtime>>) -> (HeaderMap, Json<Value>) {
     let event = rt.events.lock().await.recv().await.unwrap_or(Value::Null);
     let mut headers = HeaderMap::new();
     let id = format!("req-{}", std::process::id());
+    if let Some(tx) = rt.extension_tx.lock().await.as_ref() {
+        let _ = tx
+            .send(json!({"eventType": "INVOKE", "requestId": id, "deadlineMs": 4102444800000u64}))
+            .await;
+    }
     for (k, v) in [
         ("lambda-runtime-aws-request-id", id.as_str()),
         ("lambda-runtime-deadline-ms", "4102444800000"),
@@ -119,6 +161,10 @@ pub async fn invoke_with_env(
     let runtime = Arc::new(Runtime {
         events: Mutex::new(event_rx),
         outcomes: outcome_tx,
+        extension_events: Mutex::new(None),
+        extension_tx: Mutex::new(None),
+        extension_calls: std::sync::atomic::AtomicU32::new(0),
+        extension_waiting: tokio::sync::Notify::new(),
     });
     let app = Router::new()
         .route("/2018-06-01/runtime/invocation/next", get(next))
@@ -128,7 +174,9 @@ pub async fn invoke_with_env(
         )
         .route("/2018-06-01/runtime/invocation/{id}/error", post(error))
         .route("/2018-06-01/runtime/init/error", post(error))
-        .with_state(runtime);
+        .route("/2020-01-01/extension/register", post(register))
+        .route("/2020-01-01/extension/event/next", get(extension_next))
+        .with_state(runtime.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -148,6 +196,26 @@ pub async fn invoke_with_env(
         .expect("start the function");
     event_tx.send(event).await.expect("queue the event");
     let outcome = tokio::time::timeout(Duration::from_secs(30), outcome_rx.recv()).await;
+    // Freeze: at once, or, with an extension, once it has asked for its next event again (its
+    // first call was before the invocation).
+    if runtime.extension_tx.lock().await.is_some() {
+        let asked_again = async {
+            loop {
+                let waiting = runtime.extension_waiting.notified();
+                tokio::pin!(waiting);
+                waiting.as_mut().enable();
+                if runtime
+                    .extension_calls
+                    .load(std::sync::atomic::Ordering::SeqCst)
+                    >= 2
+                {
+                    return;
+                }
+                waiting.await;
+            }
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(30), asked_again).await;
+    }
     let _ = child.kill().await;
     server.abort();
     match outcome {

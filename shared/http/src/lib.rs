@@ -4,6 +4,7 @@
 //! structured logs.
 
 pub mod auth;
+pub mod extension;
 pub mod policy;
 pub mod problem;
 pub mod run;
@@ -35,6 +36,8 @@ pub struct AppState {
     pub rules: Arc<RuleSet>,
     /// Where the members hear about proposals, starts and the yearly report, if configured.
     pub webhook: Option<Arc<provrum_notify::Webhook>>,
+    /// Notices in flight, for the Lambda extension that waits for them.
+    pub notices: Arc<extension::Tracker>,
 }
 
 impl AppState {
@@ -43,6 +46,7 @@ impl AppState {
             store,
             rules: Arc::new(RuleSet::provrum_2023()),
             webhook: None,
+            notices: Arc::default(),
         }
     }
 
@@ -55,11 +59,17 @@ impl AppState {
     /// for it nor fails with it. Returns the task, for tests that want to wait.
     pub fn notify(&self, message: provrum_notify::Message) -> Option<tokio::task::JoinHandle<()>> {
         let webhook = self.webhook.clone()?;
+        let notices = self.notices.clone();
+        notices.notice_started();
         Some(tokio::spawn(async move {
-            match webhook.post(&message).await {
+            match webhook
+                .post_with(&message, provrum_notify::Retry::NOTICE)
+                .await
+            {
                 Ok(attempts) => tracing::info!(title = %message.title, attempts, "webhook told"),
                 Err(e) => tracing::warn!(title = %message.title, error = %e, "webhook not told"),
             }
+            notices.notice_finished();
         }))
     }
 }

@@ -61,8 +61,9 @@ pub async fn run_function(routes: Router<AppState>) -> Result<(), RunError> {
     std::panic::set_hook(Box::new(|info| tracing::error!(panic = %info, "panic")));
     let state =
         AppState::new(store_from_env().await?).with_webhook(provrum_notify::Webhook::from_env()?);
-    let app = crate::app(routes, state);
-    if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
+    let app = crate::app(routes, state.clone());
+    if let Ok(api) = std::env::var("AWS_LAMBDA_RUNTIME_API") {
+        let app = keep_awake_for_notices(&api, &state, app).await;
         return lambda_http::run(app)
             .await
             .map_err(|e| RunError::Lambda(e.to_string()));
@@ -82,7 +83,8 @@ pub async fn run_function_with_events(
     let state =
         AppState::new(store_from_env().await?).with_webhook(provrum_notify::Webhook::from_env()?);
     let app = crate::app(routes, state.clone());
-    if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
+    if let Ok(api) = std::env::var("AWS_LAMBDA_RUNTIME_API") {
+        let app = keep_awake_for_notices(&api, &state, app).await;
         let handler =
             lambda_http::service_fn(move |event: lambda_http::LambdaEvent<serde_json::Value>| {
                 dispatch(app.clone(), state.clone(), on_event.clone(), event)
@@ -112,9 +114,32 @@ async fn dispatch(
         .await?;
         return Ok(serde_json::to_value(response)?);
     }
-    on_event(state, payload)
-        .await
-        .map_err(lambda_http::Error::from)
+    let outcome = on_event(state.clone(), payload).await;
+    state.notices.invocation_done();
+    outcome.map_err(lambda_http::Error::from)
+}
+
+/// With a webhook under Lambda: registers the extension that keeps the environment awake until
+/// an invocation's notices are posted, and marks each HTTP invocation done when it has answered.
+async fn keep_awake_for_notices(api: &str, state: &AppState, app: Router) -> Router {
+    if state.webhook.is_none() {
+        return app;
+    }
+    if let Err(e) = crate::extension::start(api, state.notices.clone()).await {
+        tracing::warn!(error = %e, "no notices extension: notices may stall when Lambda freezes");
+        return app;
+    }
+    let notices = state.notices.clone();
+    app.layer(axum::middleware::from_fn(
+        move |request: axum::extract::Request, next: axum::middleware::Next| {
+            let notices = notices.clone();
+            async move {
+                let response = next.run(request).await;
+                notices.invocation_done();
+                response
+            }
+        },
+    ))
 }
 
 /// Serves on `addr` until Ctrl-C or SIGTERM.

@@ -141,6 +141,16 @@ pub struct Retry {
     pub timeout: Duration,
 }
 
+impl Retry {
+    /// For notices sent while a request is answered: 3 attempts within about 5 s, so a Lambda
+    /// environment kept awake for them is not kept long.
+    pub const NOTICE: Retry = Retry {
+        attempts: 3,
+        first_wait: Duration::from_millis(200),
+        timeout: Duration::from_millis(1500),
+    };
+}
+
 impl Default for Retry {
     /// At most 4 attempts over about 3.5 s of waiting, 5 s each.
     fn default() -> Retry {
@@ -177,7 +187,6 @@ impl Webhook {
             return Err(NotifyError::InvalidUrl(url.chars().take(80).collect()));
         }
         let client = reqwest::Client::builder()
-            .timeout(retry.timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| NotifyError::Client(e.to_string()))?;
@@ -208,12 +217,22 @@ impl Webhook {
 
     /// Posts `message`; returns how many attempts it took.
     pub async fn post(&self, message: &Message) -> Result<u32, NotifyError> {
+        self.post_with(message, self.retry).await
+    }
+
+    /// Posts `message`, trying as `retry` says.
+    pub async fn post_with(&self, message: &Message, retry: Retry) -> Result<u32, NotifyError> {
         let payload = message.payload(self.format);
-        let mut wait = self.retry.first_wait;
+        let mut wait = retry.first_wait;
         let mut last = String::new();
-        let attempts = self.retry.attempts.max(1);
+        let attempts = retry.attempts.max(1);
         for attempt in 1..=attempts {
-            match self.client.post(&self.url).json(&payload).send().await {
+            let request = self
+                .client
+                .post(&self.url)
+                .timeout(retry.timeout)
+                .json(&payload);
+            match request.send().await {
                 Ok(response) => {
                     let status = response.status();
                     if status.is_success() {
