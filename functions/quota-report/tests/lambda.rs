@@ -2,28 +2,38 @@
 
 use provrum_tests::lambda::{http_event, invoke, invoke_with_env, response, seed_kansli};
 
-#[tokio::test]
-async fn answers_api_gateway_events_under_the_lambda_runtime() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("provrum.db");
-    let kansli = seed_kansli(&db).await;
-    let binary = std::path::Path::new(env!("CARGO_BIN_EXE_quota-report"));
+/// `GET /reports/{year}` as the kansli, through the binary; the report's JSON.
+async fn report_of(
+    binary: &std::path::Path,
+    db: &std::path::Path,
+    kansli: &str,
+    year: i32,
+) -> serde_json::Value {
+    let auth = format!("Bearer {kansli}");
     let r = response(
         invoke(
             binary,
-            &db,
+            db,
             http_event(
                 "GET",
-                "/reports/2024",
-                &[("authorization", &format!("Bearer {kansli}"))],
+                &format!("/reports/{year}"),
+                &[("authorization", &auth)],
                 None,
             ),
         )
         .await,
     );
     assert_eq!(r["statusCode"], 200, "{r}");
-    let report: serde_json::Value =
-        serde_json::from_str(r["body"].as_str().unwrap_or_default()).expect("json");
+    serde_json::from_str(r["body"].as_str().unwrap_or_default()).expect("json")
+}
+
+#[tokio::test]
+async fn answers_api_gateway_events_under_the_lambda_runtime() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("provrum.db");
+    let kansli = seed_kansli(&db).await;
+    let binary = std::path::Path::new(env!("CARGO_BIN_EXE_quota-report"));
+    let report = report_of(binary, &db, &kansli, 2024).await;
     assert_eq!(
         (
             report["year"].as_i64(),
@@ -88,22 +98,7 @@ async fn the_yearly_schedule_stores_the_report_and_tells_the_webhook_once() {
     );
     assert_eq!(receiver.posts().len(), 1);
     // The stored report is what GET /reports/2025 answers from now on.
-    let r = response(
-        invoke(
-            binary,
-            &db,
-            http_event(
-                "GET",
-                "/reports/2025",
-                &[("authorization", &format!("Bearer {kansli}"))],
-                None,
-            ),
-        )
-        .await,
-    );
-    assert_eq!(r["statusCode"], 200, "{r}");
-    let report: serde_json::Value =
-        serde_json::from_str(r["body"].as_str().unwrap_or_default()).expect("json");
+    let report = report_of(binary, &db, &kansli, 2025).await;
     assert!(report["stored_at"].is_string(), "{report}");
 }
 
