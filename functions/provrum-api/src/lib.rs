@@ -19,6 +19,7 @@ use provrum_store::{
 use serde::Deserialize;
 
 use provrum_http::views::{self, ProvrumView, load_provrum, view};
+use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -273,7 +274,8 @@ async fn register_interest(
     authorize(Action::TakePart, &actor, None)?;
     let mut provrum = load_provrum(&state, &id).await?;
     before_start(&provrum)?;
-    let was_ready = view(&state, &provrum).await?.ready;
+    let orgs = views::org_index(&state).await?;
+    let was_ready = views::view_with(&state, &provrum, &orgs).ready;
     let me = actor.org.id.clone();
     match provrum.participants.iter_mut().find(|p| p.org == me) {
         Some(existing) => existing.wants_to_lead = body.wants_to_lead,
@@ -295,7 +297,7 @@ async fn register_interest(
         serde_json::json!({"wants_to_lead": body.wants_to_lead}),
     );
     let stored = state.store.update_provrum(&provrum, &event).await?;
-    Ok(Json(announce_if_ready(&state, was_ready, &stored).await?))
+    Ok(Json(announce_if_ready(&state, &orgs, was_ready, &stored)))
 }
 
 async fn withdraw_interest(
@@ -350,7 +352,8 @@ async fn choose_leader(
     let mut provrum = load_provrum(&state, &id).await?;
     authorize(Action::ChooseLeader, &actor, Some(&provrum))?;
     before_start(&provrum)?;
-    let was_ready = view(&state, &provrum).await?.ready;
+    let orgs = views::org_index(&state).await?;
+    let was_ready = views::view_with(&state, &provrum, &orgs).ready;
     if !provrum.participants.iter().any(|p| p.org == body.org) {
         return Err(ApiError::conflict(Text::new(
             format!(
@@ -363,7 +366,8 @@ async fn choose_leader(
             ),
         )));
     }
-    let org = state.store.get_org(&body.org).await?.ok_or_else(|| {
+    // The index read for readiness above already holds every organisation.
+    let org = orgs.get(&body.org).cloned().ok_or_else(|| {
         ApiError::not_found(Text::new(
             format!("Organisationen {} finns inte.", body.org),
             format!("The organisation {} does not exist.", body.org),
@@ -380,7 +384,7 @@ async fn choose_leader(
         serde_json::json!({"org": org.id}),
     );
     let stored = state.store.update_provrum(&provrum, &event).await?;
-    Ok(Json(announce_if_ready(&state, was_ready, &stored).await?))
+    Ok(Json(announce_if_ready(&state, &orgs, was_ready, &stored)))
 }
 
 async fn withdraw(
@@ -409,16 +413,17 @@ async fn withdraw(
 }
 
 /// The provrum's view; the members hear when this change made it ready to start.
-async fn announce_if_ready(
+fn announce_if_ready(
     state: &AppState,
+    orgs: &HashMap<String, Org>,
     was_ready: bool,
     stored: &Provrum,
-) -> Result<ProvrumView, ApiError> {
-    let now = view(state, stored).await?;
+) -> ProvrumView {
+    let now = views::view_with(state, stored, orgs);
     if now.ready && !was_ready {
         state.notify(notices::ready(&now));
     }
-    Ok(now)
+    now
 }
 
 /// The kansli's go-ahead ("klartecken"): the provrum must be ready (a leader, two regions), have a
@@ -432,7 +437,8 @@ async fn approve(
     let provrum = load_provrum(&state, &id).await?;
     authorize(Action::Approve, &actor, Some(&provrum))?;
     process::may_approve(actor.membership(), provrum.status).map_err(ApiError::refused)?;
-    let current = view(&state, &provrum).await?;
+    let orgs = views::org_index(&state).await?;
+    let current = views::view_with(&state, &provrum, &orgs);
     let mut findings: Vec<Finding> = current.readiness.findings;
     match &provrum.latest_budget {
         None => findings.push(Finding::new(
@@ -478,7 +484,7 @@ async fn approve(
         serde_json::json!({"quota_year": next.quota_year, "base_funding_ore": latest.base_funding_ore, "budget_version": latest.version}),
     );
     let stored = state.store.approve(&next, &state.rules, &event).await?;
-    state.notify(notices::started(&view(&state, &stored).await?));
+    state.notify(notices::started(&views::view_with(&state, &stored, &orgs)));
     Ok(Json(
         serde_json::json!({"id": stored.id, "status": stored.status, "quota_year": stored.quota_year, "base_funding_ore": stored.granted_base_funding_ore}),
     ))

@@ -3,7 +3,6 @@
 
 use provrum_http::views::ProvrumView;
 use provrum_notify::Message;
-use provrum_rules::model::ParticipantKind;
 
 fn leader_name(view: &ProvrumView) -> String {
     view.leader
@@ -16,13 +15,6 @@ fn leader_name(view: &ProvrumView) -> String {
                 .unwrap_or_else(|| id.clone())
         })
         .unwrap_or_default()
-}
-
-fn regions(view: &ProvrumView) -> usize {
-    view.participants
-        .iter()
-        .filter(|p| p.kind == Some(ParticipantKind::Region))
-        .count()
 }
 
 fn shortened(text: &str, max: usize) -> String {
@@ -53,7 +45,7 @@ pub fn ready(view: &ProvrumView) -> Message {
             "Ledare: {}. {} deltagare, varav {} regioner.",
             leader_name(view),
             view.participants.len(),
-            regions(view)
+            view.regions()
         ))
         .line("Nu behövs en budget utan fel och klartecken från Reglabs kansli.")
 }
@@ -64,7 +56,7 @@ pub fn started(view: &ProvrumView) -> Message {
             "Lett av {}, med {} deltagare, varav {} regioner.",
             leader_name(view),
             view.participants.len(),
-            regions(view)
+            view.regions()
         ));
     if let Some(year) = view.quota_year {
         m = m.fact("Kvotår", year.to_string());

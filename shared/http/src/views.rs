@@ -45,6 +45,16 @@ pub struct ProvrumView {
 }
 
 /// The provrum `id`, or 404 in the caller's language.
+impl ProvrumView {
+    /// How many of the participants are regions.
+    pub fn regions(&self) -> u32 {
+        self.participants
+            .iter()
+            .filter(|p| p.kind == Some(ParticipantKind::Region))
+            .count() as u32
+    }
+}
+
 pub async fn load_provrum(state: &AppState, id: &str) -> Result<Provrum, ApiError> {
     state.store.get_provrum(id).await?.ok_or_else(|| {
         ApiError::not_found(provrum_rules::Text::new(
@@ -148,11 +158,7 @@ pub fn status_row(view: &ProvrumView, today: chrono::NaiveDate) -> StatusRow {
         ready: view.ready,
         leader: view.leader.clone(),
         participants: view.participants.len() as u32,
-        regions: view
-            .participants
-            .iter()
-            .filter(|p| p.kind == Some(ParticipantKind::Region))
-            .count() as u32,
+        regions: view.regions(),
         start,
         end,
         total_budget_ore: budget.map(|b| b.total_budget_ore),
