@@ -51,8 +51,11 @@ impl Tracker {
     }
 }
 
-/// How long after an invocation the extension waits for its notices at most.
-pub const NOTICE_BOUND: Duration = Duration::from_secs(6);
+/// How long after an invocation the extension waits for its notices at most: as long as a
+/// notice's tries can take (`Retry::NOTICE`), and a little more.
+pub fn notice_bound() -> Duration {
+    provrum_notify::Retry::NOTICE.worst_case() + Duration::from_millis(500)
+}
 
 const NAME: &str = "provrum-notices";
 
@@ -99,7 +102,7 @@ pub async fn start(api: &str, tracker: Arc<Tracker>) -> Result<(), String> {
                 return;
             }
             invocations += 1;
-            if tokio::time::timeout(NOTICE_BOUND, tracker.settled(invocations))
+            if tokio::time::timeout(notice_bound(), tracker.settled(invocations))
                 .await
                 .is_err()
             {

@@ -142,6 +142,15 @@ pub struct Retry {
 }
 
 impl Retry {
+    /// The longest a post can take: every attempt timing out, and every wait between them.
+    pub fn worst_case(&self) -> Duration {
+        let attempts = self.attempts.max(1);
+        let waits: Duration = (0..attempts - 1)
+            .map(|i| self.first_wait.saturating_mul(1 << i.min(16)))
+            .sum();
+        self.timeout.saturating_mul(attempts) + waits
+    }
+
     /// For notices sent while a request is answered: 3 attempts within about 5 s, so a Lambda
     /// environment kept awake for them is not kept long.
     pub const NOTICE: Retry = Retry {

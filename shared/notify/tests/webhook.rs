@@ -115,3 +115,9 @@ fn addresses_and_formats() {
     assert_eq!(teams.format(), Format::Teams);
     assert_eq!(Format::parse(" Slack "), Some(Format::Slack));
 }
+
+#[test]
+fn the_longest_a_notice_can_take() {
+    // 3 attempts of 1.5 s, and waits of 0.2 s and 0.4 s: what the Lambda extension waits for.
+    assert_eq!(Retry::NOTICE.worst_case(), Duration::from_millis(5100));
+}
