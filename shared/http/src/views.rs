@@ -174,17 +174,15 @@ pub fn status_row(view: &ProvrumView, today: chrono::NaiveDate) -> StatusRow {
     }
 }
 
-/// Every provrum, page by page, as views.
+/// Every provrum as views: the organisations and the provrum, each read once (see
+/// [`provrum_store::Store::all_provrum`]), whatever the number of provrum.
 pub async fn all_views(state: &AppState) -> Result<Vec<ProvrumView>, ApiError> {
     let orgs = org_index(state).await?;
-    let mut views = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let page = state.store.list_provrum(cursor.as_deref(), 100).await?;
-        views.extend(page.items.iter().map(|p| view_with(state, p, &orgs)));
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => return Ok(views),
-        }
-    }
+    Ok(state
+        .store
+        .all_provrum()
+        .await?
+        .iter()
+        .map(|p| view_with(state, p, &orgs))
+        .collect())
 }

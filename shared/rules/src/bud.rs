@@ -4,12 +4,14 @@ use crate::delt::{Participant, RegisteredOrg};
 use crate::finding::{Finding, Location, Rule, Severity};
 use crate::form::Table;
 use crate::lang::Text;
-use crate::layout::{Column, FUNDER_REGLAB};
+use crate::layout::{Column, FUNDER_REGLAB, Lookup};
 use crate::model::{Category, org_key};
 use crate::money::{AmountError, Ore};
 use crate::ruleset::RuleSet;
 use crate::sheet::Value;
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::sync::{Arc, LazyLock};
 
 /// BUD-1 · the budget has no cost lines.
 pub const BUD_1: Rule = Rule {
@@ -78,24 +80,39 @@ pub const BUD_8: Rule = Rule {
 /// A cost line as read. `amount` or `category` is `None` where BUD-2 or BUD-3 fired.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BudgetLine {
-    pub item: String,
+    pub item: Arc<str>,
     pub category: Option<Category>,
     pub amount: Option<Ore>,
-    pub funder: String,
+    pub funder: Arc<str>,
     pub base_funding: bool,
-    #[serde(skip_serializing_if = "String::is_empty", default)]
-    pub comment: String,
+    #[serde(skip_serializing_if = "str::is_empty", default = "no_text")]
+    pub comment: Arc<str>,
     #[serde(skip)]
     pub cells: LineCells,
 }
 
-/// Where a line's cells are, for locating findings.
+fn no_text() -> Arc<str> {
+    Arc::from("")
+}
+
+/// Where a line's cells are, for locating findings: the row, and the column of each cell (`None`
+/// for a column the sheet does not have).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LineCells {
     pub row: u32,
-    pub category: Option<Location>,
-    pub amount: Option<Location>,
-    pub funder: Option<Location>,
+    pub category: Option<u32>,
+    pub amount: Option<u32>,
+    pub funder: Option<u32>,
+}
+
+impl LineCells {
+    /// The location of one of the line's cells in `sheet`.
+    pub fn at(&self, sheet: &str, col: Option<u32>) -> Location {
+        match col {
+            Some(col) => Location::cell(sheet, self.row, col),
+            None => Location::sheet(sheet),
+        }
+    }
 }
 
 fn read_amount(value: &Value) -> Result<Ore, AmountError> {
@@ -104,6 +121,22 @@ fn read_amount(value: &Value) -> Result<Ore, AmountError> {
         Value::Number(n) => Ore::from_number(*n),
         Value::Text(t) => Ore::parse_text(t),
         Value::Date(_) | Value::Bool(_) | Value::Error(_) => Err(AmountError::NotANumber),
+    }
+}
+
+/// Whether a funder is Reglab's base funding (one lookup per line, not a comparison with each of
+/// the funder's spellings).
+fn is_base_funding(funder: &str) -> bool {
+    static REGLAB: LazyLock<Lookup<()>> = LazyLock::new(|| Lookup::new([((), FUNDER_REGLAB)]));
+    REGLAB.find(funder).is_some()
+}
+
+/// How a message names a line: by its item, or by its row when it has none.
+fn what(item: &str, row: u32) -> (String, String) {
+    if item.is_empty() {
+        (format!("raden {}", row + 1), format!("row {}", row + 1))
+    } else {
+        (format!("\"{item}\""), format!("\"{item}\""))
     }
 }
 
@@ -117,17 +150,6 @@ pub fn read(table: &Table<'_>, findings: &mut Vec<Finding>) -> Vec<BudgetLine> {
         let amount = row.get(Column::Amount);
         let funder = row.get(Column::Funder);
         let comment = row.get(Column::Comment);
-        let item_text = item.value.display();
-        let what_sv = if item_text.is_empty() {
-            format!("raden {}", row.row + 1)
-        } else {
-            format!("\"{item_text}\"")
-        };
-        let what_en = if item_text.is_empty() {
-            format!("row {}", row.row + 1)
-        } else {
-            format!("\"{item_text}\"")
-        };
         // A row with only a comment is a note, not a cost line.
         if [&item, &category, &amount, &funder]
             .iter()
@@ -135,11 +157,13 @@ pub fn read(table: &Table<'_>, findings: &mut Vec<Finding>) -> Vec<BudgetLine> {
         {
             continue;
         }
+        let item_text = item.value.shown();
 
-        let at = amount.location.reference();
         let parsed_amount = match read_amount(amount.value) {
             Ok(ore) if ore.0 > 0 => Some(ore),
             result => {
+                let (what_sv, what_en) = what(&item_text, row.row);
+                let at = amount.location().reference();
                 let shown = amount.value.display();
                 let (sv, en) = match result {
                     Ok(ore) => (
@@ -169,7 +193,7 @@ pub fn read(table: &Table<'_>, findings: &mut Vec<Finding>) -> Vec<BudgetLine> {
                         format!("The amount \"{shown}\" for {what_en} in {at} is not a number."),
                     ),
                 };
-                findings.push(Finding::new(&BUD_2, Text::new(sv, en)).at(amount.location.clone()));
+                findings.push(Finding::new(&BUD_2, Text::new(sv, en)).at(amount.location()));
                 None
             }
         };
@@ -180,7 +204,8 @@ pub fn read(table: &Table<'_>, findings: &mut Vec<Finding>) -> Vec<BudgetLine> {
         };
         if parsed_category.is_none() {
             let shown = category.value.display();
-            let at = category.location.reference();
+            let (what_sv, what_en) = what(&item_text, row.row);
+            let at = category.location().reference();
             let names_sv: Vec<String> = Category::ALL.iter().map(|c| c.name().sv).collect();
             let names_en: Vec<String> = Category::ALL.iter().map(|c| c.name().en).collect();
             findings.push(
@@ -191,23 +216,23 @@ pub fn read(table: &Table<'_>, findings: &mut Vec<Finding>) -> Vec<BudgetLine> {
                         format!("The category \"{shown}\" for {what_en} in {at} does not exist; choose one of: {}.", names_en.join(", ")),
                     ),
                 )
-                .at(category.location.clone()),
+                .at(category.location()),
             );
         }
 
-        let funder_text = funder.value.display();
+        let funder_text = funder.value.shown();
         lines.push(BudgetLine {
             item: item_text,
             category: parsed_category,
             amount: parsed_amount,
-            base_funding: FUNDER_REGLAB.matches(&funder_text),
+            base_funding: is_base_funding(&funder_text),
             funder: funder_text,
-            comment: comment.value.display(),
+            comment: comment.value.shown(),
             cells: LineCells {
                 row: row.row,
-                category: Some(category.location),
-                amount: Some(amount.location),
-                funder: Some(funder.location),
+                category: category.col(),
+                amount: amount.col(),
+                funder: funder.col(),
             },
         });
     }
@@ -258,7 +283,7 @@ pub fn check(
     let first_base_cell = lines
         .iter()
         .find(|l| l.base_funding && l.amount.is_some())
-        .and_then(|l| l.cells.amount.clone());
+        .map(|l| l.cells.at(sheet, l.cells.amount));
 
     // BUD-4
     if base > rs.base_funding_max {
@@ -313,7 +338,7 @@ pub fn check(
                 ),
             ),
         );
-        finding.location = line.cells.category.clone();
+        finding.location = Some(line.cells.at(sheet, line.cells.category));
         findings.push(finding);
     }
 
@@ -338,14 +363,17 @@ pub fn check(
     let Some(participants) = participants else {
         return;
     };
-    let known = |funder: &str| {
-        let key = org_key(funder);
-        participants.iter().any(|p| org_key(&p.name) == key)
-            || registered.is_some_and(|r| {
-                r.iter()
-                    .any(|o| org_key(&o.id) == key || org_key(&o.name) == key)
-            })
-    };
+    let known_keys: HashSet<String> = participants
+        .iter()
+        .map(|p| org_key(&p.name))
+        .chain(
+            registered
+                .unwrap_or_default()
+                .iter()
+                .flat_map(|o| [org_key(&o.id), org_key(&o.name)]),
+        )
+        .collect();
+    let known = |funder: &str| known_keys.contains(&org_key(funder));
     for line in lines
         .iter()
         .filter(|l| !l.base_funding && !known(&l.funder))
@@ -374,7 +402,7 @@ pub fn check(
             )
         };
         let mut finding = Finding::new(&BUD_8, Text::new(sv, en));
-        finding.location = line.cells.funder.clone();
+        finding.location = Some(line.cells.at(sheet, line.cells.funder));
         findings.push(finding);
     }
 }

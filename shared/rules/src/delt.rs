@@ -131,16 +131,16 @@ pub fn read(table: &Table<'_>, findings: &mut Vec<Finding>) -> Vec<Participant> 
                         format!(
                             "Raden {} har typ eller roll men ingen organisation ({}).",
                             row.row + 1,
-                            org.location.reference()
+                            org.location().reference()
                         ),
                         format!(
                             "Row {} has a kind or role but no organisation ({}).",
                             row.row + 1,
-                            org.location.reference()
+                            org.location().reference()
                         ),
                     ),
                 )
-                .at(org.location),
+                .at(org.location()),
             );
             continue;
         }
@@ -153,15 +153,15 @@ pub fn read(table: &Table<'_>, findings: &mut Vec<Finding>) -> Vec<Participant> 
                     Text::new(
                         format!(
                             "Typen \"{shown}\" för {name} i {} är okänd; välj Region, Medlem eller Partner.",
-                            kind.location.reference()
+                            kind.location().reference()
                         ),
                         format!(
                             "The kind \"{shown}\" of {name} in {} is unknown; choose Region, Member or Partner.",
-                            kind.location.reference()
+                            kind.location().reference()
                         ),
                     ),
                 )
-                .at(kind.location.clone()),
+                .at(kind.location()),
             );
         }
         let parsed_role = parse_role(role.value);
@@ -171,11 +171,11 @@ pub fn read(table: &Table<'_>, findings: &mut Vec<Finding>) -> Vec<Participant> 
                 Finding::new(
                     &DELT_6,
                     Text::new(
-                        format!("Rollen \"{shown}\" för {name} i {} är okänd; välj Ledare eller Deltagare.", role.location.reference()),
-                        format!("The role \"{shown}\" of {name} in {} is unknown; choose Leader or Participant.", role.location.reference()),
+                        format!("Rollen \"{shown}\" för {name} i {} är okänd; välj Ledare eller Deltagare.", role.location().reference()),
+                        format!("The role \"{shown}\" of {name} in {} is unknown; choose Leader or Participant.", role.location().reference()),
                     ),
                 )
-                .at(role.location.clone()),
+                .at(role.location()),
             );
         }
         if participants
@@ -189,9 +189,9 @@ pub fn read(table: &Table<'_>, findings: &mut Vec<Finding>) -> Vec<Participant> 
             kind: parsed_kind,
             role: parsed_role,
             cells: ParticipantCells {
-                organisation: Some(org.location),
-                kind: Some(kind.location),
-                role: Some(role.location),
+                organisation: Some(org.location()),
+                kind: Some(kind.location()),
+                role: Some(role.location()),
             },
         });
     }

@@ -6,7 +6,7 @@
 use crate::finding::{Finding, Location, Rule, Severity};
 use crate::lang::Text;
 use crate::layout::{Column, HEADER_ROWS, Name, SheetKind, TOTALS};
-use crate::model::normalize;
+use crate::model::starts_with_word;
 use crate::sheet::{Sheet, Value, Workbook};
 
 /// FORM-1 · the file is a readable workbook (.xlsx, .xlsm, .xls, .ods); anything else is refused
@@ -81,7 +81,26 @@ pub struct Table<'a> {
 /// One cell of a data row: its value (Empty when blank) and its place.
 pub struct Field<'a> {
     pub value: &'a Value,
-    pub location: Location,
+    sheet: &'a str,
+    row: u32,
+    /// `None` for an optional column the sheet does not have.
+    col: Option<u32>,
+}
+
+impl Field<'_> {
+    /// The cell's column, `None` for a column the sheet does not have.
+    pub fn col(&self) -> Option<u32> {
+        self.col
+    }
+
+    /// Where the cell is (the sheet alone for a column the sheet does not have). Built on
+    /// demand: most fields of most rows never need one.
+    pub fn location(&self) -> Location {
+        match self.col {
+            Some(col) => Location::cell(self.sheet, self.row, col),
+            None => Location::sheet(self.sheet),
+        }
+    }
 }
 
 static EMPTY: Value = Value::Empty;
@@ -98,10 +117,10 @@ impl<'a> Table<'a> {
                 let Value::Text(text) = &cell.value else {
                     continue;
                 };
-                if let Some(column) = wanted.iter().find(|c| c.header().matches(text))
-                    && !columns.iter().any(|(c, _)| c == column)
+                if let Some(column) = Column::named(text).filter(|c| wanted.contains(c))
+                    && !columns.iter().any(|(c, _)| *c == column)
                 {
-                    columns.push((*column, cell.col));
+                    columns.push((column, cell.col));
                 }
             }
             if !columns.is_empty() && best.as_ref().is_none_or(|(_, b)| columns.len() > b.len()) {
@@ -187,7 +206,11 @@ impl<'a> Table<'a> {
                     .any(|c| self.columns.iter().any(|(_, col)| *col == c.col))
             })
             .filter(|(_, cells)| !is_totals_row(cells))
-            .map(move |(row, _)| Row { table: self, row })
+            .map(move |(row, cells)| Row {
+                table: self,
+                row,
+                cells,
+            })
     }
 }
 
@@ -195,21 +218,28 @@ impl<'a> Table<'a> {
 pub struct Row<'t, 'a> {
     table: &'t Table<'a>,
     pub row: u32,
+    /// The row's non-empty cells, by column.
+    cells: &'a [crate::sheet::Cell],
 }
 
-impl Row<'_, '_> {
+impl<'a> Row<'_, 'a> {
     /// The cell of a column in this row; Empty for an optional column the sheet does not have.
-    pub fn get(&self, column: Column) -> Field<'_> {
-        let sheet = self.table.sheet;
-        match self.table.column(column) {
-            Some(col) => Field {
-                value: sheet.get(self.row, col).unwrap_or(&EMPTY),
-                location: Location::cell(&sheet.name, self.row, col),
-            },
-            None => Field {
-                value: &EMPTY,
-                location: Location::sheet(&sheet.name),
-            },
+    pub fn get(&self, column: Column) -> Field<'a> {
+        let col = self.table.column(column);
+        let value = col
+            .and_then(|col| {
+                self.cells
+                    .binary_search_by_key(&col, |c| c.col)
+                    .ok()
+                    .map(|i| &self.cells[i].value)
+            })
+            .unwrap_or(&EMPTY);
+        let sheet: &'a crate::sheet::Sheet = self.table.sheet;
+        Field {
+            value,
+            sheet: &sheet.name,
+            row: self.row,
+            col,
         }
     }
 }
@@ -221,8 +251,5 @@ fn is_totals_row(cells: &[crate::sheet::Cell]) -> bool {
     let Value::Text(text) = &first.value else {
         return false;
     };
-    let key = normalize(text);
-    TOTALS
-        .iter()
-        .any(|word| key == *word || key.starts_with(&format!("{word} ")))
+    TOTALS.iter().any(|word| starts_with_word(text, word))
 }

@@ -2,7 +2,9 @@
 //! Swedish and English. The reader in this crate and the template writer both use this one table.
 
 use crate::lang::{Lang, Text};
-use crate::model::normalize;
+use crate::model::{normalize, same};
+use std::collections::HashMap;
+use std::sync::LazyLock;
 
 /// A name in the template: Swedish, English, and other spellings people use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,11 +28,40 @@ impl Name {
 
     /// Whether a cell's text or a sheet's name is this name (case, white space, colons ignored).
     pub fn matches(&self, text: &str) -> bool {
-        let key = normalize(text);
-        !key.is_empty()
-            && (key == normalize(self.sv)
-                || key == normalize(self.en)
-                || self.also.iter().any(|a| key == normalize(a)))
+        // A blank cell (or one of colons) is no name.
+        !same(text, "")
+            && (same(text, self.sv)
+                || same(text, self.en)
+                || self.also.iter().any(|a| same(text, a)))
+    }
+}
+
+/// Names found by their normalized text: the reader asks about every header, label and category
+/// cell, and each is normalized once and hashed rather than compared with every name in turn.
+pub struct Lookup<T>(HashMap<String, T>);
+
+impl<T: Copy + PartialEq + std::fmt::Debug> Lookup<T> {
+    /// The table of `entries`; a text two of them share would be ambiguous, which the tests of
+    /// each table rule out.
+    pub fn new(entries: impl IntoIterator<Item = (T, Name)>) -> Lookup<T> {
+        let mut map = HashMap::new();
+        for (value, name) in entries {
+            for text in [name.sv, name.en]
+                .into_iter()
+                .chain(name.also.iter().copied())
+            {
+                let previous = map.insert(normalize(text), value);
+                debug_assert!(
+                    previous.is_none_or(|p| p == value),
+                    "{text} names both {previous:?} and {value:?}"
+                );
+            }
+        }
+        Lookup(map)
+    }
+
+    pub fn find(&self, text: &str) -> Option<T> {
+        self.0.get(&normalize(text)).copied()
     }
 }
 
@@ -113,6 +144,13 @@ impl PlanField {
         PlanField::SuccessCriteria,
         PlanField::Indicators,
     ];
+
+    /// The field a plan label cell names, if any.
+    pub fn named(text: &str) -> Option<PlanField> {
+        static FIELDS: LazyLock<Lookup<PlanField>> =
+            LazyLock::new(|| Lookup::new(PlanField::ALL.map(|f| (f, f.label()))));
+        FIELDS.find(text)
+    }
 
     pub fn label(self) -> Name {
         match self {
@@ -249,6 +287,24 @@ pub enum Column {
 }
 
 impl Column {
+    pub const ALL: [Column; 8] = [
+        Column::Organisation,
+        Column::Kind,
+        Column::Role,
+        Column::Item,
+        Column::Category,
+        Column::Amount,
+        Column::Funder,
+        Column::Comment,
+    ];
+
+    /// The column a header cell names, if any.
+    pub fn named(text: &str) -> Option<Column> {
+        static COLUMNS: LazyLock<Lookup<Column>> =
+            LazyLock::new(|| Lookup::new(Column::ALL.map(|c| (c, c.header()))));
+        COLUMNS.find(text)
+    }
+
     pub fn header(self) -> Name {
         match self {
             Column::Organisation => Name {
@@ -343,3 +399,30 @@ pub const TOTALS: [&str; 3] = ["summa", "totalt", "total"];
 
 /// How many rows from the top a header row may be found in.
 pub const HEADER_ROWS: u32 = 20;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_header_and_label_names_one_thing_in_any_case_and_spacing() {
+        // Building the tables asserts that no text names two columns or two fields.
+        for column in Column::ALL {
+            let h = column.header();
+            for text in [h.sv, h.en].into_iter().chain(h.also.iter().copied()) {
+                assert_eq!(
+                    Column::named(&format!(" {}: ", text.to_uppercase())),
+                    Some(column)
+                );
+            }
+        }
+        for field in PlanField::ALL {
+            let l = field.label();
+            for text in [l.sv, l.en].into_iter().chain(l.also.iter().copied()) {
+                assert_eq!(PlanField::named(&format!("{text}\u{00A0}:")), Some(field));
+            }
+        }
+        assert_eq!(Column::named("Summa"), None);
+        assert_eq!(PlanField::named(""), None);
+    }
+}

@@ -1,7 +1,9 @@
 //! Who is who, and what a provrum is made of.
 
 use crate::lang::Text;
+use crate::layout::{Lookup, Name};
 use serde::{Deserialize, Serialize};
+use std::sync::LazyLock;
 
 /// A member organisation's kind: a region, or another body (kommun, myndighet …).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -108,7 +110,12 @@ impl Category {
 
     /// The Swedish and English names (both accepted in a workbook).
     pub fn name(self) -> Text {
-        let (sv, en) = match self {
+        let (sv, en) = self.names();
+        Text::new(sv, en)
+    }
+
+    fn names(self) -> (&'static str, &'static str) {
+        match self {
             Category::Arbetstid => ("Arbetstid", "Working time"),
             Category::Expertstod => ("Expertstöd", "Expert support"),
             Category::MotenOchLokaler => ("Möten och lokaler", "Meetings and venues"),
@@ -119,17 +126,18 @@ impl Category {
                 "Communication and dissemination",
             ),
             Category::Ovrigt => ("Övrigt", "Other"),
-        };
-        Text::new(sv, en)
+        }
     }
 
     /// Case-insensitive and whitespace-tolerant, Swedish or English.
     pub fn parse(text: &str) -> Option<Category> {
-        let key = normalize(text);
-        Category::ALL.into_iter().find(|c| {
-            let name = c.name();
-            normalize(&name.sv) == key || normalize(&name.en) == key
-        })
+        static CATEGORIES: LazyLock<Lookup<Category>> = LazyLock::new(|| {
+            Lookup::new(Category::ALL.map(|c| {
+                let (sv, en) = c.names();
+                (c, Name { sv, en, also: &[] })
+            }))
+        });
+        CATEGORIES.find(text)
     }
 
     /// Whether Reglab's base funding may pay for it: "inte till arbetstid".
@@ -141,15 +149,52 @@ impl Category {
 /// How labels, headers, names and words are compared: case, surrounding and repeated white space
 /// (including no-break and thin spaces) and trailing colons ignored.
 pub fn normalize(text: &str) -> String {
-    let lowered = text.to_lowercase();
-    let words: Vec<&str> = lowered
-        .split(|c: char| c.is_whitespace() || c == '\u{202F}')
-        .filter(|w| !w.is_empty())
-        .collect();
-    let joined = words.join(" ");
-    joined
-        .trim_end_matches(|c: char| c == ':' || c.is_whitespace())
-        .to_string()
+    let mut key = String::with_capacity(text.len());
+    for c in normalized_spacing(text) {
+        if c.is_ascii() {
+            key.push(c.to_ascii_lowercase());
+        } else {
+            key.extend(c.to_lowercase());
+        }
+    }
+    key
+}
+
+/// Whether two texts are the same once normalized ([`normalize`]), without building either:
+/// the reader asks this of every header and label cell against every name the template knows.
+pub fn same(a: &str, b: &str) -> bool {
+    normalized(a).eq(normalized(b))
+}
+
+/// Whether the normalized text is `word` or starts with it and a space (`word` itself normalized).
+pub fn starts_with_word(text: &str, word: &str) -> bool {
+    let mut chars = normalized(text);
+    word.chars().all(|w| chars.next() == Some(w)) && matches!(chars.next(), None | Some(' '))
+}
+
+/// The characters of the normalized text.
+fn normalized(text: &str) -> impl Iterator<Item = char> + '_ {
+    normalized_spacing(text).flat_map(char::to_lowercase)
+}
+
+/// The text's characters with its white space normalized, before lowercasing. Trailing colons
+/// and white space can be trimmed first, as no character lowercases to either.
+fn normalized_spacing(text: &str) -> impl Iterator<Item = char> + '_ {
+    let mut after_space = false;
+    text.trim_end_matches(|c: char| c == ':' || c.is_whitespace())
+        .trim_start()
+        .chars()
+        .filter_map(move |c| {
+            if !c.is_whitespace() {
+                after_space = false;
+                Some(c)
+            } else if after_space {
+                None
+            } else {
+                after_space = true;
+                Some(' ')
+            }
+        })
 }
 
 /// The key organisations are matched by: name or id, ignoring case and surrounding white space.
@@ -180,5 +225,15 @@ mod tests {
     fn normalize_ignores_case_space_and_colons() {
         assert_eq!(normalize("  Belopp (kr): "), "belopp (kr)");
         assert_eq!(normalize("Region\u{00A0}Skåne"), "region skåne");
+        assert_eq!(normalize("\u{202F}Totalt\t: :\n"), "totalt");
+        assert_eq!(normalize(" a :b  c"), "a :b c");
+        assert_eq!(normalize(" \u{00A0}:"), "");
+        assert!(same("  BELOPP\u{202F}(kr):", "Belopp (kr)"));
+        assert!(!same("Belopp", "Belopp (kr)"));
+        assert!(same("", " : "));
+        assert!(starts_with_word("  SUMMA kostnader", "summa"));
+        assert!(starts_with_word("Summa:", "summa"));
+        assert!(!starts_with_word("Summan", "summa"));
+        assert!(!starts_with_word("Sum", "summa"));
     }
 }

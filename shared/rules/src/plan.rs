@@ -84,7 +84,7 @@ pub fn check(sheet: &Sheet, findings: &mut Vec<Finding>) -> Plan {
             let Value::Text(text) = &cell.value else {
                 continue;
             };
-            let Some(field) = PlanField::ALL.into_iter().find(|f| f.label().matches(text)) else {
+            let Some(field) = PlanField::named(text) else {
                 continue;
             };
             if found.contains_key(&field) {
@@ -95,7 +95,7 @@ pub fn check(sheet: &Sheet, findings: &mut Vec<Finding>) -> Plan {
                 .find(|c| !matches!(c.value, Value::Error(_)));
             let entry = match value {
                 // A value that is itself another label means this one's value is empty.
-                Some(v) if matches!(&v.value, Value::Text(t) if PlanField::ALL.iter().any(|f| f.label().matches(t))) => {
+                Some(v) if matches!(&v.value, Value::Text(t) if PlanField::named(t).is_some()) => {
                     (None, Location::cell(&sheet.name, row, cell.col + 1))
                 }
                 Some(v) => (Some(&v.value), Location::cell(&sheet.name, row, v.col)),

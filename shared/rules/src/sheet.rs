@@ -6,17 +6,20 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
-/// One cell's value, as a spreadsheet shows it (formulas by their cached value).
+/// One cell's value, as a spreadsheet shows it (formulas by their cached value). Text is shared:
+/// a sheet repeats its categories and funders thousands of times, and a budget line keeps the
+/// texts of its cells without copying them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Value {
     Empty,
-    Text(String),
+    Text(Arc<str>),
     Number(f64),
     Date(NaiveDate),
     Bool(bool),
     /// A formula error such as `#REF!` or `#DIV/0!`.
-    Error(String),
+    Error(Arc<str>),
 }
 
 impl Value {
@@ -39,7 +42,15 @@ impl Value {
             Value::Date(d) => d.format("%Y-%m-%d").to_string(),
             Value::Bool(true) => "TRUE".into(),
             Value::Bool(false) => "FALSE".into(),
-            Value::Error(e) => e.clone(),
+            Value::Error(e) => e.to_string(),
+        }
+    }
+
+    /// [`Value::display`], sharing the text of a text cell that needs no trimming.
+    pub fn shown(&self) -> Arc<str> {
+        match self {
+            Value::Text(s) if s.trim().len() == s.len() => s.clone(),
+            other => other.display().into(),
         }
     }
 }
@@ -64,7 +75,11 @@ impl Sheet {
     /// position wins.
     pub fn new(name: impl Into<String>, mut cells: Vec<Cell>) -> Sheet {
         cells.retain(|c| !c.value.is_blank());
-        cells.sort_by_key(|c| (c.row, c.col));
+        // Readers give cells in order; sorting them anyway would ask for scratch space the size
+        // of the sheet.
+        if !cells.is_sorted_by_key(|c| (c.row, c.col)) {
+            cells.sort_by_key(|c| (c.row, c.col));
+        }
         cells.dedup_by(|later, earlier| {
             if (later.row, later.col) == (earlier.row, earlier.col) {
                 std::mem::swap(later, earlier);

@@ -21,6 +21,9 @@ use crate::{
 };
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_dynamodb::error::BoxError;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{
@@ -31,8 +34,9 @@ use chrono::{DateTime, Utc};
 use provrum_rules::kvot::{QuotaYear, admit};
 use provrum_rules::model::Status;
 use provrum_rules::{Ore, RuleSet};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
 
 /// The table's shape: the one definition `--create-table`, the tests and the infra template use.
 pub mod table {
@@ -229,7 +233,66 @@ fn gunzip(bytes: &[u8]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// Counts the requests a DynamoDB client sends, by operation (`Query`, `GetItem`, …; retries
+/// included, as they are billed): how the tests and the benchmark show what one request to the
+/// API costs in DynamoDB calls.
+#[derive(Debug, Clone, Default)]
+pub struct CallCounter(Arc<Mutex<BTreeMap<String, u32>>>);
+
+impl CallCounter {
+    /// The calls counted since the last `take`, by operation.
+    pub fn take(&self) -> BTreeMap<String, u32> {
+        match self.0.lock() {
+            Ok(mut calls) => std::mem::take(&mut *calls),
+            Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+        }
+    }
+}
+
+impl Intercept for CallCounter {
+    fn name(&self) -> &'static str {
+        "CallCounter"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> std::result::Result<(), BoxError> {
+        // The operation is named in the `X-Amz-Target: DynamoDB_20120810.Query` header.
+        let operation = context
+            .request()
+            .headers()
+            .get("x-amz-target")
+            .and_then(|t| t.rsplit('.').next())
+            .unwrap_or("unknown")
+            .to_string();
+        let mut calls = match self.0.lock() {
+            Ok(calls) => calls,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *calls.entry(operation).or_default() += 1;
+        Ok(())
+    }
+}
+
 impl DynamoStore {
+    /// The same store on a client that counts its calls.
+    pub fn counted(&self) -> (DynamoStore, CallCounter) {
+        let counter = CallCounter::default();
+        let config = self
+            .client
+            .config()
+            .to_builder()
+            .interceptor(counter.clone())
+            .build();
+        (
+            DynamoStore::new(Client::from_conf(config), self.table.clone()),
+            counter,
+        )
+    }
+
     pub fn new(client: Client, table: impl Into<String>) -> DynamoStore {
         DynamoStore {
             client,
@@ -590,6 +653,14 @@ impl Store for DynamoStore {
             .await?
             .map(|item| provrum_from(&item))
             .transpose()
+    }
+
+    async fn all_provrum(&self) -> Result<Vec<Provrum>> {
+        self.query_all(Some(table::GSI1), table::GSI1_PK, "PROVRUM".into(), None)
+            .await?
+            .iter()
+            .map(provrum_from)
+            .collect()
     }
 
     async fn list_provrum(&self, cursor: Option<&str>, limit: u32) -> Result<Page<Provrum>> {

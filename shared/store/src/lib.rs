@@ -240,6 +240,11 @@ pub trait Store: Send + Sync {
     async fn get_provrum(&self, id: &str) -> Result<Option<Provrum>>;
     /// Provrum in the order they were proposed; `limit` per page (1–100).
     async fn list_provrum(&self, cursor: Option<&str>, limit: u32) -> Result<Page<Provrum>>;
+    /// Every provrum in the order they were proposed, in as few round trips as the backend
+    /// allows (DynamoDB: one Query per 1 MB page; SQLite: one SELECT). For the kansli's whole-list
+    /// views — the status sheet and the yearly report — where client-sized pages would only add
+    /// round trips.
+    async fn all_provrum(&self) -> Result<Vec<Provrum>>;
     /// Stores `provrum` if the stored copy is still at `provrum.version`, and returns it at the
     /// next version. Starting a provrum is not an update: see [`Store::approve`].
     async fn update_provrum(&self, provrum: &Provrum, event: &AuditEvent) -> Result<Provrum>;

@@ -317,6 +317,26 @@ impl Store for SqliteStore {
         self.with(move |conn| read_provrum(conn, &id)).await
     }
 
+    async fn all_provrum(&self) -> Result<Vec<Provrum>> {
+        self.with(move |conn| {
+            let mut stmt = conn
+                .prepare("SELECT data, version FROM provrum ORDER BY sort_key")
+                .map_err(db_err)?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+                .map_err(db_err)?;
+            let mut items = Vec::new();
+            for row in rows {
+                let (data, version) = row.map_err(db_err)?;
+                let mut p: Provrum = from_json(&data)?;
+                p.version = version as u64;
+                items.push(p);
+            }
+            Ok(items)
+        })
+        .await
+    }
+
     async fn list_provrum(&self, cursor: Option<&str>, limit: u32) -> Result<Page<Provrum>> {
         const PREFIX: &str = "sqlite:";
         let after = match cursor {

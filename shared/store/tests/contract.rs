@@ -406,12 +406,13 @@ fn budget(p: &Provrum, version: u32, file: &[u8], lines: usize) -> BudgetVersion
             item: format!(
                 "{i}:{}",
                 provrum_store::sha256_hex(format!("line {i}").as_bytes())
-            ),
+            )
+            .into(),
             category: Some(provrum_rules::model::Category::Resor),
             amount: Some(Ore::kr(100 + i as i64)),
             funder: "Region Skåne".into(),
             base_funding: false,
-            comment: String::new(),
+            comment: "".into(),
             cells: Default::default(),
         })
         .collect();
@@ -711,6 +712,14 @@ async fn listing_pages_in_proposal_order(store: Dyn) {
         assert!(pages < 10, "paging must end");
     }
     assert_eq!(seen, ids);
+    let all: Vec<String> = store
+        .all_provrum()
+        .await
+        .expect("all")
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(all, ids, "all_provrum is every page, in the same order");
     let bad = store.list_provrum(Some("not-a-cursor"), 3).await;
     assert!(matches!(bad, Err(StoreError::Invalid(_))), "{bad:?}");
 }

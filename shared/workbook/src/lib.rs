@@ -19,7 +19,9 @@ mod zipguard;
 use provrum_rules::money::group_digits;
 use provrum_rules::sheet::{Cell, Value, Workbook};
 use provrum_rules::{Checked, Context, Text, layout::SheetKind};
+use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 
 /// How much a file may ask of us. [`Limits::default`] is what every caller uses; tests may shrink
 /// them.
@@ -252,11 +254,38 @@ fn wanted(sheet_name: &str) -> bool {
     SheetKind::ALL.iter().any(|k| k.name().matches(sheet_name))
 }
 
+/// Shares the texts a sheet repeats (its categories, its funders): one allocation per distinct
+/// short text instead of one per cell. Forgets everything at a bound, so a sheet of distinct
+/// texts costs no more than a small table.
+#[derive(Default)]
+pub(crate) struct Strings(HashSet<Arc<str>>);
+
+impl Strings {
+    const LONGEST: usize = 64;
+    const MOST: usize = 4_096;
+
+    fn get(&mut self, text: &str) -> Arc<str> {
+        if text.len() > Self::LONGEST {
+            return Arc::from(text);
+        }
+        if let Some(shared) = self.0.get(text) {
+            return shared.clone();
+        }
+        if self.0.len() >= Self::MOST {
+            self.0.clear();
+        }
+        let shared: Arc<str> = Arc::from(text);
+        self.0.insert(shared.clone());
+        shared
+    }
+}
+
 /// Collects one sheet's cells within the row and column window.
 struct SheetCells<'l> {
     name: String,
     cells: Vec<Cell>,
     limits: &'l Limits,
+    strings: Strings,
 }
 
 impl<'l> SheetCells<'l> {
@@ -265,7 +294,19 @@ impl<'l> SheetCells<'l> {
             name: name.to_string(),
             cells: Vec::new(),
             limits,
+            strings: Strings::default(),
         }
+    }
+
+    /// A cell as calamine gives it.
+    fn push_calamine(
+        &mut self,
+        row: u32,
+        col: u32,
+        value: calamine::DataRef<'_>,
+    ) -> Result<(), ReadError> {
+        let value = from_calamine(value, &mut self.strings);
+        self.push(row, col, value)
     }
 
     fn push(&mut self, row: u32, col: u32, value: Value) -> Result<(), ReadError> {
@@ -315,41 +356,44 @@ fn push_range(
 ) -> Result<(), ReadError> {
     let (row0, col0) = range.start().unwrap_or((0, 0));
     for (r, c, value) in range.used_cells() {
-        cells.push(
+        cells.push_calamine(
             row0.saturating_add(r as u32),
             col0.saturating_add(c as u32),
-            from_data(value),
+            data_ref(value),
         )?;
     }
     Ok(())
 }
 
-fn from_calamine(value: calamine::DataRef<'_>) -> Value {
+fn from_calamine(value: calamine::DataRef<'_>, strings: &mut Strings) -> Value {
     use calamine::DataRef as D;
     match value {
         D::Int(i) => Value::Number(i as f64),
         D::Float(f) => Value::Number(f),
-        D::String(s) => Value::Text(s),
-        D::SharedString(s) => Value::Text(s.to_string()),
+        D::String(s) => Value::Text(strings.get(&s)),
+        D::SharedString(s) => Value::Text(strings.get(s)),
         D::Bool(b) => Value::Bool(b),
         D::DateTime(dt) if dt.is_datetime() => match dt.as_datetime() {
             Some(d) => Value::Date(d.date()),
             None => Value::Number(dt.as_f64()),
         },
         D::DateTime(dt) => Value::Number(dt.as_f64()),
-        D::DateTimeIso(s) => match provrum_rules::plan::read_date(&Value::Text(s.clone())) {
-            Some(d) => Value::Date(d),
-            None => Value::Text(s),
-        },
-        D::DurationIso(s) => Value::Text(s),
-        D::Error(e) => Value::Error(e.to_string()),
+        D::DateTimeIso(s) => {
+            match provrum_rules::plan::read_date(&Value::Text(s.as_str().into())) {
+                Some(d) => Value::Date(d),
+                None => Value::Text(s.into()),
+            }
+        }
+        D::DurationIso(s) => Value::Text(s.into()),
+        D::Error(e) => Value::Error(e.to_string().into()),
         D::Empty => Value::Empty,
     }
 }
 
-fn from_data(value: &calamine::Data) -> Value {
+/// A calamine `Data` (the .ods and .xls readers' cells) seen as a `DataRef`.
+fn data_ref(value: &calamine::Data) -> calamine::DataRef<'_> {
     use calamine::{Data as D, DataRef};
-    let as_ref = match value {
+    match value {
         D::Int(i) => DataRef::Int(*i),
         D::Float(f) => DataRef::Float(*f),
         D::String(s) => DataRef::SharedString(s),
@@ -359,8 +403,7 @@ fn from_data(value: &calamine::Data) -> Value {
         D::DurationIso(s) => DataRef::DurationIso(s.clone()),
         D::Error(e) => DataRef::Error(e.clone()),
         D::Empty => DataRef::Empty,
-    };
-    from_calamine(as_ref)
+    }
 }
 
 /// Reads a workbook with the default limits.

@@ -1,6 +1,6 @@
 //! .xlsx and .xlsm: calamine's streaming cell reader, one cell at a time, within our window.
 
-use crate::{Limits, ReadError, from_calamine, read_sheets, zipguard};
+use crate::{Limits, ReadError, read_sheets, zipguard};
 use calamine::{Reader, Xlsx, XlsxError};
 use provrum_rules::sheet::Workbook;
 use std::io::Cursor;
@@ -23,7 +23,7 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError>
         while let Some(cell) = reader.next_cell().map_err(damaged)? {
             let (row, col) = cell.get_position();
             if col < limits.max_cols {
-                cells.push(row, col, from_calamine(cell.get_value().clone()))?;
+                cells.push_calamine(row, col, cell.get_value().clone())?;
             }
         }
         Ok(())

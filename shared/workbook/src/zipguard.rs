@@ -73,6 +73,7 @@ pub(crate) fn guard(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
         });
     }
     let mut total = 0u64;
+    let mut buf = vec![0u8; 16 * 1024];
     for i in 0..zip.len() {
         let file = zip.by_index(i).map_err(damaged)?;
         let name = file.name().map_err(damaged)?.to_string();
@@ -86,35 +87,39 @@ pub(crate) fn guard(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
             limits.max_part_bytes
         };
         let remaining = limits.max_total_bytes.saturating_sub(total);
-        let stats =
-            measure(file, &name, part_limit.min(remaining), limits.max_xml_text).map_err(|e| {
-                match e {
-                    ReadError::PartTooLarge { part, .. } if remaining < part_limit => {
-                        ReadError::PartTooLarge {
-                            part: format!("{part} (alla delar / all parts)"),
-                            limit: limits.max_total_bytes,
-                        }
-                    }
-                    other => other,
+        let stats = measure(
+            file,
+            &name,
+            part_limit.min(remaining),
+            limits.max_xml_text,
+            &mut buf,
+        )
+        .map_err(|e| match e {
+            ReadError::PartTooLarge { part, .. } if remaining < part_limit => {
+                ReadError::PartTooLarge {
+                    part: format!("{part} (alla delar / all parts)"),
+                    limit: limits.max_total_bytes,
                 }
-            })?;
+            }
+            other => other,
+        })?;
         total += stats.bytes;
     }
     Ok(())
 }
 
-/// Streams one part to its end (verifying the zip's CRC) without keeping it.
+/// Streams one part to its end (verifying the zip's CRC) through `buf`, without keeping it.
 pub(crate) fn measure(
     mut reader: impl Read,
     part: &str,
     limit: u64,
     max_text: u64,
+    buf: &mut [u8],
 ) -> Result<PartStats, ReadError> {
-    let mut buf = vec![0u8; 64 * 1024];
     let mut bytes = 0u64;
     let mut since_tag = 0u64;
     loop {
-        let n = match reader.read(&mut buf) {
+        let n = match reader.read(buf) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
