@@ -2,6 +2,7 @@
 //! as .xlsx (rust_xlsxwriter), .ods (OpenDocument, by hand) or .xls (BIFF8 in a compound file,
 //! by hand), so the same workbook can be put through every read path.
 
+pub mod bench;
 pub mod hostile;
 pub mod lambda;
 pub mod receiver;

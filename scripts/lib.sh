@@ -1,0 +1,61 @@
+# Shell helpers shared by scripts/test, scripts/infra-check and scripts/bench (sourced, not run).
+
+# venv DIR REQUIREMENTS: a virtualenv at DIR with exactly REQUIREMENTS installed; rebuilt when the
+# requirements file changes.
+venv() {
+  local dir=$1 requirements=$2
+  local stamp="$dir/.requirements"
+  if ! cmp -s "$requirements" "$stamp" || [ ! -x "$dir/bin/python" ]; then
+    echo "== installing $requirements into $dir"
+    rm -rf "$dir"
+    python3 -m venv "$dir"
+    "$dir/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+    cp "$requirements" "$stamp"
+  fi
+}
+
+# start_moto LOG: moto's server mode (target/moto-venv, scripts/requirements-test.txt) on a free
+# loopback port, one request at a time (scripts/moto_serial.py), stopped when the script exits.
+# Sets MOTO_ENDPOINT.
+start_moto() {
+  local log=$1 port
+  venv target/moto-venv scripts/requirements-test.txt
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  mkdir -p target
+  target/moto-venv/bin/python scripts/moto_serial.py 127.0.0.1 "$port" > "$log" 2>&1 &
+  moto_pid=$!
+  trap 'kill "$moto_pid" 2>/dev/null || true' EXIT
+  for _ in $(seq 1 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
+    kill -0 "$moto_pid" 2>/dev/null || { echo "moto did not start:"; cat "$log"; exit 1; }
+    sleep 0.1
+  done
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "moto is not listening on $port"; exit 1; }
+  MOTO_ENDPOINT="http://127.0.0.1:$port"
+}
+
+# The four Lambda functions.
+lambda_functions=(provrum-api budget-import status-sheet quota-report)
+
+# build_lambdas: the four functions built for Lambda (arm64, release) with cargo-lambda from
+# target/infra-venv (scripts/requirements-infra.txt), checked to be AArch64 executables, at
+# target/lambda/NAME/bootstrap.
+build_lambdas() {
+  venv target/infra-venv scripts/requirements-infra.txt
+  echo "== cargo lambda build --release --arm64 (${lambda_functions[*]})"
+  PATH="$PWD/target/infra-venv/bin:$PATH" \
+    cargo lambda build --release --arm64 --locked $(printf -- '--bin %s ' "${lambda_functions[@]}")
+  local f
+  for f in "${lambda_functions[@]}"; do
+    python3 - "target/lambda/$f/bootstrap" <<'PY'
+import struct, sys
+path = sys.argv[1]
+with open(path, "rb") as f:
+    head = f.read(20)
+# An ELF executable for AArch64 (e_machine 183), as provided.al2023 on arm64 runs it.
+if head[:4] != b"\x7fELF" or struct.unpack("<H", head[18:20])[0] != 183:
+    sys.exit(f"{path} is not an arm64 Linux executable")
+PY
+    echo "   $f: target/lambda/$f/bootstrap ($(du -h "target/lambda/$f/bootstrap" | cut -f1), arm64)"
+  done
+}

@@ -1,0 +1,64 @@
+//! What one request costs in DynamoDB calls, counted on the client against moto: the kansli's
+//! whole-list pages read the organisations once and the provrum one Query per DynamoDB page,
+//! never a Scan and never a call per provrum — so the count does not grow with the provrum.
+
+use provrum_http::AppState;
+use provrum_store::Store;
+use provrum_store::dynamo::DynamoStore;
+use provrum_tests::bench::{seed_orgs, seed_provrum};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The calls of `GET path` with `n` provrum stored, and the JSON answered.
+async fn calls_of(path: &str, n: usize) -> (BTreeMap<String, u32>, serde_json::Value) {
+    let endpoint = std::env::var("PROVRUM_TEST_DYNAMODB_ENDPOINT")
+        .expect("PROVRUM_TEST_DYNAMODB_ENDPOINT is not set: the DynamoDB runs use moto, which scripts/test starts");
+    let store = DynamoStore::local(&endpoint, provrum_store::new_id("calls-")).await;
+    store.create_table().await.expect("table");
+    let kansli = provrum_tests::seed_kansli(&store).await;
+    let orgs = seed_orgs(&store).await;
+    seed_provrum(&store, &orgs, n).await;
+
+    let (counted, counter) = store.counted();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("addr");
+    let app = provrum::all_routes(AppState::new(Arc::new(counted) as Arc<dyn Store>));
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+    counter.take();
+    let response = reqwest::Client::new()
+        .get(format!("http://{address}{path}"))
+        .bearer_auth(&kansli)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 200);
+    let body = response.json().await.expect("json");
+    (counter.take(), body)
+}
+
+fn expected(get_item: u32, query: u32) -> BTreeMap<String, u32> {
+    BTreeMap::from([("GetItem".into(), get_item), ("Query".into(), query)])
+}
+
+#[tokio::test]
+async fn a_status_page_costs_the_same_few_calls_for_5_or_250_provrum() {
+    for n in [5, 250] {
+        let (calls, body) = calls_of("/status", n).await;
+        assert_eq!(body.as_array().map(Vec::len), Some(n));
+        // The token and its organisation (GetItem); the organisations and the provrum (Query;
+        // moto answers all 250 provrum in one page, as DynamoDB does up to 1 MB). No Scan,
+        // nothing per row.
+        assert_eq!(calls, expected(2, 2), "{n} provrum");
+    }
+}
+
+#[tokio::test]
+async fn a_yearly_report_costs_the_same_calls_for_5_or_250_provrum() {
+    let (few, report) = calls_of("/reports/2025", 5).await;
+    assert_eq!(report["year"], 2025, "{report}");
+    let (many, _) = calls_of("/reports/2025", 250).await;
+    assert_eq!(few, many);
+    assert!(!few.contains_key("Scan"), "{few:?}");
+}

@@ -1,0 +1,399 @@
+//! `provrum-bench`: the Rust side of `scripts/bench`. Each subcommand measures one thing and
+//! prints one JSON object; `scripts/bench.py` runs them beside the Python and JavaScript
+//! competitors and writes BENCHMARKS.md.
+
+use anyhow::{Context as _, anyhow, bail};
+use clap::{Parser, Subcommand};
+use provrum_rules::Verdict;
+use provrum_store::Store;
+use provrum_store::dynamo::DynamoStore;
+use provrum_store::sqlite::SqliteStore;
+use provrum_tests::bench::{
+    budget_book, budget_sums, budget_xlsx_near, seed_orgs, seed_provrum, time_check,
+};
+use serde_json::{Value, json};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+#[command(about = "Measurements for scripts/bench; each prints one JSON object")]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Writes the workbooks: realistic (60 lines), stress (100 000 lines), large (~5 MB).
+    Generate { dir: PathBuf },
+    /// Times the in-process check (read + every rule) of one workbook.
+    Check {
+        file: PathBuf,
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+        #[arg(long, default_value_t = 3)]
+        warmup: usize,
+    },
+    /// Creates an embedded store with a kansli token and `provrum` provrum; prints the token.
+    Seed {
+        db: PathBuf,
+        #[arg(long, default_value_t = 0)]
+        provrum: usize,
+    },
+    /// From exec to the first 200 on loopback, for each `NAME=BINARY=PATH` (round robin).
+    Coldstart {
+        #[arg(long, default_value_t = 30)]
+        runs: usize,
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        token: String,
+        #[arg(required = true)]
+        targets: Vec<String>,
+    },
+    /// Peak RSS of a budget-import process checking one workbook over HTTP (POST /check).
+    Rss {
+        #[arg(long)]
+        binary: PathBuf,
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        token: String,
+        file: PathBuf,
+    },
+    /// Open-loop load on one URL: `rate` requests a second, at most `connections` in flight;
+    /// latency counts from when a request was due, so a slow server cannot hide its queue.
+    Load {
+        #[arg(long)]
+        url: String,
+        #[arg(long)]
+        token: String,
+        #[arg(long, default_value_t = 100)]
+        rate: u32,
+        #[arg(long, default_value_t = 2000)]
+        requests: usize,
+        #[arg(long, default_value_t = 8)]
+        connections: usize,
+    },
+    /// The DynamoDB calls of one `GET /status` with `provrum` provrum, against `endpoint` (moto).
+    DynamoCalls {
+        #[arg(long)]
+        endpoint: String,
+        #[arg(long, default_value_t = 500)]
+        provrum: usize,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    let out = match Cli::parse().command {
+        Cmd::Generate { dir } => generate(&dir)?,
+        Cmd::Check { file, runs, warmup } => check(&file, runs, warmup)?,
+        Cmd::Seed { db, provrum } => runtime()?.block_on(seed(&db, provrum))?,
+        Cmd::Coldstart {
+            runs,
+            db,
+            token,
+            targets,
+        } => coldstart(runs, &db, &token, &targets)?,
+        Cmd::Rss {
+            binary,
+            db,
+            token,
+            file,
+        } => rss(&binary, &db, &token, &file)?,
+        Cmd::Load {
+            url,
+            token,
+            rate,
+            requests,
+            connections,
+        } => runtime()?.block_on(load(url, token, rate, requests, connections))?,
+        Cmd::DynamoCalls { endpoint, provrum } => {
+            runtime()?.block_on(dynamo_calls(&endpoint, provrum))?
+        }
+    };
+    println!("{out}");
+    Ok(())
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+fn generate(dir: &Path) -> anyhow::Result<Value> {
+    std::fs::create_dir_all(dir)?;
+    let mut files = serde_json::Map::new();
+    let mut write = |name: &str, bytes: Vec<u8>, lines: usize| -> anyhow::Result<()> {
+        let path = dir.join(format!("{name}.xlsx"));
+        std::fs::write(&path, &bytes)?;
+        let (_, total, base) = budget_sums(lines);
+        files.insert(
+            name.into(),
+            json!({"path": path, "bytes": bytes.len(), "lines": lines,
+                   "total_ore": total.0, "base_ore": base.0}),
+        );
+        Ok(())
+    };
+    write("realistic", budget_book(60).to_xlsx(), 60)?;
+    write("stress", budget_book(100_000).to_xlsx(), 100_000)?;
+    // "~5 MB": as close under the 5 MB (decimal) mark as whole lines allow, inside the upload
+    // limit of 5 MiB.
+    let (large, lines) = budget_xlsx_near(5_000_000);
+    write("large", large, lines)?;
+    Ok(Value::Object(files))
+}
+
+fn check(file: &Path, runs: usize, warmup: usize) -> anyhow::Result<Value> {
+    let bytes = std::fs::read(file).with_context(|| format!("{}", file.display()))?;
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
+    let (times, checked) = time_check(&bytes, name.as_deref(), runs, warmup);
+    let summary = &checked.report.summary;
+    Ok(json!({
+        "tool": "provrum",
+        "version": env!("CARGO_PKG_VERSION"),
+        "times_ns": times,
+        "lines": checked.submission.budget.len(),
+        "total_ore": summary.total_budget_ore.0,
+        "base_ore": summary.base_funding_ore.0,
+        "verdict": Verdict::of(&checked.report.findings),
+        "findings": checked.report.findings.len(),
+    }))
+}
+
+async fn seed(db: &Path, provrum: usize) -> anyhow::Result<Value> {
+    let store = SqliteStore::open(db)?;
+    let token = provrum_tests::seed_kansli(&store).await;
+    if provrum > 0 {
+        let orgs = seed_orgs(&store).await;
+        seed_provrum(&store, &orgs, provrum).await;
+    }
+    Ok(json!({"db": db, "token": token, "provrum": provrum}))
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// One HTTP/1.1 GET on a fresh connection: the status code, or `None` while nothing listens.
+fn get_status(addr: &SocketAddr, path: &str, token: &str) -> Option<u16> {
+    let mut stream = TcpStream::connect(addr).ok()?;
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).ok()?;
+    std::str::from_utf8(&head[9..12]).ok()?.parse().ok()
+}
+
+/// Starts `binary` in local mode on a free port with the embedded store `db`.
+fn start(binary: &Path, db: &Path) -> anyhow::Result<(Child, SocketAddr)> {
+    let port = free_port()?;
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
+    let child = Command::new(binary)
+        .env_clear()
+        .env("PROVRUM_ADDR", addr.to_string())
+        .env("PROVRUM_DB", db)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .with_context(|| format!("{}", binary.display()))?;
+    Ok((child, addr))
+}
+
+fn stop(mut child: Child) {
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Polls until the first 200 (another status is an error: the bench would measure a failure).
+fn first_ok(child: &mut Child, addr: &SocketAddr, path: &str, token: &str) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match get_status(addr, path, token) {
+            Some(200) => return Ok(()),
+            Some(other) => bail!("GET {path} answered {other}"),
+            None if Instant::now() > deadline => bail!("no answer on {addr} within 10 s"),
+            None => {
+                if let Some(status) = child.try_wait()? {
+                    bail!("exited with {status} before answering");
+                }
+                std::thread::sleep(Duration::from_micros(100));
+            }
+        }
+    }
+}
+
+fn coldstart(runs: usize, db: &Path, token: &str, targets: &[String]) -> anyhow::Result<Value> {
+    let targets: Vec<(String, PathBuf, String)> = targets
+        .iter()
+        .map(|t| match t.splitn(3, '=').collect::<Vec<_>>()[..] {
+            [name, binary, path] => Ok((name.into(), binary.into(), path.into())),
+            _ => Err(anyhow!("{t}: expected NAME=BINARY=PATH")),
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let mut times = vec![Vec::with_capacity(runs); targets.len()];
+    // One unmeasured round first, so every binary starts from the page cache.
+    for round in 0..=runs {
+        for (i, (name, binary, path)) in targets.iter().enumerate() {
+            let begin = Instant::now();
+            let (mut child, addr) = start(binary, db)?;
+            let result = first_ok(&mut child, &addr, path, token);
+            let elapsed = begin.elapsed();
+            stop(child);
+            result.with_context(|| name.clone())?;
+            if round > 0 {
+                times[i].push(elapsed.as_nanos() as u64);
+            }
+        }
+    }
+    let mut out = serde_json::Map::new();
+    for ((name, binary, path), times) in targets.iter().zip(times) {
+        out.insert(
+            name.clone(),
+            json!({"binary": binary, "path": path, "times_ns": times}),
+        );
+    }
+    Ok(Value::Object(out))
+}
+
+/// VmHWM (peak resident set) and VmRSS of a process, in bytes.
+fn memory(pid: u32) -> anyhow::Result<(u64, u64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let field = |name: &str| -> anyhow::Result<u64> {
+        let line = status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .ok_or_else(|| anyhow!("{name} missing in /proc/{pid}/status"))?;
+        let kb: u64 = line
+            .trim_start_matches(name)
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()?;
+        Ok(kb * 1024)
+    };
+    Ok((field("VmHWM:")?, field("VmRSS:")?))
+}
+
+fn rss(binary: &Path, db: &Path, token: &str, file: &Path) -> anyhow::Result<Value> {
+    let body = std::fs::read(file)?;
+    let (mut child, addr) = start(binary, db)?;
+    let result = (|| -> anyhow::Result<Value> {
+        first_ok(&mut child, &addr, "/template.json", token)?;
+        let (idle_peak, _) = memory(child.id())?;
+        let mut stream = TcpStream::connect(addr)?;
+        let head = format!(
+            "POST /check HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        let begin = Instant::now();
+        stream.write_all(head.as_bytes())?;
+        stream.write_all(&body)?;
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response)?;
+        let elapsed = begin.elapsed();
+        let status = std::str::from_utf8(response.get(9..12).unwrap_or_default())?.to_string();
+        if status != "200" {
+            bail!("POST /check answered {status}");
+        }
+        let (peak, after) = memory(child.id())?;
+        Ok(
+            json!({"file_bytes": body.len(), "idle_peak_bytes": idle_peak,
+                  "peak_bytes": peak, "rss_after_bytes": after,
+                  "response_bytes": response.len(), "seconds": elapsed.as_secs_f64()}),
+        )
+    })();
+    stop(child);
+    result
+}
+
+async fn load(
+    url: String,
+    token: String,
+    rate: u32,
+    requests: usize,
+    connections: usize,
+) -> anyhow::Result<Value> {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(connections)
+        .build()?;
+    let permits = Arc::new(tokio::sync::Semaphore::new(connections));
+    // Warm the connections and the server's caches.
+    for _ in 0..connections * 2 {
+        client
+            .get(&url)
+            .bearer_auth(&token)
+            .send()
+            .await?
+            .bytes()
+            .await?;
+    }
+    let interval = Duration::from_secs_f64(1.0 / f64::from(rate));
+    let begin = tokio::time::Instant::now();
+    let mut tasks = Vec::with_capacity(requests);
+    for i in 0..requests {
+        let due = begin + interval * i as u32;
+        tokio::time::sleep_until(due).await;
+        let (client, url, token, permits) =
+            (client.clone(), url.clone(), token.clone(), permits.clone());
+        tasks.push(tokio::spawn(async move {
+            let _permit = permits.acquire_owned().await?;
+            let response = client.get(&url).bearer_auth(&token).send().await?;
+            let status = response.status().as_u16();
+            let body = response.bytes().await?;
+            anyhow::Ok((due.elapsed(), status, body.len()))
+        }));
+    }
+    let mut latencies = Vec::with_capacity(requests);
+    let mut errors = 0;
+    let mut body_bytes = 0;
+    for task in tasks {
+        match task.await? {
+            Ok((latency, 200, bytes)) => {
+                latencies.push(latency.as_nanos() as u64);
+                body_bytes = bytes;
+            }
+            _ => errors += 1,
+        }
+    }
+    let wall = begin.elapsed().as_secs_f64();
+    Ok(
+        json!({"times_ns": latencies, "errors": errors, "rate": rate,
+              "connections": connections, "seconds": wall, "body_bytes": body_bytes}),
+    )
+}
+
+async fn dynamo_calls(endpoint: &str, provrum: usize) -> anyhow::Result<Value> {
+    let store = DynamoStore::local(endpoint, provrum_store::new_id("bench-")).await;
+    store.create_table().await?;
+    let token = provrum_tests::seed_kansli(&store).await;
+    let orgs = seed_orgs(&store).await;
+    seed_provrum(&store, &orgs, provrum).await;
+    let (counted, counter) = store.counted();
+    let state = provrum_http::AppState::new(Arc::new(counted) as Arc<dyn Store>);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let app = status_sheet::router(state);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    counter.take();
+    let response = reqwest::Client::new()
+        .get(format!("http://{addr}/status"))
+        .bearer_auth(&token)
+        .send()
+        .await?;
+    let status = response.status().as_u16();
+    let rows = response.json::<Vec<Value>>().await?.len();
+    let calls = counter.take();
+    if status != 200 || rows != provrum {
+        bail!("GET /status answered {status} with {rows} rows, not {provrum}");
+    }
+    Ok(json!({"provrum": provrum, "calls": calls}))
+}
