@@ -10,7 +10,8 @@ use provrum_tests::hostile;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-const TIME_BOUND: Duration = Duration::from_secs(1);
+/// Issue 8: "each ending in FORM-1 or a correct check within 2 s and 100 MB" (a debug build).
+const TIME_BOUND: Duration = Duration::from_secs(2);
 const MEMORY_BOUND_KB: i64 = 100 * 1024;
 
 #[test]

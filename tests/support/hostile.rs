@@ -1,7 +1,7 @@
 //! Files made to hurt a workbook reader. Each is built from a valid workbook where it can be, so
 //! the only thing wrong with it is the attack.
 
-use crate::{Book, V, xls};
+use crate::{Book, V, replace_zip_part, xls, zip_part};
 use std::io::{Cursor, Write};
 use std::path::Path;
 
@@ -89,7 +89,143 @@ pub fn xls_with_dimensions(
     xls::package(&xls::workbook_stream(&Book::valid_sv(), &extra))
 }
 
-/// Every hostile kind of issue 2, in a fixed order. `dir` caches the large generated files.
+/// The valid workbook's Budget sheet as it is stored.
+const BUDGET_PART: &str = "xl/worksheets/sheet3.xml";
+
+/// The valid workbook whose shared-strings table claims `unique` strings: calamine reserves room
+/// for that many before it reads one.
+pub fn claimed_strings(unique: u64) -> Vec<u8> {
+    let valid = Book::valid_sv().to_xlsx();
+    let sst = zip_part(&valid, "xl/sharedStrings.xml");
+    let start = sst.find("uniqueCount=\"").expect("uniqueCount") + "uniqueCount=\"".len();
+    let end = start + sst[start..].find('"').expect("quote");
+    let sst = format!("{}{unique}{}", &sst[..start], &sst[end..]);
+    replace_zip_part(&valid, "xl/sharedStrings.xml", sst.as_bytes())
+}
+
+/// The valid workbook plus `extra` tiny parts.
+pub fn many_entries(extra: usize) -> Vec<u8> {
+    use zip::write::SimpleFileOptions;
+    let valid = Book::valid_sv().to_xlsx();
+    let mut zip = zip::ZipWriter::new_append(Cursor::new(valid)).expect("zip");
+    for i in 0..extra {
+        zip.start_file(
+            format!("xl/extra/part{i}.xml"),
+            SimpleFileOptions::default(),
+        )
+        .expect("zip");
+        zip.write_all(b"<x/>").expect("zip");
+    }
+    zip.finish().expect("zip").into_inner()
+}
+
+/// The valid workbook with one byte in the middle of its Budget sheet's compressed data flipped.
+pub fn corrupted() -> Vec<u8> {
+    let mut bytes = Book::valid_sv().to_xlsx();
+    let (start, len) = {
+        let mut zip = zip::ZipArchive::new(Cursor::new(&bytes)).expect("zip");
+        let part = zip.by_name(BUDGET_PART).expect("budget part");
+        (
+            part.data_start().expect("data start"),
+            part.compressed_size(),
+        )
+    };
+    let at = (start + len / 2) as usize;
+    bytes[at] ^= 0x5A;
+    bytes
+}
+
+/// The valid workbook with its Budget sheet replaced by `xml`, written streaming so that large
+/// parts never exist in memory; `body` writes the part. Cached under `dir` as `name`.
+fn with_budget_sheet(dir: &Path, name: &str, body: impl Fn(&mut dyn Write)) -> Vec<u8> {
+    let path = dir.join(name);
+    if let Ok(bytes) = std::fs::read(&path) {
+        return bytes;
+    }
+    use zip::write::SimpleFileOptions;
+    let valid = Book::valid_sv().to_xlsx();
+    let mut input = zip::ZipArchive::new(Cursor::new(&valid)).expect("zip");
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(9));
+    for i in 0..input.len() {
+        let mut file = input.by_index(i).expect("entry");
+        let part = file.name().expect("name").to_string();
+        out.start_file(part.as_str(), options).expect("zip");
+        if part == BUDGET_PART {
+            body(&mut out);
+        } else {
+            std::io::copy(&mut file, &mut out).expect("copy");
+        }
+    }
+    let bytes = out.finish().expect("zip").into_inner();
+    let _ = std::fs::write(&path, &bytes);
+    bytes
+}
+
+const SHEET_OPEN: &[u8] = br#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#;
+const SHEET_CLOSE: &[u8] = b"</sheetData></worksheet>";
+
+/// Writes `unit` `times` times, in blocks.
+fn repeat(out: &mut dyn Write, unit: &[u8], times: u64) {
+    let per_block = (64 * 1024 / unit.len()).max(1);
+    let block = unit.repeat(per_block);
+    let mut left = times;
+    while left > 0 {
+        let n = left.min(per_block as u64) as usize;
+        out.write_all(&block[..n * unit.len()]).expect("zip");
+        left -= n as u64;
+    }
+}
+
+/// A Budget sheet of `rows` rows, each one number, numbered by position (no `r` attributes), so
+/// a million rows deflate to a few kB.
+pub fn many_rows(dir: &Path, rows: u64) -> Vec<u8> {
+    with_budget_sheet(dir, &format!("rows-{rows}.xlsx"), |out| {
+        out.write_all(SHEET_OPEN).expect("zip");
+        repeat(out, b"<row><c><v>1</v></c></row>", rows);
+        out.write_all(SHEET_CLOSE).expect("zip");
+    })
+}
+
+/// A Budget sheet that inflates to about `len` bytes of empty elements: a ratio bomb made of
+/// structure rather than of one long text.
+pub fn structure_bomb(dir: &Path, len: u64) -> Vec<u8> {
+    with_budget_sheet(dir, &format!("structure-bomb-{len}.xlsx"), |out| {
+        out.write_all(SHEET_OPEN).expect("zip");
+        repeat(out, b"<row/>", len / 6);
+        out.write_all(SHEET_CLOSE).expect("zip");
+    })
+}
+
+/// The valid Budget sheet followed by `depth` unknown elements nested inside one another.
+pub fn deeply_nested(dir: &Path, depth: u64) -> Vec<u8> {
+    let sheet = zip_part(&Book::valid_sv().to_xlsx(), BUDGET_PART);
+    let (data, rest) = sheet.split_at(sheet.find("</sheetData>").expect("sheetData") + 12);
+    with_budget_sheet(dir, &format!("nested-{depth}.xlsx"), |out| {
+        out.write_all(data.as_bytes()).expect("zip");
+        repeat(out, b"<x>", depth);
+        repeat(out, b"</x>", depth);
+        out.write_all(rest.as_bytes()).expect("zip");
+    })
+}
+
+/// An Excel binary workbook's package (its workbook part is `xl/workbook.bin`).
+pub fn xlsb() -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for (part, body) in [
+        ("[Content_Types].xml", &b"<Types/>"[..]),
+        ("xl/workbook.bin", &[0x83, 0x01, 0x00][..]),
+    ] {
+        zip.start_file(part, zip::write::SimpleFileOptions::default())
+            .expect("zip");
+        zip.write_all(body).expect("zip");
+    }
+    zip.finish().expect("zip").into_inner()
+}
+
+/// Every hostile kind of issues 2 and 8, in a fixed order. `dir` caches the large generated files.
 pub fn cases(dir: &Path) -> Vec<Case> {
     let valid = Book::valid_sv().to_xlsx();
     let mut far = Book::valid_sv();
@@ -210,6 +346,48 @@ pub fn cases(dir: &Path) -> Vec<Case> {
             file_name: "panik.xls",
             bytes: xls_that_panics_calamine(),
             form_1: Some("kunde inte läsas"),
+        },
+        Case {
+            name: "a byte of a sheet flipped",
+            file_name: "skadad.xlsx",
+            bytes: corrupted(),
+            form_1: Some("skadad"),
+        },
+        Case {
+            name: "2 012 zip entries",
+            file_name: "delar.xlsx",
+            bytes: many_entries(2_000),
+            form_1: Some("högst 2 000 tillåts"),
+        },
+        Case {
+            name: "sheet inflating to 200 MB of elements",
+            file_name: "struktur.xlsx",
+            bytes: structure_bomb(dir, 200 << 20),
+            form_1: Some("för stor uppackad"),
+        },
+        Case {
+            name: "shared strings claiming 4 billion",
+            file_name: "strangar.xlsx",
+            bytes: claimed_strings(4_000_000_000),
+            form_1: Some("uniqueCount"),
+        },
+        Case {
+            name: "a million rows",
+            file_name: "rader.xlsx",
+            bytes: many_rows(dir, 1_000_000),
+            form_1: Some("efter rad 200 000"),
+        },
+        Case {
+            name: "elements nested 100 000 deep",
+            file_name: "djup.xlsx",
+            bytes: deeply_nested(dir, 100_000),
+            form_1: None,
+        },
+        Case {
+            name: ".xlsb",
+            file_name: "binar.xlsb",
+            bytes: xlsb(),
+            form_1: Some("(.xlsb) stöds inte"),
         },
     ]
 }

@@ -81,18 +81,25 @@ pub(crate) fn guard(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
         if !(lower.ends_with(".xml") || lower.ends_with(".rels")) {
             continue;
         }
-        let part_limit = if lower.ends_with("sharedstrings.xml") {
+        let strings = lower.ends_with("sharedstrings.xml");
+        let part_limit = if strings {
             limits.max_strings_bytes
         } else {
             limits.max_part_bytes
         };
         let remaining = limits.max_total_bytes.saturating_sub(total);
+        let mut table = StringTable::default();
         let stats = measure(
             file,
             &name,
             part_limit.min(remaining),
             limits.max_xml_text,
             &mut buf,
+            |data| {
+                if strings {
+                    table.feed(data);
+                }
+            },
         )
         .map_err(|e| match e {
             ReadError::PartTooLarge { part, .. } if remaining < part_limit => {
@@ -104,17 +111,76 @@ pub(crate) fn guard(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
             other => other,
         })?;
         total += stats.bytes;
+        if let Some(claimed) = table.claimed()
+            && claimed > table.strings.saturating_add(StringTable::SLACK)
+        {
+            return Err(ReadError::Damaged {
+                detail: format!(
+                    "{name}: uniqueCount {claimed}, {} strängar / strings",
+                    table.strings
+                ),
+            });
+        }
     }
     Ok(())
 }
 
-/// Streams one part to its end (verifying the zip's CRC) through `buf`, without keeping it.
+/// What a shared-strings part claims against what it holds. calamine reserves room for
+/// `uniqueCount` strings before reading one, so a file claiming billions would make it ask for
+/// terabytes and abort the process; a claim beyond the strings really there is refused.
+#[derive(Default)]
+struct StringTable {
+    /// The part's first bytes, where the `<sst …>` tag and its attributes are.
+    head: Vec<u8>,
+    /// How much of `<si` the last bytes matched.
+    matched: u8,
+    /// `<si>` elements seen.
+    strings: u64,
+}
+
+impl StringTable {
+    const HEAD: usize = 4096;
+    /// Tolerance for writers that count loosely; 1 000 strings more is a few kB reserved.
+    const SLACK: u64 = 1_000;
+
+    fn feed(&mut self, data: &[u8]) {
+        let room = Self::HEAD.saturating_sub(self.head.len());
+        self.head.extend_from_slice(&data[..room.min(data.len())]);
+        for &b in data {
+            self.matched = match (self.matched, b) {
+                (_, b'<') => 1,
+                (1, b's') => 2,
+                (2, b'i') => 3,
+                (3, b'>' | b'/' | b' ' | b'\t' | b'\r' | b'\n') => {
+                    self.strings += 1;
+                    0
+                }
+                _ => 0,
+            };
+        }
+    }
+
+    /// The `uniqueCount` attribute, if the part states one (`u64::MAX` for an absurd number).
+    fn claimed(&self) -> Option<u64> {
+        let key = b"uniqueCount=";
+        let at = self.head.windows(key.len()).position(|w| w == key)? + key.len();
+        let rest = self.head.get(at + 1..)?;
+        let digits = rest.iter().take_while(|b| b.is_ascii_digit());
+        Some(digits.fold(0u64, |n, d| {
+            n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+        }))
+    }
+}
+
+/// Streams one part to its end (verifying the zip's CRC) through `buf`, without keeping it;
+/// `observe` sees every piece read.
 pub(crate) fn measure(
     mut reader: impl Read,
     part: &str,
     limit: u64,
     max_text: u64,
     buf: &mut [u8],
+    mut observe: impl FnMut(&[u8]),
 ) -> Result<PartStats, ReadError> {
     let mut bytes = 0u64;
     let mut since_tag = 0u64;
@@ -136,6 +202,7 @@ pub(crate) fn measure(
                 limit,
             });
         }
+        observe(&buf[..n]);
         for chunk in buf[..n].split_inclusive(|b| *b == b'<') {
             if chunk.last() == Some(&b'<') {
                 since_tag += chunk.len() as u64 - 1;
@@ -158,4 +225,31 @@ pub(crate) fn measure(
         }
     }
     Ok(PartStats { bytes })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StringTable;
+
+    fn table(pieces: &[&str]) -> StringTable {
+        let mut t = StringTable::default();
+        for p in pieces {
+            t.feed(p.as_bytes());
+        }
+        t
+    }
+
+    #[test]
+    fn a_string_table_counts_its_strings_across_reads_and_reads_its_claim() {
+        let t = table(&[
+            "<sst count='3' uniqueCount='3'><si><t>a</t></si><s",
+            "i><t>b</t></si><si/><sheet/><s",
+            "ix/></sst>",
+        ]);
+        assert_eq!(t.claimed(), Some(3));
+        assert_eq!(t.strings, 3);
+        assert_eq!(table(&["<sst><si/></sst>"]).claimed(), None);
+        let absurd = table(&["<sst uniqueCount=\"99999999999999999999999\">"]);
+        assert_eq!(absurd.claimed(), Some(u64::MAX));
+    }
 }
