@@ -24,40 +24,17 @@ pub fn oversized() -> Vec<u8> {
 /// A valid workbook whose shared strings hold one cell of `len` bytes of text, written streaming
 /// so it never exists in memory (1.5 GB deflates to about 1.5 MB). Cached under `dir`.
 pub fn text_bomb(dir: &Path, len: u64) -> Vec<u8> {
-    let path = dir.join(format!("text-bomb-{len}.xlsx"));
-    if let Ok(bytes) = std::fs::read(&path) {
-        return bytes;
-    }
-    use zip::write::SimpleFileOptions;
-    let valid = Book::valid_sv().to_xlsx();
-    let mut input = zip::ZipArchive::new(Cursor::new(&valid)).expect("zip");
-    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let options = SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .compression_level(Some(9))
-        .large_file(len > u32::MAX as u64 / 2);
-    for i in 0..input.len() {
-        let mut file = input.by_index(i).expect("entry");
-        let name = file.name().expect("name").to_string();
-        out.start_file(name.as_str(), options).expect("zip");
-        if name == "xl/sharedStrings.xml" {
+    with_part(
+        dir,
+        &format!("text-bomb-{len}.xlsx"),
+        "xl/sharedStrings.xml",
+        |out| {
             out.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>"#)
-                .expect("zip");
-            let chunk = vec![b'A'; 1 << 20];
-            let mut left = len;
-            while left > 0 {
-                let n = left.min(chunk.len() as u64) as usize;
-                out.write_all(&chunk[..n]).expect("zip");
-                left -= n as u64;
-            }
+            .expect("zip");
+            repeat(out, b"A", len);
             out.write_all(b"</t></si></sst>").expect("zip");
-        } else {
-            std::io::copy(&mut file, &mut out).expect("copy");
-        }
-    }
-    let bytes = out.finish().expect("zip").into_inner();
-    let _ = std::fs::write(&path, &bytes);
-    bytes
+        },
+    )
 }
 
 /// An xls whose first BOUNDSHEET record is cut short: calamine indexes past its end and panics.
@@ -135,9 +112,9 @@ pub fn corrupted() -> Vec<u8> {
     bytes
 }
 
-/// The valid workbook with its Budget sheet replaced by `xml`, written streaming so that large
-/// parts never exist in memory; `body` writes the part. Cached under `dir` as `name`.
-fn with_budget_sheet(dir: &Path, name: &str, body: impl Fn(&mut dyn Write)) -> Vec<u8> {
+/// The valid workbook with one part written by `body`, streaming (deflated, zip64 when large),
+/// so that a part of gigabytes never exists in memory. Cached under `dir` as `name`.
+fn with_part(dir: &Path, name: &str, part: &str, body: impl Fn(&mut dyn Write)) -> Vec<u8> {
     let path = dir.join(name);
     if let Ok(bytes) = std::fs::read(&path) {
         return bytes;
@@ -148,12 +125,13 @@ fn with_budget_sheet(dir: &Path, name: &str, body: impl Fn(&mut dyn Write)) -> V
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let options = SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
-        .compression_level(Some(9));
+        .compression_level(Some(9))
+        .large_file(true);
     for i in 0..input.len() {
         let mut file = input.by_index(i).expect("entry");
-        let part = file.name().expect("name").to_string();
-        out.start_file(part.as_str(), options).expect("zip");
-        if part == BUDGET_PART {
+        let entry = file.name().expect("name").to_string();
+        out.start_file(entry.as_str(), options).expect("zip");
+        if entry == part {
             body(&mut out);
         } else {
             std::io::copy(&mut file, &mut out).expect("copy");
@@ -162,6 +140,11 @@ fn with_budget_sheet(dir: &Path, name: &str, body: impl Fn(&mut dyn Write)) -> V
     let bytes = out.finish().expect("zip").into_inner();
     let _ = std::fs::write(&path, &bytes);
     bytes
+}
+
+/// [`with_part`] for the Budget sheet.
+fn with_budget_sheet(dir: &Path, name: &str, body: impl Fn(&mut dyn Write)) -> Vec<u8> {
+    with_part(dir, name, BUDGET_PART, body)
 }
 
 const SHEET_OPEN: &[u8] = br#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#;

@@ -192,6 +192,28 @@ impl SqliteStore {
     }
 }
 
+/// The provrum a query over `data, version` selects, in its order.
+fn provrum_rows(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<Provrum>> {
+    let mut stmt = conn.prepare(sql).map_err(db_err)?;
+    let rows = stmt
+        .query_map(params, |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })
+        .map_err(db_err)?;
+    let mut items = Vec::new();
+    for row in rows {
+        let (data, version) = row.map_err(db_err)?;
+        let mut p: Provrum = from_json(&data)?;
+        p.version = version as u64;
+        items.push(p);
+    }
+    Ok(items)
+}
+
 #[async_trait]
 impl Store for SqliteStore {
     async fn create_org(&self, org: &Org, event: &AuditEvent) -> Result<()> {
@@ -319,20 +341,11 @@ impl Store for SqliteStore {
 
     async fn all_provrum(&self) -> Result<Vec<Provrum>> {
         self.with(move |conn| {
-            let mut stmt = conn
-                .prepare("SELECT data, version FROM provrum ORDER BY sort_key")
-                .map_err(db_err)?;
-            let rows = stmt
-                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
-                .map_err(db_err)?;
-            let mut items = Vec::new();
-            for row in rows {
-                let (data, version) = row.map_err(db_err)?;
-                let mut p: Provrum = from_json(&data)?;
-                p.version = version as u64;
-                items.push(p);
-            }
-            Ok(items)
+            provrum_rows(
+                conn,
+                "SELECT data, version FROM provrum ORDER BY sort_key",
+                [],
+            )
         })
         .await
     }
@@ -348,23 +361,17 @@ impl Store for SqliteStore {
         };
         let limit = limit.clamp(1, 100);
         self.with(move |conn| {
-            let mut stmt = conn
-                .prepare("SELECT data, version FROM provrum WHERE sort_key > ?1 ORDER BY sort_key LIMIT ?2")
-                .map_err(db_err)?;
-            let rows = stmt
-                .query_map(params![after, i64::from(limit) + 1], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
-                .map_err(db_err)?;
-            let mut items = Vec::new();
-            for row in rows {
-                let (data, version) = row.map_err(db_err)?;
-                let mut p: Provrum = from_json(&data)?;
-                p.version = version as u64;
-                items.push(p);
-            }
+            let mut items = provrum_rows(
+                conn,
+                "SELECT data, version FROM provrum WHERE sort_key > ?1 ORDER BY sort_key LIMIT ?2",
+                params![after, i64::from(limit) + 1],
+            )?;
             // One more than a page was asked for: its presence says whether another page follows.
             let next = if items.len() > limit as usize {
                 items.truncate(limit as usize);
-                items.last().map(|p| crate::encode_cursor(format!("{PREFIX}{}", sort_key(p)).as_bytes()))
+                items
+                    .last()
+                    .map(|p| crate::encode_cursor(format!("{PREFIX}{}", sort_key(p)).as_bytes()))
             } else {
                 None
             };
