@@ -1,4 +1,4 @@
-# Shell helpers shared by scripts/test, scripts/infra-check and scripts/bench (sourced, not run).
+# Shell helpers shared by scripts/test, infra-check, api-fuzz and bench (sourced, not run).
 
 # venv DIR REQUIREMENTS: a virtualenv at DIR with exactly REQUIREMENTS installed; rebuilt when the
 # requirements file changes.
@@ -14,23 +14,35 @@ venv() {
   fi
 }
 
+# free_port: a free TCP port on loopback.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_for_port PORT PID LOG WHAT: waits up to 10 s for PORT to listen; fails, printing LOG, if
+# PID exits first or the time runs out.
+wait_for_port() {
+  local port=$1 pid=$2 log=$3 what=$4
+  for _ in $(seq 1 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    kill -0 "$pid" 2>/dev/null || { echo "$what did not start:"; cat "$log"; exit 1; }
+    sleep 0.1
+  done
+  echo "$what is not listening on $port:"; cat "$log"; exit 1
+}
+
 # start_moto LOG: moto's server mode (target/moto-venv, scripts/requirements-test.txt) on a free
 # loopback port, one request at a time (scripts/moto_serial.py), stopped when the script exits.
 # Sets MOTO_ENDPOINT.
 start_moto() {
   local log=$1 port
   venv target/moto-venv scripts/requirements-test.txt
-  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  port=$(free_port)
   mkdir -p target
   target/moto-venv/bin/python scripts/moto_serial.py 127.0.0.1 "$port" > "$log" 2>&1 &
   moto_pid=$!
   trap 'kill "$moto_pid" 2>/dev/null || true' EXIT
-  for _ in $(seq 1 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
-    kill -0 "$moto_pid" 2>/dev/null || { echo "moto did not start:"; cat "$log"; exit 1; }
-    sleep 0.1
-  done
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "moto is not listening on $port"; exit 1; }
+  wait_for_port "$port" "$moto_pid" "$log" moto
   MOTO_ENDPOINT="http://127.0.0.1:$port"
 }
 

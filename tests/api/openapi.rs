@@ -100,3 +100,35 @@ async fn openapi_describes_exactly_the_served_routes() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_frameworks_own_refusals_are_problem_json_too() {
+    let app = spawn_app(Backend::Sqlite).await;
+    for (method, path, status) in [
+        ("GET", "/template.json?lang=sv&lang=en", 400),
+        ("GET", "/provrum/x/budget", 404),
+        ("PATCH", "/provrum", 405),
+    ] {
+        let request = app
+            .client
+            .request(
+                reqwest::Method::from_bytes(method.as_bytes()).expect("method"),
+                format!("{}{path}", app.address),
+            )
+            .bearer_auth(&app.kansli)
+            .header("accept-language", "en");
+        let response = request.send().await.expect("request");
+        assert_eq!(response.status().as_u16(), status, "{method} {path}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json",
+            "{method} {path}"
+        );
+        let body: serde_json::Value = response.json().await.expect("json");
+        assert_eq!(body["status"], status, "{body}");
+        assert!(
+            body["detail"].as_str().is_some_and(|d| !d.is_empty()),
+            "{body}"
+        );
+    }
+}

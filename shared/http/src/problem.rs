@@ -286,7 +286,23 @@ pub async fn render(request: Request, next: Next) -> Response {
             StatusCode::PAYLOAD_TOO_LARGE => {
                 ApiError::too_large(provrum_workbook::Limits::default().max_file_bytes)
             }
-            _ => return response,
+            // A framework's own refusal (a query, path or header it could not parse): its short
+            // text becomes the detail.
+            status => {
+                let text = axum::body::to_bytes(response.into_body(), 1024)
+                    .await
+                    .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+                    .unwrap_or_default();
+                ApiError::new(
+                    status,
+                    "bad-request",
+                    Text::new("Felaktig begäran", "Bad request"),
+                    Text::new(
+                        format!("Begäran kunde inte tolkas: {text}"),
+                        format!("The request could not be understood: {text}"),
+                    ),
+                )
+            }
         };
         let mut rendered = error.clone().into_response();
         *rendered.body_mut() = serde_json::to_vec(&error.body(lang))
