@@ -97,3 +97,89 @@ fn a_formula_error_in_an_amount_cell_is_bud_2() {
         c.findings[0].message
     );
 }
+
+/// The plan's start and end (B9, B10) as read.
+fn plan_dates(bytes: &[u8]) -> (provrum_rules::sheet::Value, provrum_rules::sheet::Value) {
+    let book = provrum_workbook::read(bytes, Some("plan.xlsx")).expect("readable");
+    let plan = book
+        .sheets
+        .iter()
+        .find(|s| s.name == "Projektplan")
+        .expect("plan sheet");
+    let at = |row| plan.get(row, 1).cloned().expect("a value");
+    (at(8), at(9))
+}
+
+/// `sheet` with the `<v>` of cell `a1` replaced by `value`.
+fn with_cell_value(sheet: &str, a1: &str, value: &str) -> String {
+    let start = sheet.find(&format!("<c r=\"{a1}\"")).expect("cell");
+    let v = start + sheet[start..].find("<v>").expect("value") + 3;
+    let end = v + sheet[v..].find("</v>").expect("value end");
+    format!("{}{value}{}", &sheet[..v], &sheet[end..])
+}
+
+#[test]
+fn a_1904_workbook_reads_the_same_dates() {
+    use provrum_rules::sheet::Value;
+    let xlsx = Book::valid_sv().to_xlsx();
+    let workbook =
+        zip_part(&xlsx, "xl/workbook.xml").replacen("<workbookPr", "<workbookPr date1904=\"1\"", 1);
+    // The 1904 date system counts from 1904-01-01: the same day is 1 462 serials lower.
+    let sheet = zip_part(&xlsx, "xl/worksheets/sheet1.xml");
+    let serial = |d: chrono::NaiveDate| {
+        (d - chrono::NaiveDate::from_ymd_opt(1904, 1, 1).expect("epoch")).num_days()
+    };
+    let sheet = with_cell_value(&sheet, "B9", &serial(day(2025, 3, 1)).to_string());
+    let sheet = with_cell_value(&sheet, "B10", &serial(day(2025, 6, 30)).to_string());
+    let bytes = replace_zip_part(
+        &replace_zip_part(&xlsx, "xl/workbook.xml", workbook.as_bytes()),
+        "xl/worksheets/sheet1.xml",
+        sheet.as_bytes(),
+    );
+    assert_eq!(
+        plan_dates(&bytes),
+        (Value::Date(day(2025, 3, 1)), Value::Date(day(2025, 6, 30)))
+    );
+    assert_fired(&check_bytes(&bytes, "1904.xlsx"), &[]);
+}
+
+#[test]
+fn dates_before_1900_are_read_as_written_and_judged_at_their_cells() {
+    use provrum_rules::sheet::Value;
+    // Excel has no dates before 1900: they are typed as text, or are a date cell's serial below
+    // one. Text is read as the date it says; a serial below one counts back from the epoch
+    // (0 = 1899-12-31), and either way the rules judge the plan, located at its cells.
+    let mut book = Book::valid_sv();
+    book.set("Projektplan", "B9", Some(s("1899-12-31")));
+    let xlsx = book.to_xlsx();
+    let (start, _) = plan_dates(&xlsx);
+    assert_eq!(
+        provrum_rules::plan::read_date(&start),
+        Some(day(1899, 12, 31))
+    );
+    let c = check_bytes(&xlsx, "1899.xlsx");
+    assert!(
+        fired(&c).iter().all(|f| !f.starts_with("FORM-1")),
+        "{:?}",
+        fired(&c)
+    );
+
+    let xlsx = Book::valid_sv().to_xlsx();
+    let sheet = with_cell_value(&zip_part(&xlsx, "xl/worksheets/sheet1.xml"), "B9", "-5");
+    let bytes = replace_zip_part(&xlsx, "xl/worksheets/sheet1.xml", sheet.as_bytes());
+    let (start, _) = plan_dates(&bytes);
+    assert_eq!(start, Value::Date(day(1899, 12, 26)));
+    let c = check_bytes(&bytes, "negativ.xlsx");
+    let rules = fired(&c);
+    assert!(rules.iter().all(|f| !f.starts_with("FORM-1")), "{rules:?}");
+    assert!(
+        rules
+            .iter()
+            .any(|f| f.starts_with("TID-") && f.contains("@Projektplan!B")),
+        "{rules:?}"
+    );
+}
+
+fn day(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(y, m, d).expect("date")
+}

@@ -1,7 +1,7 @@
 //! Files made to hurt a workbook reader. Each is built from a valid workbook where it can be, so
 //! the only thing wrong with it is the attack.
 
-use crate::{Book, V, replace_zip_part, xls, zip_part};
+use crate::{Book, V, ods_package, replace_zip_part, xls, zip_part};
 use std::io::{Cursor, Write};
 use std::path::Path;
 
@@ -208,6 +208,31 @@ pub fn xlsb() -> Vec<u8> {
     zip.finish().expect("zip").into_inner()
 }
 
+/// A password-protected Office workbook as Excel saves one: a compound file holding
+/// `EncryptionInfo` and `EncryptedPackage` instead of a zip.
+pub fn password_protected() -> Vec<u8> {
+    let mut file = cfb::CompoundFile::create(Cursor::new(Vec::new())).expect("cfb");
+    for (name, body) in [
+        ("/EncryptionInfo", &[4u8, 0, 4, 0, 0x40, 0, 0, 0][..]),
+        ("/EncryptedPackage", &[0u8; 64][..]),
+    ] {
+        let mut stream = file.create_stream(name).expect("stream");
+        stream.write_all(body).expect("write");
+    }
+    file.flush().expect("flush");
+    file.into_inner().into_inner()
+}
+
+/// The valid workbook as .ods, every row ending in an empty cell repeated a billion times (as
+/// office suites write a row's blank rest, only more so).
+pub fn ods_repeated_columns() -> Vec<u8> {
+    let content = zip_part(&Book::valid_sv().to_ods(), "content.xml").replace(
+        "</table:table-row>",
+        r#"<table:table-cell table:number-columns-repeated="1000000000"/></table:table-row>"#,
+    );
+    ods_package(&content)
+}
+
 /// Every hostile kind of issues 2 and 8, in a fixed order. `dir` caches the large generated files.
 pub fn cases(dir: &Path) -> Vec<Case> {
     let valid = Book::valid_sv().to_xlsx();
@@ -364,6 +389,18 @@ pub fn cases(dir: &Path) -> Vec<Case> {
             name: "elements nested 100 000 deep",
             file_name: "djup.xlsx",
             bytes: deeply_nested(dir, 100_000),
+            form_1: None,
+        },
+        Case {
+            name: "password-protected .xlsx",
+            file_name: "hemlig.xlsx",
+            bytes: password_protected(),
+            form_1: Some("lösenordsskyddad"),
+        },
+        Case {
+            name: "ods cells repeated a billion times",
+            file_name: "upprepad.ods",
+            bytes: ods_repeated_columns(),
             form_1: None,
         },
         Case {
