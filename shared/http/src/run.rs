@@ -54,22 +54,34 @@ pub async fn store_from_env() -> Result<Arc<dyn Store>, RunError> {
     }
 }
 
-/// Runs a function: `routes` wrapped by [`crate::app`] over the store from the environment, built
-/// once per process.
-pub async fn run_function(routes: Router<AppState>) -> Result<(), RunError> {
+/// What both ways of running a function share: JSON logs, panics logged, and the state over the
+/// store and webhook the environment names, built once per process, with `routes` wrapped by
+/// [`crate::app`].
+async fn start(routes: Router<AppState>) -> Result<(AppState, Router), RunError> {
     crate::init_tracing();
     std::panic::set_hook(Box::new(|info| tracing::error!(panic = %info, "panic")));
     let state =
         AppState::new(store_from_env().await?).with_webhook(provrum_notify::Webhook::from_env()?);
     let app = crate::app(routes, state.clone());
+    Ok((state, app))
+}
+
+/// Outside Lambda: serves on `PROVRUM_ADDR` (default 127.0.0.1:3000).
+async fn serve_locally(app: Router) -> Result<(), RunError> {
+    let addr = std::env::var("PROVRUM_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".into());
+    serve(app, &addr).await
+}
+
+/// Runs a function's `routes` under Lambda, or on a local port.
+pub async fn run_function(routes: Router<AppState>) -> Result<(), RunError> {
+    let (state, app) = start(routes).await?;
     if let Ok(api) = std::env::var("AWS_LAMBDA_RUNTIME_API") {
         let app = keep_awake_for_notices(&api, &state, app).await;
         return lambda_http::run(app)
             .await
             .map_err(|e| RunError::Lambda(e.to_string()));
     }
-    let addr = std::env::var("PROVRUM_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".into());
-    serve(app, &addr).await
+    serve_locally(app).await
 }
 
 /// Like [`run_function`], for a function that also takes events other than HTTP requests: under
@@ -78,11 +90,7 @@ pub async fn run_function_with_events(
     routes: Router<AppState>,
     on_event: EventHandler,
 ) -> Result<(), RunError> {
-    crate::init_tracing();
-    std::panic::set_hook(Box::new(|info| tracing::error!(panic = %info, "panic")));
-    let state =
-        AppState::new(store_from_env().await?).with_webhook(provrum_notify::Webhook::from_env()?);
-    let app = crate::app(routes, state.clone());
+    let (state, app) = start(routes).await?;
     if let Ok(api) = std::env::var("AWS_LAMBDA_RUNTIME_API") {
         let app = keep_awake_for_notices(&api, &state, app).await;
         let handler =
@@ -93,8 +101,7 @@ pub async fn run_function_with_events(
             .await
             .map_err(|e| RunError::Lambda(e.to_string()));
     }
-    let addr = std::env::var("PROVRUM_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".into());
-    serve(app, &addr).await
+    serve_locally(app).await
 }
 
 async fn dispatch(
