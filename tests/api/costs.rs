@@ -2,40 +2,14 @@
 //! whole-list pages read the organisations once and the provrum one Query per DynamoDB page,
 //! never a Scan and never a call per provrum — so the count does not grow with the provrum.
 
-use provrum_http::AppState;
-use provrum_store::Store;
-use provrum_store::dynamo::DynamoStore;
-use provrum_tests::bench::{seed_orgs, seed_provrum};
+use provrum_tests::bench::dynamo_calls_of;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 /// The calls of `GET path` with `n` provrum stored, and the JSON answered.
 async fn calls_of(path: &str, n: usize) -> (BTreeMap<String, u32>, serde_json::Value) {
     let endpoint = std::env::var("PROVRUM_TEST_DYNAMODB_ENDPOINT")
         .expect("PROVRUM_TEST_DYNAMODB_ENDPOINT is not set: the DynamoDB runs use moto, which scripts/test starts");
-    let store = DynamoStore::local(&endpoint, provrum_store::new_id("calls-")).await;
-    store.create_table().await.expect("table");
-    let kansli = provrum_tests::seed_kansli(&store).await;
-    let orgs = seed_orgs(&store).await;
-    seed_provrum(&store, &orgs, n).await;
-
-    let (counted, counter) = store.counted();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = listener.local_addr().expect("addr");
-    let app = provrum::all_routes(AppState::new(Arc::new(counted) as Arc<dyn Store>));
-    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
-    counter.take();
-    let response = reqwest::Client::new()
-        .get(format!("http://{address}{path}"))
-        .bearer_auth(&kansli)
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(response.status(), 200);
-    let body = response.json().await.expect("json");
-    (counter.take(), body)
+    dynamo_calls_of(&endpoint, n, path, provrum::all_routes).await
 }
 
 fn expected(get_item: u32, query: u32) -> BTreeMap<String, u32> {

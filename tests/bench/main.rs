@@ -5,11 +5,10 @@
 use anyhow::{Context as _, anyhow, bail};
 use clap::{Parser, Subcommand};
 use provrum_rules::Verdict;
-use provrum_store::Store;
-use provrum_store::dynamo::DynamoStore;
 use provrum_store::sqlite::SqliteStore;
 use provrum_tests::bench::{
-    budget_book, budget_sums, budget_xlsx_near, seed_orgs, seed_provrum, time_check,
+    budget_book, budget_sums, budget_xlsx_near, dynamo_calls_of, seed_orgs, seed_provrum,
+    time_check,
 };
 use serde_json::{Value, json};
 use std::io::{Read, Write};
@@ -372,28 +371,10 @@ async fn load(
 }
 
 async fn dynamo_calls(endpoint: &str, provrum: usize) -> anyhow::Result<Value> {
-    let store = DynamoStore::local(endpoint, provrum_store::new_id("bench-")).await;
-    store.create_table().await?;
-    let token = provrum_tests::seed_kansli(&store).await;
-    let orgs = seed_orgs(&store).await;
-    seed_provrum(&store, &orgs, provrum).await;
-    let (counted, counter) = store.counted();
-    let state = provrum_http::AppState::new(Arc::new(counted) as Arc<dyn Store>);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let app = status_sheet::router(state);
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    counter.take();
-    let response = reqwest::Client::new()
-        .get(format!("http://{addr}/status"))
-        .bearer_auth(&token)
-        .send()
-        .await?;
-    let status = response.status().as_u16();
-    let rows = response.json::<Vec<Value>>().await?.len();
-    let calls = counter.take();
-    if status != 200 || rows != provrum {
-        bail!("GET /status answered {status} with {rows} rows, not {provrum}");
+    let (calls, rows) = dynamo_calls_of(endpoint, provrum, "/status", status_sheet::router).await;
+    let rows = rows.as_array().map_or(0, Vec::len);
+    if rows != provrum {
+        bail!("GET /status answered {rows} rows, not {provrum}");
     }
     Ok(json!({"provrum": provrum, "calls": calls}))
 }

@@ -252,3 +252,38 @@ pub async fn seed_provrum(store: &dyn Store, orgs: &[String], n: usize) -> Vec<S
     }
     ids
 }
+
+/// One `GET path` with `n` provrum stored in a fresh table at `endpoint` (moto), answered by the
+/// app `router` builds over a store that counts its calls: the DynamoDB calls it cost, by
+/// operation, and the JSON it answered.
+pub async fn dynamo_calls_of(
+    endpoint: &str,
+    n: usize,
+    path: &str,
+    router: impl FnOnce(provrum_http::AppState) -> axum::Router,
+) -> (std::collections::BTreeMap<String, u32>, serde_json::Value) {
+    let store =
+        provrum_store::dynamo::DynamoStore::local(endpoint, provrum_store::new_id("calls-")).await;
+    store.create_table().await.expect("table");
+    let kansli = crate::seed_kansli(&store).await;
+    let orgs = seed_orgs(&store).await;
+    seed_provrum(&store, &orgs, n).await;
+
+    let (counted, counter) = store.counted();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("addr");
+    let app = router(provrum_http::AppState::new(std::sync::Arc::new(counted)));
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+    counter.take();
+    let response = reqwest::Client::new()
+        .get(format!("http://{address}{path}"))
+        .bearer_auth(&kansli)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 200, "GET {path}");
+    let body = response.json().await.expect("json");
+    (counter.take(), body)
+}

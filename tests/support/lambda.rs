@@ -225,9 +225,14 @@ pub async fn invoke_with_env(
     }
 }
 
-/// An embedded store at `db` with the kansli's organisation; returns a kansli token.
-pub async fn seed_kansli(db: &FsPath) -> String {
-    crate::seed_kansli(&provrum_store::sqlite::SqliteStore::open(db).expect("store")).await
+/// A fresh embedded store in a temporary directory with the kansli's organisation: the directory
+/// (the store lives as long as it does), the database's path and a kansli token.
+pub async fn seeded_db() -> (tempfile::TempDir, std::path::PathBuf, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("provrum.db");
+    let store = provrum_store::sqlite::SqliteStore::open(&db).expect("store");
+    let kansli = crate::seed_kansli(&store).await;
+    (dir, db, kansli)
 }
 
 /// The response of an invocation (panics on an error outcome).

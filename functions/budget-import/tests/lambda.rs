@@ -1,12 +1,10 @@
 //! The binary under the Lambda runtime, fed real API Gateway v2 events.
 
-use provrum_tests::lambda::{http_event, invoke, response, seed_kansli};
+use provrum_tests::lambda::{http_event, invoke, response, seeded_db};
 
 #[tokio::test]
 async fn answers_api_gateway_events_under_the_lambda_runtime() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("provrum.db");
-    let kansli = seed_kansli(&db).await;
+    let (_dir, db, kansli) = seeded_db().await;
     let binary = std::path::Path::new(env!("CARGO_BIN_EXE_budget-import"));
     // A binary body comes back base64-encoded, as API Gateway expects.
     let r = response(invoke(binary, &db, http_event("GET", "/template.xlsx", &[], None)).await);

@@ -1,12 +1,10 @@
 //! The binary under the Lambda runtime, fed real API Gateway v2 events.
 
-use provrum_tests::lambda::{http_event, invoke, invoke_with_env, response, seed_kansli};
+use provrum_tests::lambda::{http_event, invoke, invoke_with_env, response, seeded_db};
 
 #[tokio::test]
 async fn answers_api_gateway_events_under_the_lambda_runtime() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("provrum.db");
-    let kansli = seed_kansli(&db).await;
+    let (_dir, db, kansli) = seeded_db().await;
     let binary = std::path::Path::new(env!("CARGO_BIN_EXE_provrum-api"));
     let r = response(invoke(binary, &db, http_event("GET", "/health", &[], None)).await);
     assert_eq!(
@@ -55,9 +53,7 @@ async fn answers_api_gateway_events_under_the_lambda_runtime() {
 /// for their next event: the notice of a proposal, retried after a 503, must still arrive.
 #[tokio::test]
 async fn a_notice_is_posted_before_lambda_freezes_the_environment() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("provrum.db");
-    let kansli = seed_kansli(&db).await;
+    let (_dir, db, kansli) = seeded_db().await;
     let binary = std::path::Path::new(env!("CARGO_BIN_EXE_provrum-api"));
     let auth = format!("Bearer {kansli}");
     let json_headers = [

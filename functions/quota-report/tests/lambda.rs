@@ -1,6 +1,6 @@
 //! The binary under the Lambda runtime, fed real API Gateway v2 events.
 
-use provrum_tests::lambda::{http_event, invoke, invoke_with_env, response, seed_kansli};
+use provrum_tests::lambda::{http_event, invoke, invoke_with_env, response, seeded_db};
 
 /// `GET /reports/{year}` as the kansli, through the binary; the report's JSON.
 async fn report_of(
@@ -29,9 +29,7 @@ async fn report_of(
 
 #[tokio::test]
 async fn answers_api_gateway_events_under_the_lambda_runtime() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("provrum.db");
-    let kansli = seed_kansli(&db).await;
+    let (_dir, db, kansli) = seeded_db().await;
     let binary = std::path::Path::new(env!("CARGO_BIN_EXE_quota-report"));
     let report = report_of(binary, &db, &kansli, 2024).await;
     assert_eq!(
@@ -72,9 +70,7 @@ fn scheduler_event() -> serde_json::Value {
 
 #[tokio::test]
 async fn the_yearly_schedule_stores_the_report_and_tells_the_webhook_once() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("provrum.db");
-    let kansli = seed_kansli(&db).await;
+    let (_dir, db, kansli) = seeded_db().await;
     let receiver = provrum_tests::receiver::Receiver::start().await;
     let binary = std::path::Path::new(env!("CARGO_BIN_EXE_quota-report"));
     let env = [("PROVRUM_WEBHOOK_URL", receiver.url.as_str())];
@@ -104,9 +100,7 @@ async fn the_yearly_schedule_stores_the_report_and_tells_the_webhook_once() {
 
 #[tokio::test]
 async fn an_event_it_does_not_know_is_an_error_not_a_crash() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("provrum.db");
-    seed_kansli(&db).await;
+    let (_dir, db, _) = seeded_db().await;
     let binary = std::path::Path::new(env!("CARGO_BIN_EXE_quota-report"));
     match invoke(
         binary,
