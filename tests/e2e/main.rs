@@ -2,6 +2,7 @@
 
 mod bench_workloads;
 mod formats;
+mod fuzz_regressions;
 mod helpers;
 mod process_rules;
 mod robustness;

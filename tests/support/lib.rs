@@ -3,6 +3,8 @@
 //! by hand), so the same workbook can be put through every read path.
 
 pub mod bench;
+pub mod faults;
+pub mod fuzzing;
 pub mod hostile;
 pub mod lambda;
 pub mod receiver;
