@@ -40,6 +40,15 @@ pub async fn spawn_app_with(backend: Backend, webhook: Option<provrum_notify::We
             (Arc::new(store), None)
         }
     };
+    spawn_app_on(store, webhook, dir).await
+}
+
+/// The app over `store` (kept alive with `dir`, if any).
+pub async fn spawn_app_on(
+    store: Arc<dyn Store>,
+    webhook: Option<provrum_notify::Webhook>,
+    dir: Option<tempfile::TempDir>,
+) -> TestApp {
     let kansli = provrum_tests::seed_kansli(store.as_ref()).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

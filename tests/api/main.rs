@@ -2,6 +2,7 @@
 //! server's router on port 0 with its own store.
 
 mod costs;
+mod faults;
 mod helpers;
 mod matrix;
 mod openapi;

@@ -125,6 +125,20 @@ impl ApiError {
         )
     }
 
+    /// A JSON body over [`crate::JSON_LIMIT`].
+    pub fn body_too_large(limit: usize) -> ApiError {
+        let kb = limit / 1024;
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too-large",
+            Text::new("För stor begäran", "Request too large"),
+            Text::new(
+                format!("Begärans innehåll får vara högst {kb} kB."),
+                format!("The request body may be at most {kb} kB."),
+            ),
+        )
+    }
+
     pub fn unsupported_media(detail: Text) -> ApiError {
         ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -140,8 +154,10 @@ impl ApiError {
             "unavailable",
             Text::new("Tillfälligt otillgänglig", "Temporarily unavailable"),
             Text::new(
-                "Lagringen svarar inte just nu. Inget har ändrats; försök igen om en stund.",
-                "Storage is not answering. Nothing was changed; try again shortly.",
+                "Lagringen svarar inte just nu. En ändring du skickade har sparats helt eller inte alls; \
+                 se efter hur det blev och försök igen om en stund.",
+                "Storage is not answering. A change you sent was saved whole or not at all; \
+                 check how it went and try again shortly.",
             ),
         )
     }
@@ -238,6 +254,11 @@ impl IntoResponse for ApiError {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
         }
         response.extensions_mut().insert(Pending(Arc::new(self)));
         response

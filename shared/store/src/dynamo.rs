@@ -14,6 +14,11 @@
 //! Mutable items carry `version`; writes are conditioned on it. A budget version's data is
 //! gzip-compressed JSON split into chunks under DynamoDB's 400 KB item limit, written in the same
 //! transaction as its summary, the provrum's new state and the audit event.
+//!
+//! Every call is bounded ([`Patience`]): a DynamoDB that does not answer costs a request at most
+//! a few seconds and three tries, then the caller gets [`StoreError::Unavailable`] (503). A
+//! retried `TransactWriteItems` carries the SDK's one `ClientRequestToken`, so DynamoDB applies it
+//! once however many tries reach it.
 
 use crate::{
     AuditEvent, BudgetSummary, BudgetVersion, Org, Page, Provrum, Result, Store, StoreError,
@@ -37,6 +42,7 @@ use provrum_rules::{Ore, RuleSet};
 use std::collections::{BTreeMap, HashMap};
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// The table's shape: the one definition `--create-table`, the tests and the infra template use.
 pub mod table {
@@ -100,6 +106,13 @@ fn key(pk: String, sk: &str) -> Item {
 /// Whether a conditional write failed on its condition (rather than for any other reason).
 fn condition_failed<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
     e.as_service_error().and_then(|se| se.code()) == Some("ConditionalCheckFailedException")
+}
+
+/// Whether DynamoDB could hold a key this long (partition keys up to 2 048 bytes, sort keys up to
+/// 1 024). A longer one, which only a request's path can bring, names nothing: asked for, DynamoDB
+/// would answer a ValidationException, and the caller a 500 instead of a 404.
+fn storable(pk: &str, sk: Option<&str>) -> bool {
+    pk.len() <= 2048 && sk.is_none_or(|sk| sk.len() <= 1024)
 }
 
 fn get_s<'a>(item: &'a Item, name: &str) -> Result<&'a str> {
@@ -277,7 +290,68 @@ impl Intercept for CallCounter {
     }
 }
 
+/// How long one store call may take and how often it is tried, so that a DynamoDB that stops
+/// answering costs a request seconds, not the Lambda's whole timeout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Patience {
+    /// Tries of one call, the first included (the SDK's standard retry mode, with jittered
+    /// exponential backoff, for throttling, timeouts and dropped connections).
+    pub max_attempts: u32,
+    /// Setting up a connection.
+    pub connect: Duration,
+    /// One try, from sending to the last byte of the answer.
+    pub attempt: Duration,
+    /// All tries of one call together.
+    pub operation: Duration,
+}
+
+impl Patience {
+    /// For the functions: one call at most 7 s, within the API functions' 10 s timeout.
+    pub const LAMBDA: Patience = Patience {
+        max_attempts: 3,
+        connect: Duration::from_secs(1),
+        attempt: Duration::from_millis(2_500),
+        operation: Duration::from_secs(7),
+    };
+
+    /// For a local server (moto, DynamoDB Local) that a whole test suite shares and that may
+    /// queue requests for seconds: as many tries, more time for each.
+    pub const LOCAL: Patience = Patience {
+        max_attempts: 3,
+        connect: Duration::from_secs(2),
+        attempt: Duration::from_secs(30),
+        operation: Duration::from_secs(90),
+    };
+
+    fn retry(&self) -> aws_sdk_dynamodb::config::retry::RetryConfig {
+        aws_sdk_dynamodb::config::retry::RetryConfig::standard()
+            .with_max_attempts(self.max_attempts)
+            .with_initial_backoff(Duration::from_millis(100))
+            .with_max_backoff(Duration::from_secs(1))
+    }
+
+    fn timeouts(&self) -> aws_sdk_dynamodb::config::timeout::TimeoutConfig {
+        aws_sdk_dynamodb::config::timeout::TimeoutConfig::builder()
+            .connect_timeout(self.connect)
+            .operation_attempt_timeout(self.attempt)
+            .operation_timeout(self.operation)
+            .build()
+    }
+}
+
 impl DynamoStore {
+    /// The same store with other bounds on its calls (tests make them short).
+    pub fn with_patience(&self, patience: Patience) -> DynamoStore {
+        let config = self
+            .client
+            .config()
+            .to_builder()
+            .retry_config(patience.retry())
+            .timeout_config(patience.timeouts())
+            .build();
+        DynamoStore::new(Client::from_conf(config), self.table.clone())
+    }
+
     /// The same store on a client that counts its calls.
     pub fn counted(&self) -> (DynamoStore, CallCounter) {
         let counter = CallCounter::default();
@@ -303,7 +377,12 @@ impl DynamoStore {
     /// A store on `table` through the standard AWS configuration chain (so
     /// `AWS_ENDPOINT_URL_DYNAMODB` points it at a local server).
     pub async fn from_env(table: impl Into<String>) -> DynamoStore {
-        let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let patience = Patience::LAMBDA;
+        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .retry_config(patience.retry())
+            .timeout_config(patience.timeouts())
+            .load()
+            .await;
         DynamoStore::new(Client::new(&config), table)
     }
 
@@ -316,6 +395,8 @@ impl DynamoStore {
             .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
                 "local", "local", None, None, "local",
             ))
+            .retry_config(Patience::LOCAL.retry())
+            .timeout_config(Patience::LOCAL.timeouts())
             .load()
             .await;
         DynamoStore::new(Client::new(&config), table)
@@ -401,6 +482,9 @@ impl DynamoStore {
     }
 
     async fn get_item(&self, pk: String, sk: &str) -> Result<Option<Item>> {
+        if !storable(&pk, Some(sk)) {
+            return Ok(None);
+        }
         let out = self
             .client
             .get_item()
@@ -421,6 +505,9 @@ impl DynamoStore {
         pk: String,
         sk_prefix: Option<&str>,
     ) -> Result<Vec<Item>> {
+        if !storable(&pk, sk_prefix) {
+            return Ok(Vec::new());
+        }
         let mut items = Vec::new();
         let mut start: Option<Item> = None;
         loop {

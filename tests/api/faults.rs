@@ -1,0 +1,346 @@
+//! DynamoDB stops in the middle of an upload and of an approval (issue 8). The store talks to
+//! moto through a proxy ([`provrum_tests::faults::Wire`]) that stops the server at the write:
+//! before the write reaches it, after it has applied the write but before the answer is back, or
+//! by freezing the moto process itself. Each time the client gets 503 problem+json, the store
+//! tried exactly its bounded number of times, and after the restart the provrum is whole: no
+//! budget version without its file's hash, no started provrum outside the year's quota count.
+
+use crate::helpers::{TestApp, spawn_app_on, workbook, workbook_in};
+use provrum_store::dynamo::{DynamoStore, Patience};
+use provrum_store::{Store, sha256_hex};
+use provrum_tests::faults::{Fault, Moto, Seen, Wire, count};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Short bounds, so a stopped server costs the test seconds.
+const PATIENCE: Patience = Patience {
+    max_attempts: 3,
+    connect: Duration::from_millis(500),
+    attempt: Duration::from_millis(1_500),
+    operation: Duration::from_secs(4),
+};
+
+const WRITE: &str = "TransactWriteItems";
+
+struct Stage {
+    app: TestApp,
+    wire: Wire,
+    /// The same table, straight to moto: what is really stored.
+    direct: DynamoStore,
+    leader: String,
+    id: String,
+}
+
+/// A provrum proposed by region-a, with region-b interested and region-a leading, served by an
+/// app whose store reaches moto (`upstream`) through the proxy.
+async fn stage(upstream: &str, moto: Option<Arc<Moto>>) -> Stage {
+    let table = provrum_store::new_id("faults-");
+    let direct = DynamoStore::local(upstream, table.clone()).await;
+    direct.create_table().await.expect("table");
+    let wire = Wire::start(upstream, moto).await;
+    let store = DynamoStore::local(&wire.endpoint, table)
+        .await
+        .with_patience(PATIENCE);
+    let app = spawn_app_on(Arc::new(store), None, None).await;
+    let leader = app.org("region-a", "region", "member").await;
+    let other = app.org("region-b", "region", "member").await;
+    let (status, body) = app
+        .call(
+            "POST",
+            "/provrum",
+            &leader,
+            Some(json!({"title": "Avbrott"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let id = body["id"].as_str().expect("id").to_string();
+    let (status, body) = app
+        .call(
+            "POST",
+            &format!("/provrum/{id}/interest"),
+            &other,
+            Some(json!({"wants_to_lead": false})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = app
+        .call(
+            "PUT",
+            &format!("/provrum/{id}/leader"),
+            &leader,
+            Some(json!({"org": "region-a"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    wire.take_seen();
+    Stage {
+        app,
+        wire,
+        direct,
+        leader,
+        id,
+    }
+}
+
+fn shared_moto() -> String {
+    std::env::var("PROVRUM_TEST_DYNAMODB_ENDPOINT").expect(
+        "PROVRUM_TEST_DYNAMODB_ENDPOINT is not set: the DynamoDB runs use moto, which scripts/test starts",
+    )
+}
+
+impl Stage {
+    async fn upload(&self, bytes: Vec<u8>) -> (u16, Value, Option<String>) {
+        let response = self
+            .app
+            .client
+            .post(format!("{}/provrum/{}/budget", self.app.address, self.id))
+            .bearer_auth(&self.leader)
+            .header(
+                "content-type",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            .body(bytes)
+            .send()
+            .await
+            .expect("request");
+        answer(response).await
+    }
+
+    async fn approve(&self) -> (u16, Value, Option<String>) {
+        let response = self
+            .app
+            .client
+            .post(format!("{}/provrum/{}/approve", self.app.address, self.id))
+            .bearer_auth(&self.app.kansli)
+            .send()
+            .await
+            .expect("request");
+        answer(response).await
+    }
+
+    /// What is stored, read straight from moto, holds together: every budget version the
+    /// provrum counts is there with its file's hash and all its data, one audit event each; a
+    /// started provrum is counted in its year's quota with its grant, and nothing else is.
+    async fn assert_whole(&self) -> Whole {
+        let store = &self.direct;
+        let provrum = store
+            .get_provrum(&self.id)
+            .await
+            .expect("read")
+            .expect("the provrum");
+        let versions = store
+            .list_budget_versions(&self.id)
+            .await
+            .expect("versions");
+        assert_eq!(versions.len() as u32, provrum.budget_versions);
+        for (i, summary) in versions.iter().enumerate() {
+            assert_eq!(summary.version, i as u32 + 1);
+            assert_eq!(summary.sha256.len(), 64, "version {} has its hash", i + 1);
+            let stored = store
+                .get_budget_version(&self.id, summary.version)
+                .await
+                .expect("the version's data is whole")
+                .expect("the version");
+            assert_eq!(stored.summary.sha256, summary.sha256);
+        }
+        assert_eq!(
+            provrum.latest_budget.as_ref().map(|b| &b.sha256),
+            versions.last().map(|v| &v.sha256)
+        );
+        let events = store
+            .audit_events(&format!("provrum/{}", self.id))
+            .await
+            .expect("events");
+        let of = |action: &str| events.iter().filter(|e| e.action == action).count();
+        assert_eq!(of("budget.uploaded"), versions.len());
+        let running = provrum.status == provrum_rules::model::Status::Running;
+        assert_eq!(of("provrum.approved"), usize::from(running));
+        let quota = store.quota(2025).await.expect("quota");
+        assert_eq!(quota.started, u32::from(running), "{quota:?}");
+        assert_eq!(
+            quota.base_funding,
+            provrum.granted_base_funding_ore.unwrap_or_default(),
+            "{quota:?}"
+        );
+        assert_eq!(provrum.granted_base_funding_ore.is_some(), running);
+        Whole {
+            versions: versions.iter().map(|v| v.sha256.clone()).collect(),
+            running,
+        }
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct Whole {
+    versions: Vec<String>,
+    running: bool,
+}
+
+async fn answer(response: reqwest::Response) -> (u16, Value, Option<String>) {
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let body: Value = response.json().await.expect("a JSON body");
+    if status == 503 {
+        assert_eq!(content_type.as_deref(), Some("application/problem+json"));
+        assert_eq!(body["status"], 503);
+        assert_eq!(body["type"], "urn:provrum:problem:unavailable");
+        assert_eq!(retry_after.as_deref(), Some("5"));
+    }
+    (status, body, content_type)
+}
+
+/// The store's tries of the write: as many as its patience allows, all with one idempotency
+/// token (so DynamoDB applies the write once however many reach it).
+fn assert_bounded_tries(seen: &[Seen], forwarded: usize) {
+    let writes: Vec<&Seen> = seen.iter().filter(|s| s.operation == WRITE).collect();
+    assert_eq!(writes.len(), PATIENCE.max_attempts as usize, "{seen:#?}");
+    let token = writes[0].client_request_token.as_deref();
+    assert!(token.is_some_and(|t| !t.is_empty()), "no idempotency token");
+    assert!(
+        writes
+            .iter()
+            .all(|w| w.client_request_token.as_deref() == token)
+    );
+    assert_eq!(writes.iter().filter(|w| w.forwarded).count(), forwarded);
+}
+
+#[tokio::test]
+async fn dynamodb_stopping_mid_upload_leaves_no_half_written_version() {
+    let stage = stage(&shared_moto(), None).await;
+    let first = workbook("region-a", &["region-b"]);
+    let second = workbook_in("region-a", &["region-b"], 2026);
+
+    // Stopped before the write reaches it: 503, and nothing is stored.
+    stage.wire.arm(Fault::StopBefore(WRITE));
+    let (status, body, _) = stage.upload(first.clone()).await;
+    assert_eq!(status, 503, "{body}");
+    assert_bounded_tries(&stage.wire.take_seen(), 0);
+    stage.wire.restart();
+    assert_eq!(
+        stage.assert_whole().await,
+        Whole {
+            versions: vec![],
+            running: false
+        }
+    );
+
+    // Back: the same upload is version 1.
+    let (status, body, _) = stage.upload(first.clone()).await;
+    assert_eq!((status, &body["version"]), (201, &json!(1)), "{body}");
+
+    // Stopped after applying the write, before answering: 503, and version 2 is whole.
+    stage.wire.arm(Fault::StopAfter(WRITE));
+    let (status, body, _) = stage.upload(second.clone()).await;
+    assert_eq!(status, 503, "{body}");
+    assert_bounded_tries(&stage.wire.take_seen(), 1);
+    stage.wire.restart();
+    assert_eq!(
+        stage.assert_whole().await,
+        Whole {
+            versions: vec![sha256_hex(&first), sha256_hex(&second)],
+            running: false
+        }
+    );
+    // The leader looks, as the 503 asks: the version is there.
+    let (status, body) = stage
+        .app
+        .call(
+            "GET",
+            &format!("/provrum/{}/budget", stage.id),
+            &stage.leader,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["latest"]["summary"]["sha256"], sha256_hex(&second));
+}
+
+#[tokio::test]
+async fn dynamodb_stopping_mid_approval_leaves_the_quota_counting_what_started() {
+    let stage = stage(&shared_moto(), None).await;
+    let (status, body, _) = stage.upload(workbook("region-a", &["region-b"])).await;
+    assert_eq!(status, 201, "{body}");
+
+    // Stopped before the write: 503; not started, not counted.
+    stage.wire.arm(Fault::StopBefore(WRITE));
+    let (status, body, _) = stage.approve().await;
+    assert_eq!(status, 503, "{body}");
+    assert_bounded_tries(&stage.wire.take_seen(), 0);
+    stage.wire.restart();
+    assert!(!stage.assert_whole().await.running);
+
+    // Stopped after applying it: 503; started and counted once.
+    stage.wire.arm(Fault::StopAfter(WRITE));
+    let (status, body, _) = stage.approve().await;
+    assert_eq!(status, 503, "{body}");
+    assert_bounded_tries(&stage.wire.take_seen(), 1);
+    stage.wire.restart();
+    assert!(stage.assert_whole().await.running);
+
+    // The kansli tries again, as a client would: refused as already started, counted once.
+    let (status, body, _) = stage.approve().await;
+    assert_eq!(status, 409, "{body}");
+    assert!(stage.assert_whole().await.running);
+}
+
+#[tokio::test]
+async fn a_frozen_dynamodb_costs_a_request_its_patience_and_applies_writes_once() {
+    let moto = Arc::new(Moto::start().await);
+    let stage = stage(&moto.endpoint, Some(moto.clone())).await;
+    let file = workbook("region-a", &["region-b"]);
+
+    for step in ["upload", "approve"] {
+        // The server stops at the write (SIGSTOP), with the write in its socket.
+        stage.wire.arm(Fault::Freeze(WRITE));
+        let started = Instant::now();
+        let (status, body, _) = match step {
+            "upload" => stage.upload(file.clone()).await,
+            _ => stage.approve().await,
+        };
+        let waited = started.elapsed();
+        assert_eq!(status, 503, "{step}: {body}");
+        // One store call's patience, and the request's other calls, which answered at once.
+        assert!(
+            waited < PATIENCE.operation + Duration::from_secs(2),
+            "{step}: {waited:?}"
+        );
+        let seen = stage.wire.take_seen();
+        let writes = count(&seen).get(WRITE).copied().unwrap_or(0);
+        assert!(
+            (1..=PATIENCE.max_attempts as usize).contains(&writes),
+            "{step}: {writes} tries"
+        );
+
+        // Restarted, moto works through the tries it holds: the first applies the write, the
+        // others (the same write again) find it done and change nothing.
+        stage.wire.restart();
+        let whole = settle(&stage).await;
+        match step {
+            "upload" => assert_eq!(whole.versions, vec![sha256_hex(&file)]),
+            _ => assert!(whole.running),
+        }
+    }
+}
+
+/// Waits until moto has answered what it held, then checks the store is whole.
+async fn settle(stage: &Stage) -> Whole {
+    for _ in 0..100 {
+        if stage.direct.get_provrum(&stage.id).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // The held tries are answered in order; one more round trip after them.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stage.assert_whole().await
+}
