@@ -8,5 +8,6 @@ mod matrix;
 mod openapi;
 mod race;
 mod scheduled;
+mod security;
 mod story;
 mod uploads;

@@ -525,8 +525,8 @@ async fn report_result(
         .is_some_and(|l| !(l.starts_with("https://") || l.starts_with("http://")))
     {
         return Err(ApiError::bad_request(Text::new(
-            "Länken ska börja med https://.",
-            "The link should start with https://.",
+            "Länken ska vara en webbadress som börjar med https:// (eller http://).",
+            "The link should be a web address starting with https:// (or http://).",
         )));
     }
     let now = Utc::now();

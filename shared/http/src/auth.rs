@@ -59,6 +59,7 @@ where
             .store
             .token_by_hash(&hash_token(secret))
             .await?
+            .filter(|token| token.verifies(secret))
             .ok_or_else(missing)?;
         if token.revoked_at.is_some() {
             tracing::info!(token = %token.id, "revoked token used");

@@ -18,11 +18,13 @@ pub use upload::Upload;
 
 use axum::Router;
 use axum::extract::{FromRequest, Request};
+use axum::http::HeaderValue;
 use axum::http::{HeaderName, header};
 use provrum_rules::{Lang, RuleSet, Text};
 use provrum_store::Store;
 use std::sync::Arc;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 /// The OpenAPI 3.1 description of every route, kept in one file that a test holds against the
@@ -118,7 +120,7 @@ where
                         ))
                     }
                     axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-                        ApiError::too_large(upload::max_upload())
+                        ApiError::body_too_large(JSON_LIMIT)
                     }
                     _ => ApiError::bad_request(Text::new(
                         format!("Ogiltig JSON: {text}"),
@@ -130,6 +132,10 @@ where
     }
 }
 
+/// The largest JSON body any route takes: a proposal's texts at their longest (10 000 characters
+/// each) fit many times over. Upload routes set their own limit.
+pub const JSON_LIMIT: usize = 256 * 1024;
+
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Wraps a function's routes with what every function has: problem rendering, request ids,
@@ -139,6 +145,16 @@ pub fn app(routes: Router<AppState>, state: AppState) -> Router {
         .fallback(|| async { ApiError::not_found(Text::new("Adressen finns inte.", "No such path.")) })
         .with_state(state)
         .layer(axum::middleware::from_fn(problem::render))
+        .layer(axum::extract::DefaultBodyLimit::max(JSON_LIMIT))
+        // Answers carry tokens and members' data: no cache keeps them, no browser guesses types.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request| {
                 let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");

@@ -60,6 +60,27 @@ pub struct Message {
     pub facts: Vec<(String, String)>,
 }
 
+/// Slack reads `<…>` as mentions and links (`<!channel>`, `<https://x|here>`): members' texts
+/// (titles, descriptions, names) are escaped the way Slack asks, so they show as written.
+fn slack_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Teams renders a TextBlock's Markdown (links, emphasis): its markup characters are escaped, so
+/// a member's `[klicka här](https://…)` shows as text, not as a link.
+fn markdown_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '[' | ']' | '*' | '_' | '~' | '`' | '<' | '>') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 impl Message {
     pub fn new(title: impl Into<String>) -> Message {
         Message {
@@ -89,26 +110,32 @@ impl Message {
     pub fn payload(&self, format: Format) -> Value {
         match format {
             Format::Slack => {
-                let mut text = vec![format!("*{}*", self.title)];
-                text.extend(self.lines.iter().cloned());
-                text.extend(self.facts.iter().map(|(k, v)| format!("• {k}: {v}")));
+                let e = slack_escape;
+                let mut text = vec![format!("*{}*", e(&self.title))];
+                text.extend(self.lines.iter().map(|l| e(l)));
+                text.extend(
+                    self.facts
+                        .iter()
+                        .map(|(k, v)| format!("• {}: {}", e(k), e(v))),
+                );
                 json!({ "text": text.join("\n") })
             }
             Format::Teams => {
+                let e = markdown_escape;
                 let mut body = vec![json!({
                     "type": "TextBlock", "size": "Medium", "weight": "Bolder",
-                    "text": self.title, "wrap": true
+                    "text": e(&self.title), "wrap": true
                 })];
                 body.extend(
                     self.lines
                         .iter()
-                        .map(|l| json!({ "type": "TextBlock", "text": l, "wrap": true })),
+                        .map(|l| json!({ "type": "TextBlock", "text": e(l), "wrap": true })),
                 );
                 if !self.facts.is_empty() {
                     body.push(json!({
                         "type": "FactSet",
                         "facts": self.facts.iter()
-                            .map(|(k, v)| json!({ "title": k, "value": v }))
+                            .map(|(k, v)| json!({ "title": e(k), "value": e(v) }))
                             .collect::<Vec<_>>()
                     }));
                 }

@@ -121,3 +121,40 @@ fn the_longest_a_notice_can_take() {
     // 3 attempts of 1.5 s, and waits of 0.2 s and 0.4 s: what the Lambda extension waits for.
     assert_eq!(Retry::NOTICE.worst_case(), Duration::from_millis(5100));
 }
+
+#[tokio::test]
+async fn members_texts_reach_the_chat_as_text_not_as_mentions_or_links() {
+    let r = Receiver::start().await;
+    let hostile = "<!channel> [Logga in här](https://evil.example) *brådskande* <https://evil.example|Reglab>";
+    let message = Message::new(hostile).line(hostile).fact("Titel", hostile);
+    for format in [Format::Slack, Format::Teams] {
+        Webhook::new(&r.url, Some(format), quick())
+            .expect("webhook")
+            .post(&message)
+            .await
+            .expect("post");
+    }
+    let posts = r.posts();
+    let slack = posts[0]["text"].as_str().expect("text");
+    assert!(
+        !slack.contains("<!channel>") && !slack.contains("<https://"),
+        "{slack}"
+    );
+    assert!(slack.contains("&lt;!channel&gt;"), "{slack}");
+    let body = &posts[1]["attachments"][0]["content"]["body"];
+    for text in [
+        body[0]["text"].as_str(),
+        body[1]["text"].as_str(),
+        body[2]["facts"][0]["value"].as_str(),
+    ] {
+        let text = text.expect("text");
+        assert!(
+            text.contains(r"\[Logga in här\](https://evil.example)"),
+            "{text}"
+        );
+        assert!(
+            text.contains(r"\*brådskande\*") && text.contains(r"\<!channel\>"),
+            "{text}"
+        );
+    }
+}

@@ -12,7 +12,7 @@ pub mod dynamo;
 pub mod sqlite;
 mod token;
 
-pub use token::{NewToken, hash_token, issue_token};
+pub use token::{NewToken, constant_time_eq, hash_token, issue_token};
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};

@@ -42,6 +42,22 @@ pub fn hash_token(secret: &str) -> String {
     sha256_hex(secret.trim().as_bytes())
 }
 
+/// Whether two byte strings are equal, in time that depends on their lengths only, never on
+/// where they first differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len()
+        && std::hint::black_box(a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y))) == 0
+}
+
+impl Token {
+    /// Whether `secret` is this token's. The store finds a token by the hash of what was
+    /// presented; this compares the two hashes again in constant time, so that neither the
+    /// lookup's index nor a store that answered loosely decides alone.
+    pub fn verifies(&self, secret: &str) -> bool {
+        constant_time_eq(self.hash.as_bytes(), hash_token(secret).as_bytes())
+    }
+}
+
 impl NewToken {
     /// A fresh token for `org`. Fails only if the operating system has no randomness.
     pub fn generate(org: &str, label: &str, now: DateTime<Utc>) -> crate::Result<NewToken> {
@@ -100,6 +116,32 @@ mod tests {
             !format!("{a:?}").contains(&a.secret),
             "Debug never prints the secret"
         );
+    }
+
+    #[test]
+    fn a_token_verifies_its_own_secret_only() {
+        let a = NewToken::generate("reglab", "test", Utc::now()).expect("random");
+        let b = NewToken::generate("reglab", "test", Utc::now()).expect("random");
+        assert!(a.token.verifies(&a.secret));
+        assert!(
+            a.token.verifies(&format!(" {} ", a.secret)),
+            "as presented, trimmed"
+        );
+        assert!(!a.token.verifies(&b.secret));
+        let mut near = a.secret.clone().into_bytes();
+        let last = near.len() - 1;
+        near[last] = if near[last] == b'a' { b'b' } else { b'a' };
+        assert!(!a.token.verifies(&String::from_utf8(near).expect("ascii")));
+        assert!(!a.token.verifies(""));
+    }
+
+    #[test]
+    fn constant_time_eq_is_equality() {
+        assert!(constant_time_eq(b"", b""));
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"xbc"));
+        assert!(!constant_time_eq(b"abc", b"abcd"));
     }
 
     #[test]
