@@ -265,6 +265,10 @@ async fn stage() -> Stage {
     }
 }
 
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
 fn runtime() -> &'static tokio::runtime::Runtime {
     static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
     RUNTIME.get_or_init(|| {
@@ -326,13 +330,22 @@ async fn send(path: &str, sender: Sender, framing: Framing, lang: &str, file: &[
             file.to_vec()
         }
         Framing::Form { part } => {
-            request = request.header(header::CONTENT_TYPE, "multipart/form-data; boundary=B");
+            // As a client does: a boundary the file does not contain (RFC 7578 §4.1), or the
+            // form would end where the file happens to spell it.
+            let boundary = (0u64..)
+                .map(|n| format!("B{n}"))
+                .find(|b| !contains(file, format!("--{b}").as_bytes()))
+                .unwrap_or_default();
+            request = request.header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            );
             let mut body = format!(
-                "--B\r\nContent-Disposition: form-data; name=\"{part}\"; filename=\"f.xlsx\"\r\n\r\n"
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{part}\"; filename=\"f.xlsx\"\r\n\r\n"
             )
             .into_bytes();
             body.extend_from_slice(file);
-            body.extend_from_slice(b"\r\n--B--\r\n");
+            body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
             body
         }
         Framing::FormAsIs => {
