@@ -81,21 +81,23 @@ fn a_formula_error_in_an_amount_cell_is_bud_2() {
     let sheet = zip_part(&xlsx, "xl/worksheets/sheet3.xml");
     let start = sheet.find("<c r=\"C5\"").expect("C5 is in the sheet");
     let end = start + sheet[start..].find("</c>").expect("cell end") + 4;
-    let broken = format!(
-        "{}<c r=\"C5\" t=\"e\"><f>1/0</f><v>#DIV/0!</v></c>{}",
-        &sheet[..start],
-        &sheet[end..]
-    );
-    let c = check_bytes(
-        &replace_zip_part(&xlsx, "xl/worksheets/sheet3.xml", broken.as_bytes()),
-        "budget.xlsx",
-    );
-    assert_fired(&c, &["BUD-2@Budget!C5"]);
-    assert!(
-        c.findings[0].message.contains("#DIV/0!"),
-        "{}",
-        c.findings[0].message
-    );
+    for (formula, error) in [("1/0", "#DIV/0!"), ("#REF!*2", "#REF!")] {
+        let broken = format!(
+            "{}<c r=\"C5\" t=\"e\"><f>{formula}</f><v>{error}</v></c>{}",
+            &sheet[..start],
+            &sheet[end..]
+        );
+        let c = check_bytes(
+            &replace_zip_part(&xlsx, "xl/worksheets/sheet3.xml", broken.as_bytes()),
+            "budget.xlsx",
+        );
+        assert_fired(&c, &["BUD-2@Budget!C5"]);
+        assert!(
+            c.findings[0].message.contains(error),
+            "{}",
+            c.findings[0].message
+        );
+    }
 }
 
 /// The plan's start and end (B9, B10) as read.
