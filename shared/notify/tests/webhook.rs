@@ -158,3 +158,40 @@ async fn members_texts_reach_the_chat_as_text_not_as_mentions_or_links() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_redirect_is_not_followed() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // A receiver that sends every post elsewhere: to a second one, which must never hear of it.
+    let elsewhere = Receiver::start().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+    let location = elsewhere.url.clone();
+    let asked = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = asked.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut buffer = [0u8; 64 * 1024];
+            let _ = stream.read(&mut buffer).await;
+            let answer = format!(
+                "HTTP/1.1 307 Temporary Redirect\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+            let _ = stream.write_all(answer.as_bytes()).await;
+        }
+    });
+    let retry = quick();
+    let result = Webhook::new(&url, Some(Format::Slack), retry)
+        .expect("webhook")
+        .post(&message())
+        .await;
+    assert!(result.is_err(), "{result:?}");
+    assert!(elsewhere.posts().is_empty(), "the redirect was followed");
+    let asked = asked.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        (1..=retry.attempts as usize).contains(&asked),
+        "{asked} tries"
+    );
+}
