@@ -45,34 +45,9 @@ async fn stage(upstream: &str, moto: Option<Arc<Moto>>) -> Stage {
     let app = spawn_app_on(Arc::new(store), None, None).await;
     let leader = app.org("region-a", "region", "member").await;
     let other = app.org("region-b", "region", "member").await;
-    let (status, body) = app
-        .call(
-            "POST",
-            "/provrum",
-            &leader,
-            Some(json!({"title": "Avbrott"})),
-        )
+    let id = app
+        .led_provrum(("region-a", &leader), ("region-b", &other), "Avbrott")
         .await;
-    assert_eq!(status, 201, "{body}");
-    let id = body["id"].as_str().expect("id").to_string();
-    let (status, body) = app
-        .call(
-            "POST",
-            &format!("/provrum/{id}/interest"),
-            &other,
-            Some(json!({"wants_to_lead": false})),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    let (status, body) = app
-        .call(
-            "PUT",
-            &format!("/provrum/{id}/leader"),
-            &leader,
-            Some(json!({"org": "region-a"})),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
     wire.take_seen();
     Stage {
         app,

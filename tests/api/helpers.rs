@@ -109,6 +109,40 @@ impl TestApp {
         body["token"].as_str().expect("token").to_string()
     }
 
+    /// A provrum `title` proposed by `leader` (org id, token), with `other` taking part and
+    /// `leader` chosen to lead: ready for a budget. Its id.
+    pub async fn led_provrum(
+        &self,
+        leader: (&str, &str),
+        other: (&str, &str),
+        title: &str,
+    ) -> String {
+        let (status, body) = self
+            .call("POST", "/provrum", leader.1, Some(json!({"title": title})))
+            .await;
+        assert_eq!(status, 201, "{body}");
+        let id = body["id"].as_str().expect("id").to_string();
+        let (status, body) = self
+            .call(
+                "POST",
+                &format!("/provrum/{id}/interest"),
+                other.1,
+                Some(json!({"wants_to_lead": false})),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let (status, body) = self
+            .call(
+                "PUT",
+                &format!("/provrum/{id}/leader"),
+                leader.1,
+                Some(json!({"org": leader.0})),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        id
+    }
+
     pub async fn upload(&self, path: &str, token: &str, bytes: Vec<u8>) -> (u16, Value) {
         let request = self
             .client

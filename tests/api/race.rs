@@ -1,5 +1,4 @@
 use crate::helpers::{Backend, TestApp, rules, spawn_app, workbook};
-use serde_json::json;
 
 #[tokio::test]
 async fn simultaneous_approvals_start_only_the_quota_on_the_embedded_store() {
@@ -18,29 +17,9 @@ async fn race(app: TestApp) {
     let b = app.org("region-b", "region", "member").await;
     let mut ids = Vec::new();
     for i in 0..5 {
-        let (_, p) = app
-            .call(
-                "POST",
-                "/provrum",
-                &a,
-                Some(json!({"title": format!("Provrum {i}")})),
-            )
+        let id = app
+            .led_provrum(("region-a", &a), ("region-b", &b), &format!("Provrum {i}"))
             .await;
-        let id = p["id"].as_str().expect("id").to_string();
-        app.call(
-            "POST",
-            &format!("/provrum/{id}/interest"),
-            &b,
-            Some(json!({"wants_to_lead": false})),
-        )
-        .await;
-        app.call(
-            "PUT",
-            &format!("/provrum/{id}/leader"),
-            &a,
-            Some(json!({"org": "region-a"})),
-        )
-        .await;
         let (status, body) = app
             .upload(
                 &format!("/provrum/{id}/budget"),

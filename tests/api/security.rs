@@ -7,29 +7,7 @@ use serde_json::{Value, json};
 
 /// A provrum proposed and led by `leader`, with `other` taking part and a checked budget.
 async fn provrum(app: &TestApp, leader: (&str, &str), other: (&str, &str), title: &str) -> String {
-    let (status, body) = app
-        .call("POST", "/provrum", leader.1, Some(json!({"title": title})))
-        .await;
-    assert_eq!(status, 201, "{body}");
-    let id = body["id"].as_str().expect("id").to_string();
-    let (status, body) = app
-        .call(
-            "POST",
-            &format!("/provrum/{id}/interest"),
-            other.1,
-            Some(json!({"wants_to_lead": false})),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    let (status, body) = app
-        .call(
-            "PUT",
-            &format!("/provrum/{id}/leader"),
-            leader.1,
-            Some(json!({"org": leader.0})),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
+    let id = app.led_provrum(leader, other, title).await;
     let (status, body) = app
         .upload(
             &format!("/provrum/{id}/budget"),
