@@ -304,9 +304,7 @@ pub async fn render(request: Request, next: Next) -> Response {
                     "This path does not support the method.",
                 ),
             ),
-            StatusCode::PAYLOAD_TOO_LARGE => {
-                ApiError::too_large(provrum_workbook::Limits::default().max_file_bytes)
-            }
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::too_large(crate::upload::max_upload()),
             // A framework's own refusal (a query, path or header it could not parse): its short
             // text becomes the detail.
             status => {

@@ -441,8 +441,14 @@ pub fn read_with(bytes: &[u8], name: Option<&str>, limits: &Limits) -> Result<Wo
 
 /// Reads and checks a workbook: the compliance result, or FORM-1 when it cannot be read.
 pub fn check(bytes: &[u8], name: Option<&str>, ctx: Context<'_>) -> Checked {
-    match read(bytes, name) {
-        Ok(workbook) => provrum_rules::check_workbook(&workbook, ctx),
+    check_read(&read(bytes, name), ctx)
+}
+
+/// Checks what [`read`] gave: the compliance result, or FORM-1 when it could not read the file.
+/// For callers that also need the workbook itself.
+pub fn check_read(read: &Result<Workbook, ReadError>, ctx: Context<'_>) -> Checked {
+    match read {
+        Ok(workbook) => provrum_rules::check_workbook(workbook, ctx),
         Err(e) => {
             tracing::info!(error = %e, "workbook refused");
             Checked {
