@@ -1073,3 +1073,28 @@ fn decode_cursor(cursor: &str) -> Result<Item> {
     }
     Ok(map.into_iter().map(|(k, v)| (k, s(v))).collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Patience;
+
+    /// Every function in the SAM template (the global default and each function's own) outlives
+    /// one store call's patience, so a DynamoDB that stops answering gives a 503, not a timeout.
+    #[test]
+    fn every_function_outlives_one_store_calls_patience() {
+        let template = include_str!("../../../infra/template.yaml");
+        let timeouts: Vec<u64> = template
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix("Timeout:"))
+            .map(|value| value.trim().parse().expect("a Timeout in whole seconds"))
+            .collect();
+        assert!(timeouts.len() >= 3, "the global and two functions' own");
+        for seconds in timeouts {
+            assert!(
+                std::time::Duration::from_secs(seconds) > Patience::LAMBDA.operation,
+                "a function times out after {seconds} s, within one store call's {:?}",
+                Patience::LAMBDA.operation
+            );
+        }
+    }
+}
