@@ -5,16 +5,9 @@
 use provrum_store::dynamo::DynamoStore;
 use provrum_store::sqlite::SqliteStore;
 use provrum_store::{Store, hash_token};
-use std::process::{Command, Output};
+mod common;
 
-fn provrum<S: AsRef<std::ffi::OsStr>>(args: &[S], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_provrum"));
-    command.args(args);
-    for (k, v) in env {
-        command.env(k, v);
-    }
-    command.output().expect("run provrum")
-}
+use common::{ADD_KANSLI, provrum};
 
 fn moto() -> String {
     std::env::var("PROVRUM_TEST_DYNAMODB_ENDPOINT")
@@ -29,20 +22,7 @@ async fn administer(store_args: &[&str], env: &[(&str, &str)], store: &dyn Store
             .map(|a| a.to_string())
             .collect()
     };
-    let out = provrum(
-        &with(&[
-            "org",
-            "add",
-            "reglab",
-            "--name",
-            "Reglabs kansli",
-            "--kind",
-            "other",
-            "--membership",
-            "kansli",
-        ]),
-        env,
-    );
+    let out = provrum(&with(&ADD_KANSLI), env);
     assert_eq!(
         out.status.code(),
         Some(0),

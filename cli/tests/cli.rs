@@ -1,14 +1,13 @@
 //! `provrum check` and `provrum template` as a user runs them: output, formats, exit codes.
 
+mod common;
+
 use provrum_tests::{Book, V, s};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn provrum(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_provrum"))
-        .args(args)
-        .output()
-        .expect("run provrum")
+    common::provrum(args, &[])
 }
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {

@@ -2,16 +2,17 @@
 //! sees tokens created, used, refused, revoked and used again, and its output holds none of
 //! them — nor their hashes.
 
+mod common;
+
+use common::{ADD_KANSLI, provrum};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn provrum(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_provrum"))
-        .args(args)
-        .output()
-        .expect("run provrum");
+/// `provrum ARGS`, which must succeed: its stdout.
+fn run(args: &[&str]) -> String {
+    let out = provrum(args, &[]);
     assert!(
         out.status.success(),
         "provrum {args:?}: {}",
@@ -59,20 +60,8 @@ fn no_token_reaches_the_logs() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("provrum.db");
     let db = db.to_str().expect("utf-8 path");
-    provrum(&[
-        "org",
-        "add",
-        "reglab",
-        "--name",
-        "Reglabs kansli",
-        "--kind",
-        "other",
-        "--membership",
-        "kansli",
-        "--db",
-        db,
-    ]);
-    let kansli = provrum(&["token", "create", "--org", "reglab", "--db", db]);
+    run(&[&ADD_KANSLI[..], &["--db", db]].concat());
+    let kansli = run(&["token", "create", "--org", "reglab", "--db", db]);
     assert!(kansli.starts_with("prv_"), "{kansli}");
 
     let port = std::net::TcpListener::bind("127.0.0.1:0")
