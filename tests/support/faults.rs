@@ -7,6 +7,10 @@
 //! them — until [`Wire::restart`]. [`Moto`] is a moto process of a test's own that it can
 //! freeze (`SIGSTOP`) and thaw, for a server that stops answering mid-request.
 //!
+//! It can also answer for DynamoDB: [`Fault::Cancel`] answers the next transactions, without
+//! forwarding them, with the `TransactionCanceledException` DynamoDB sends when another
+//! transaction holds an item, throttling, or a failed condition cancels one.
+//!
 //! The proxy counts every request it sees by operation, so a test can hold the number of tries.
 
 use std::collections::HashMap;
@@ -31,6 +35,15 @@ pub enum Fault {
     Freeze(&'static str),
     /// The server is down: every connection is dropped after its first request.
     Down,
+    /// Answer the next `times` requests of operation `at` (a `TransactWriteItems`) as DynamoDB
+    /// answers a cancelled transaction, without forwarding them: `reasons` are the cancellation
+    /// codes of its first items (`TransactionConflict`, `ThrottlingError`,
+    /// `ConditionalCheckFailed`, `None`), the other items' are `None`. Then forward again.
+    Cancel {
+        at: &'static str,
+        reasons: &'static [&'static str],
+        times: u32,
+    },
 }
 
 /// A request the proxy saw.
@@ -129,6 +142,7 @@ enum Step {
     Forward,
     CutBefore,
     CutAfter,
+    Cancel(&'static [&'static str]),
 }
 
 async fn serve(
@@ -168,17 +182,31 @@ async fn serve(
                     }
                     Step::Forward
                 }
+                Some(Fault::Cancel { at, reasons, times }) if at == operation => {
+                    plan.fault = (times > 1).then_some(Fault::Cancel {
+                        at,
+                        reasons,
+                        times: times - 1,
+                    });
+                    Step::Cancel(reasons)
+                }
                 Some(_) => Step::Forward,
             };
             plan.seen.push(Seen {
                 operation,
                 client_request_token: token,
-                forwarded: !matches!(step, Step::CutBefore),
+                forwarded: !matches!(step, Step::CutBefore | Step::Cancel(_)),
             });
             step
         };
         if let Step::CutBefore = step {
             return Ok(());
+        }
+        if let Step::Cancel(reasons) = step {
+            client
+                .write_all(&cancellation(reasons, transact_items(&request)))
+                .await?;
+            continue;
         }
         let response = forward(upstream, &request).await?;
         if let Step::CutAfter = step {
@@ -186,6 +214,58 @@ async fn serve(
         }
         client.write_all(&response).await?;
     }
+}
+
+/// How many items a `TransactWriteItems` request holds.
+fn transact_items(request: &[u8]) -> usize {
+    body(request)
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
+        .and_then(|v| v["TransactItems"].as_array().map(Vec::len))
+        .unwrap_or(1)
+}
+
+/// DynamoDB's answer to a cancelled transaction of `items` items, the first with `reasons`: as
+/// the service sends it (HTTP 400, `x-amz-json-1.0`), one reason per item.
+fn cancellation(reasons: &[&str], items: usize) -> Vec<u8> {
+    let codes: Vec<&str> = (0..items.max(reasons.len()))
+        .map(|i| reasons.get(i).copied().unwrap_or("None"))
+        .collect();
+    let reasons: Vec<serde_json::Value> = codes
+        .iter()
+        .map(|code| match *code {
+            "TransactionConflict" => serde_json::json!({
+                "Code": code, "Message": "Transaction is ongoing for the item"
+            }),
+            "ThrottlingError" => serde_json::json!({
+                "Code": code,
+                "Message": "Throughput exceeds the current capacity of your table or index. \
+                            DynamoDB is automatically scaling your table or index so please try \
+                            again shortly. If exceptions persist, check if you have a hot key: \
+                            https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/\
+                            bp-partition-key-design.html"
+            }),
+            "ConditionalCheckFailed" => serde_json::json!({
+                "Code": code, "Message": "The conditional request failed"
+            }),
+            _ => serde_json::json!({"Code": code}),
+        })
+        .collect();
+    let body = serde_json::json!({
+        "__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+        "Message": format!(
+            "Transaction cancelled, please refer cancellation reasons for specific reasons [{}]",
+            codes.join(", ")
+        ),
+        "CancellationReasons": reasons,
+    })
+    .to_string();
+    format!(
+        "HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.0\r\n\
+         x-amzn-RequestId: FAULTPROXY0000000000000000000000000000000000000000000\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
 }
 
 /// Sends one request to moto on a new connection (moto answers HTTP/1.0 and closes) and reads

@@ -210,6 +210,13 @@ impl From<StoreError> for ApiError {
                 format!("Någon annan ändrade samtidigt; läs om och försök igen ({what})."),
                 format!("Someone else changed it at the same time; read again and retry ({what})."),
             )),
+            StoreError::Contended(what) => {
+                tracing::warn!(error = %what, "store contended");
+                ApiError::conflict(Text::new(
+                    "Någon ändrade detta i samma ögonblick; försök igen.",
+                    "Someone changed this at the same moment; try again.",
+                ))
+            }
             StoreError::Refused(findings) => ApiError::refused(findings),
             StoreError::TooLarge(what) => ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,

@@ -188,6 +188,43 @@ pub struct StoredReport {
     pub notified_at: Option<DateTime<Utc>>,
 }
 
+/// Who may post a yearly report's summary now ([`Store::claim_report_post`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PostClaim {
+    /// The caller holds the post until `until`: it posts, then calls
+    /// [`Store::mark_report_notified`] (or [`Store::release_report_post`] if the post failed).
+    Claimed { until: DateTime<Utc> },
+    /// Another run (`by`) holds it until `until`; after that it may be taken over.
+    Held { by: String, until: DateTime<Utc> },
+    /// It has been posted and marked: never post it again.
+    Posted,
+}
+
+/// The longest lease a run may hold on a report's post: long enough for a webhook's bounded
+/// retries, short enough that a crashed run delays the post by minutes, not hours.
+pub const MAX_POST_LEASE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// When a claim made at `now` for `lease` runs out; `Invalid` for a lease of nothing or longer
+/// than [`MAX_POST_LEASE`], or an empty owner.
+fn post_lease_until(
+    owner: &str,
+    now: DateTime<Utc>,
+    lease: std::time::Duration,
+) -> Result<DateTime<Utc>> {
+    if owner.is_empty() || owner.len() > 200 {
+        return Err(StoreError::Invalid("a post's owner is 1-200 bytes".into()));
+    }
+    if lease.is_zero() || lease > MAX_POST_LEASE {
+        return Err(StoreError::Invalid(format!(
+            "a post's lease is more than nothing and at most {MAX_POST_LEASE:?}, not {lease:?}"
+        )));
+    }
+    chrono::Duration::from_std(lease)
+        .ok()
+        .and_then(|lease| now.checked_add_signed(lease))
+        .ok_or_else(|| StoreError::Invalid("a post's lease ends out of range".into()))
+}
+
 /// One page of a listing; `next` continues it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page<T> {
@@ -205,6 +242,12 @@ pub enum StoreError {
     /// needs. Read again and retry.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// Another change held the same item at that very moment, and the store's bounded retries
+    /// ran into it every time (DynamoDB's `TransactionConflict`); nothing was written. Unlike
+    /// [`StoreError::Conflict`] nothing needs to be read again: the same change can simply be
+    /// sent again.
+    #[error("contended: {0}")]
+    Contended(String),
     /// The model's rules refused the change (KVOT-1, KVOT-2).
     #[error("refused by the rules: {}", .0.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>().join(", "))]
     Refused(Vec<Finding>),
@@ -284,6 +327,22 @@ pub trait Store: Send + Sync {
     /// Records that the year's report reached the webhook: `true` for the call that records it,
     /// `false` when it was already recorded; `NotFound` without a stored report.
     async fn mark_report_notified(&self, year: i32, at: DateTime<Utc>) -> Result<bool>;
+    /// Claims the post of the year's stored report for `owner` from `now` for `lease` (at most
+    /// [`MAX_POST_LEASE`]), in one conditional write, so that of overlapping runs one posts:
+    /// [`PostClaim::Claimed`] when it was free, its lease had run out (a crashed run's), or
+    /// `owner` already held it; [`PostClaim::Held`] while another's lease runs;
+    /// [`PostClaim::Posted`] once [`Store::mark_report_notified`] has recorded the post, which
+    /// also ends the lease. `NotFound` without a stored report.
+    async fn claim_report_post(
+        &self,
+        year: i32,
+        owner: &str,
+        now: DateTime<Utc>,
+        lease: std::time::Duration,
+    ) -> Result<PostClaim>;
+    /// Gives up `owner`'s claim (its post failed), so the next run need not wait for the lease:
+    /// `true` when `owner` held it.
+    async fn release_report_post(&self, year: i32, owner: &str) -> Result<bool>;
 }
 
 /// An organisation id as accepted from a person: 1–64 characters of `a-z`, `0-9`, `-` and `_`,

@@ -3,8 +3,8 @@
 //! process; `BEGIN IMMEDIATE` and a busy timeout serialise them across processes.
 
 use crate::{
-    AuditEvent, BudgetSummary, BudgetVersion, Org, Page, Provrum, Result, Store, StoreError,
-    StoredReport, Token, approval_parts, from_json, to_json,
+    AuditEvent, BudgetSummary, BudgetVersion, Org, Page, PostClaim, Provrum, Result, Store,
+    StoreError, StoredReport, Token, approval_parts, from_json, post_lease_until, to_json,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -30,6 +30,8 @@ CREATE INDEX IF NOT EXISTS audit_by_entity ON audit (entity, seq);
 CREATE TABLE IF NOT EXISTS quota (
     year INTEGER PRIMARY KEY, started INTEGER NOT NULL, base_funding_ore INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS reports (year INTEGER PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS report_posts (
+    year INTEGER PRIMARY KEY REFERENCES reports(year), owner TEXT NOT NULL, until_ms INTEGER NOT NULL);
 ";
 
 #[derive(Clone)]
@@ -545,7 +547,73 @@ impl Store for SqliteStore {
                 params![year, to_json(&report)?],
             )
             .map_err(db_err)?;
+            tx.execute("DELETE FROM report_posts WHERE year = ?1", [year])
+                .map_err(db_err)?;
             Ok(true)
+        })
+        .await
+    }
+
+    async fn claim_report_post(
+        &self,
+        year: i32,
+        owner: &str,
+        now: DateTime<Utc>,
+        lease: std::time::Duration,
+    ) -> Result<PostClaim> {
+        let until = post_lease_until(owner, now, lease)?;
+        let owner = owner.to_string();
+        self.write(move |tx| {
+            let data: Option<String> = tx
+                .query_row("SELECT data FROM reports WHERE year = ?1", [year], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .map_err(db_err)?;
+            let Some(data) = data else {
+                return Err(StoreError::NotFound(format!("report {year}")));
+            };
+            let report: StoredReport = from_json(&data)?;
+            if report.notified_at.is_some() {
+                return Ok(PostClaim::Posted);
+            }
+            let held: Option<(String, i64)> = tx
+                .query_row(
+                    "SELECT owner, until_ms FROM report_posts WHERE year = ?1",
+                    [year],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(db_err)?;
+            if let Some((by, until_ms)) = held
+                && by != owner
+                && until_ms > now.timestamp_millis()
+            {
+                let until = DateTime::from_timestamp_millis(until_ms)
+                    .ok_or_else(|| StoreError::Corrupt(format!("report {year}: lease end")))?;
+                return Ok(PostClaim::Held { by, until });
+            }
+            tx.execute(
+                "INSERT INTO report_posts (year, owner, until_ms) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT(year) DO UPDATE SET owner = excluded.owner, until_ms = excluded.until_ms",
+                params![year, owner, until.timestamp_millis()],
+            )
+            .map_err(db_err)?;
+            Ok(PostClaim::Claimed { until })
+        })
+        .await
+    }
+
+    async fn release_report_post(&self, year: i32, owner: &str) -> Result<bool> {
+        let owner = owner.to_string();
+        self.write(move |tx| {
+            let n = tx
+                .execute(
+                    "DELETE FROM report_posts WHERE year = ?1 AND owner = ?2",
+                    params![year, owner],
+                )
+                .map_err(db_err)?;
+            Ok(n == 1)
         })
         .await
     }

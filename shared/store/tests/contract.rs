@@ -8,8 +8,8 @@ use provrum_rules::{Checked, Ore, RuleSet};
 use provrum_store::dynamo::DynamoStore;
 use provrum_store::sqlite::SqliteStore;
 use provrum_store::{
-    AuditEvent, BudgetVersion, NewToken, Org, Participant, Provrum, Store, StoreError,
-    StoredReport, hash_token,
+    AuditEvent, BudgetVersion, MAX_POST_LEASE, NewToken, Org, Participant, PostClaim, Provrum,
+    Store, StoreError, StoredReport, hash_token,
 };
 use std::sync::Arc;
 
@@ -76,6 +76,8 @@ contract!(
     approval_needs_a_proposed_provrum_at_its_version,
     listing_pages_in_proposal_order,
     yearly_reports_are_stored_once,
+    a_reports_post_is_claimed_by_one_run_with_a_lease,
+    concurrent_claims_of_a_post_have_one_winner,
     concurrent_approvals_never_exceed_the_quota,
 );
 
@@ -760,6 +762,140 @@ async fn yearly_reports_are_stored_once(store: Dyn) {
         store.mark_report_notified(2024, at).await,
         Err(StoreError::NotFound(_))
     ));
+}
+
+fn report_of(year: i32) -> StoredReport {
+    StoredReport {
+        year,
+        created_at: t0(),
+        report: serde_json::json!({"started": 1}),
+        notified_at: None,
+    }
+}
+
+/// The post of a stored report: one run holds it for its lease; another is told who holds it
+/// until when, and may take it over once the lease has run out (a crashed run); a released
+/// claim is free at once; once marked as posted, nobody may claim it again.
+async fn a_reports_post_is_claimed_by_one_run_with_a_lease(store: Dyn) {
+    let lease = std::time::Duration::from_secs(60);
+    let t = t0();
+    let claim = |owner: &'static str, at: DateTime<Utc>| {
+        let store = store.clone();
+        async move { store.claim_report_post(2025, owner, at, lease).await }
+    };
+    assert!(matches!(claim("a", t).await, Err(StoreError::NotFound(_))));
+    assert!(store.put_report(&report_of(2025)).await.expect("put"));
+
+    let until = t + Duration::seconds(60);
+    assert_eq!(
+        claim("a", t).await.expect("a"),
+        PostClaim::Claimed { until }
+    );
+    let held = PostClaim::Held {
+        by: "a".into(),
+        until,
+    };
+    assert_eq!(
+        claim("b", t + Duration::seconds(10)).await.expect("b"),
+        held
+    );
+    assert_eq!(
+        claim("b", t + Duration::seconds(59)).await.expect("b"),
+        held
+    );
+    // The holder may renew its own claim.
+    assert_eq!(
+        claim("a", t + Duration::seconds(30))
+            .await
+            .expect("a again"),
+        PostClaim::Claimed {
+            until: t + Duration::seconds(90)
+        }
+    );
+    // a crashed: once its lease has run out, b takes over.
+    let b_at = t + Duration::seconds(91);
+    assert_eq!(
+        claim("b", b_at).await.expect("b takes over"),
+        PostClaim::Claimed {
+            until: b_at + Duration::seconds(60)
+        }
+    );
+    assert!(matches!(
+        claim("a", b_at + Duration::seconds(1)).await.expect("a"),
+        PostClaim::Held { by, .. } if by == "b"
+    ));
+    // b's post failed: it lets go, and the next run need not wait.
+    assert!(!store.release_report_post(2025, "a").await.expect("not a's"));
+    assert!(store.release_report_post(2025, "b").await.expect("b's"));
+    let c_at = b_at + Duration::seconds(2);
+    assert!(matches!(
+        claim("c", c_at).await.expect("c"),
+        PostClaim::Claimed { .. }
+    ));
+    // c posts and marks it: posted for everyone, c included, whatever the time.
+    assert!(
+        store
+            .mark_report_notified(2025, c_at + Duration::seconds(1))
+            .await
+            .expect("mark")
+    );
+    for owner in ["a", "c", "d"] {
+        assert_eq!(
+            claim(owner, c_at + Duration::hours(1))
+                .await
+                .expect("after"),
+            PostClaim::Posted
+        );
+    }
+    assert!(!store.release_report_post(2025, "c").await.expect("gone"));
+    assert_eq!(
+        store
+            .get_report(2025)
+            .await
+            .expect("get")
+            .and_then(|r| r.notified_at),
+        Some(c_at + Duration::seconds(1))
+    );
+
+    // Leases are bounded, and owners named.
+    store.put_report(&report_of(2026)).await.expect("put");
+    for (owner, lease) in [
+        ("a", std::time::Duration::ZERO),
+        ("a", MAX_POST_LEASE + std::time::Duration::from_secs(1)),
+        ("", lease),
+    ] {
+        let refused = store.claim_report_post(2026, owner, t, lease).await;
+        assert!(
+            matches!(refused, Err(StoreError::Invalid(_))),
+            "{refused:?}"
+        );
+    }
+}
+
+/// Ten runs claim one post at the same moment: exactly one holds it.
+async fn concurrent_claims_of_a_post_have_one_winner(store: Dyn) {
+    store.put_report(&report_of(2027)).await.expect("put");
+    let now = Utc::now();
+    let claims = futures::future::join_all((0..10).map(|i| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            store
+                .claim_report_post(
+                    2027,
+                    &format!("run-{i}"),
+                    now,
+                    std::time::Duration::from_secs(60),
+                )
+                .await
+        })
+    }))
+    .await;
+    let claimed = claims
+        .into_iter()
+        .map(|c| c.expect("task").expect("claim"))
+        .filter(|c| matches!(c, PostClaim::Claimed { .. }))
+        .count();
+    assert_eq!(claimed, 1);
 }
 
 /// 20 tasks approve 20 eligible provrum of one year at once: exactly two start, and the counters

@@ -1,0 +1,129 @@
+//! Between Rust values and DynamoDB's: attribute values, the provrum item, compressed budget data,
+//! listing cursors, and the SDK's errors as [`StoreError`]s.
+
+use super::{keys, table};
+use crate::{Provrum, Result, StoreError, from_json, to_json};
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::types::AttributeValue as AV;
+use std::collections::HashMap;
+use std::io::{Read, Write};
+
+pub(super) type Item = HashMap<String, AV>;
+
+pub(super) fn s(v: impl Into<String>) -> AV {
+    AV::S(v.into())
+}
+
+pub(super) fn n(v: impl ToString) -> AV {
+    AV::N(v.to_string())
+}
+
+pub(super) fn get_s<'a>(item: &'a Item, name: &str) -> Result<&'a str> {
+    item.get(name)
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
+        .ok_or_else(|| StoreError::Corrupt(format!("item without {name}")))
+}
+
+pub(super) fn get_n(item: &Item, name: &str) -> Result<i64> {
+    item.get(name)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| StoreError::Corrupt(format!("item without number {name}")))
+}
+
+/// Whether a conditional write failed on its condition (rather than for any other reason).
+pub(super) fn condition_failed<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
+    e.as_service_error().and_then(|se| se.code()) == Some("ConditionalCheckFailedException")
+}
+
+/// Maps an SDK error: no answer from the service is `Unavailable` (nothing was written).
+pub(super) fn sdk_err<E, R>(e: SdkError<E, R>) -> StoreError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    let text = DisplayErrorContext(&e).to_string();
+    match &e {
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => {
+            StoreError::Unavailable(text)
+        }
+        SdkError::ServiceError(se) => match se.err().code() {
+            Some(
+                "ProvisionedThroughputExceededException"
+                | "ThrottlingException"
+                | "RequestLimitExceeded"
+                | "InternalServerError",
+            ) => StoreError::Unavailable(text),
+            Some("ResourceNotFoundException") => StoreError::Backend(format!(
+                "table missing (create it with --create-table): {text}"
+            )),
+            _ => StoreError::Backend(text),
+        },
+        _ => StoreError::Backend(text),
+    }
+}
+
+pub(super) fn build_err(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(format!("request: {e}"))
+}
+
+pub(super) fn provrum_item(p: &Provrum) -> Result<Item> {
+    let mut item = keys::provrum(&p.id).item();
+    item.insert(table::GSI1_PK.into(), s(keys::PROVRUMS));
+    item.insert(table::GSI1_SK.into(), s(keys::provrum_order(p)));
+    item.insert("status".into(), s(p.status.as_str()));
+    item.insert("version".into(), n(p.version));
+    item.insert("data".into(), s(to_json(p)?));
+    Ok(item)
+}
+
+pub(super) fn provrum_from(item: &Item) -> Result<Provrum> {
+    let mut p: Provrum = from_json(get_s(item, "data")?)?;
+    p.version = get_n(item, "version")? as u64;
+    Ok(p)
+}
+
+pub(super) fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder
+        .write_all(bytes)
+        .map_err(|e| StoreError::Backend(e.to_string()))?;
+    encoder
+        .finish()
+        .map_err(|e| StoreError::Backend(e.to_string()))
+}
+
+pub(super) fn gunzip(bytes: &[u8]) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(out)
+}
+
+/// A listing cursor: the page's last key, as JSON.
+pub(super) fn encode_cursor(key: &Item) -> String {
+    let strings: HashMap<&str, &str> = key
+        .iter()
+        .filter_map(|(k, v)| v.as_s().ok().map(|v| (k.as_str(), v.as_str())))
+        .collect();
+    crate::encode_cursor(
+        serde_json::to_string(&strings)
+            .unwrap_or_default()
+            .as_bytes(),
+    )
+}
+
+pub(super) fn decode_cursor(cursor: &str) -> Result<Item> {
+    let invalid = || StoreError::Invalid("unknown listing cursor".into());
+    let map: HashMap<String, String> =
+        serde_json::from_slice(&crate::decode_cursor(cursor)?).map_err(|_| invalid())?;
+    if map.len() != table::KEY_ATTRIBUTES.len()
+        || !table::KEY_ATTRIBUTES.iter().all(|k| map.contains_key(*k))
+        || map.get(table::GSI1_PK).map(String::as_str) != Some(keys::PROVRUMS)
+    {
+        return Err(invalid());
+    }
+    Ok(map.into_iter().map(|(k, v)| (k, s(v))).collect())
+}

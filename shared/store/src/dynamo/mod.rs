@@ -1,0 +1,263 @@
+//! The DynamoDB store: one table, single-table design, one GSI for listings, no Scan.
+//!
+//! | entity | PK | SK | GSI1PK | GSI1SK | used by |
+//! |---|---|---|---|---|---|
+//! | organisation | `ORG#<id>` | `ORG` | `ORG` | `<id>` | get by id; list (GSI1) |
+//! | token | `TOKEN#<sha256>` | `TOKEN` | `TOKENID#<id>` | `TOKEN` | auth by hash; revoke by id (GSI1) |
+//! | provrum | `PROVRUM#<id>` | `PROVRUM` | `PROVRUM` | `<created>#<id>` | get; status sheet pages (GSI1) |
+//! | budget version | `PROVRUM#<id>` | `BUDGET#<000001>` | | | list versions (Query on PK) |
+//! | budget data chunk | `PROVRUM#<id>` | `BUDGETDATA#<000001>#<0000>` | | | get one version |
+//! | audit event | `AUDIT#<entity>` | `<time>#<random>` | | | events of an entity |
+//! | quota year | `QUOTA#<year>` | `QUOTA` | | | approve (transaction), report |
+//! | yearly report | `REPORT#<year>` | `REPORT` | | | stored once per year; its post claimed with a lease, marked once |
+//!
+//! Mutable items carry `version`; writes are conditioned on it. A budget version's data is
+//! gzip-compressed JSON split into chunks under DynamoDB's 400 KB item limit, written in the same
+//! transaction as its summary, the provrum's new state and the audit event.
+//!
+//! Every call is bounded ([`Patience`]): a DynamoDB that does not answer costs a request at most
+//! a few seconds and three tries, then the caller gets [`StoreError::Unavailable`] (503). A
+//! retried `TransactWriteItems` carries the SDK's one `ClientRequestToken`, so DynamoDB applies it
+//! once however many tries reach it. A transaction DynamoDB cancels for a conflict with another
+//! one, or throttles, is sent again a bounded number of times (`transact`), then
+//! is [`StoreError::Contended`] (409, try again) or [`StoreError::Unavailable`].
+//!
+//! The code is split by concern: `keys` builds every key (one function each), [`table`] is the
+//! table's definition, [`patience`] the bounds on calls, `codec` the conversions between items
+//! and values (and SDK errors), `transact` the one way to run a transaction, and `ops` the
+//! [`Store`] operations.
+
+mod codec;
+mod keys;
+mod ops;
+pub mod patience;
+pub mod table;
+mod transact;
+
+pub use patience::Patience;
+
+use crate::{Provrum, Result, Store, StoreError};
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_dynamodb::error::BoxError;
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+use codec::{Item, build_err, s, sdk_err};
+use keys::Key;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+/// Budget data is split into chunks of this many bytes (compressed) …
+const CHUNK: usize = 350_000;
+/// … and at most this much per version, so one transaction stays under DynamoDB's 4 MB.
+const MAX_BUDGET_DATA: usize = 3_500_000;
+
+#[derive(Clone)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+    /// The bounds its client was configured with, and that its transactions' retries keep.
+    patience: Patience,
+}
+
+/// Counts the requests a DynamoDB client sends, by operation (`Query`, `GetItem`, …; retries
+/// included, as they are billed): how the tests and the benchmark show what one request to the
+/// API costs in DynamoDB calls.
+#[derive(Debug, Clone, Default)]
+pub struct CallCounter(Arc<Mutex<BTreeMap<String, u32>>>);
+
+impl CallCounter {
+    /// The calls counted since the last `take`, by operation.
+    pub fn take(&self) -> BTreeMap<String, u32> {
+        match self.0.lock() {
+            Ok(mut calls) => std::mem::take(&mut *calls),
+            Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+        }
+    }
+}
+
+impl Intercept for CallCounter {
+    fn name(&self) -> &'static str {
+        "CallCounter"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> std::result::Result<(), BoxError> {
+        // The operation is named in the `X-Amz-Target: DynamoDB_20120810.Query` header.
+        let operation = context
+            .request()
+            .headers()
+            .get("x-amz-target")
+            .and_then(|t| t.rsplit('.').next())
+            .unwrap_or("unknown")
+            .to_string();
+        let mut calls = match self.0.lock() {
+            Ok(calls) => calls,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *calls.entry(operation).or_default() += 1;
+        Ok(())
+    }
+}
+
+impl DynamoStore {
+    /// The same store with other bounds on its calls (tests make them short).
+    pub fn with_patience(&self, patience: Patience) -> DynamoStore {
+        let config = self
+            .client
+            .config()
+            .to_builder()
+            .retry_config(patience.retry())
+            .timeout_config(patience.timeouts())
+            .build();
+        DynamoStore::new(Client::from_conf(config), self.table.clone()).patient(patience)
+    }
+
+    /// The same store on a client that counts its calls.
+    pub fn counted(&self) -> (DynamoStore, CallCounter) {
+        let counter = CallCounter::default();
+        let config = self
+            .client
+            .config()
+            .to_builder()
+            .interceptor(counter.clone())
+            .build();
+        (
+            DynamoStore::new(Client::from_conf(config), self.table.clone()).patient(self.patience),
+            counter,
+        )
+    }
+
+    /// A store on `client`, whose configuration bounds its calls; its transactions are retried
+    /// within [`Patience::LAMBDA`].
+    pub fn new(client: Client, table: impl Into<String>) -> DynamoStore {
+        DynamoStore {
+            client,
+            table: table.into(),
+            patience: Patience::LAMBDA,
+        }
+    }
+
+    fn patient(mut self, patience: Patience) -> DynamoStore {
+        self.patience = patience;
+        self
+    }
+
+    /// A store on `table` through the standard AWS configuration chain (so
+    /// `AWS_ENDPOINT_URL_DYNAMODB` points it at a local server).
+    pub async fn from_env(table: impl Into<String>) -> DynamoStore {
+        let patience = Patience::LAMBDA;
+        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .retry_config(patience.retry())
+            .timeout_config(patience.timeouts())
+            .load()
+            .await;
+        DynamoStore::new(Client::new(&config), table).patient(patience)
+    }
+
+    /// A store on a local DynamoDB-compatible server (moto, DynamoDB Local) with dummy
+    /// credentials, for tests and laptops.
+    pub async fn local(endpoint: &str, table: impl Into<String>) -> DynamoStore {
+        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_sdk_dynamodb::config::Region::new("eu-north-1"))
+            .endpoint_url(endpoint)
+            .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+                "local", "local", None, None, "local",
+            ))
+            .retry_config(Patience::LOCAL.retry())
+            .timeout_config(Patience::LOCAL.timeouts())
+            .load()
+            .await;
+        DynamoStore::new(Client::new(&config), table).patient(Patience::LOCAL)
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    async fn get_item(&self, key: Key) -> Result<Option<Item>> {
+        if !key.storable() {
+            return Ok(None);
+        }
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key.item()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk_err)?;
+        Ok(out.item)
+    }
+
+    /// Every item of a Query, all pages.
+    async fn query_all(
+        &self,
+        index: Option<&str>,
+        pk_name: &str,
+        pk: String,
+        sk_prefix: Option<&str>,
+    ) -> Result<Vec<Item>> {
+        if !keys::storable(&pk, sk_prefix) {
+            return Ok(Vec::new());
+        }
+        let mut items = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let mut q = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .set_index_name(index.map(str::to_string))
+                .expression_attribute_names("#pk", pk_name)
+                .expression_attribute_values(":pk", s(pk.clone()))
+                .set_exclusive_start_key(start.take());
+            q = match sk_prefix {
+                Some(prefix) => q
+                    .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                    .expression_attribute_names("#sk", table::SK)
+                    .expression_attribute_values(":prefix", s(prefix)),
+                None => q.key_condition_expression("#pk = :pk"),
+            };
+            if index.is_none() {
+                q = q.consistent_read(true);
+            }
+            let out = q.send().await.map_err(sdk_err)?;
+            items.extend(out.items.unwrap_or_default());
+            match out.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => return Ok(items),
+            }
+        }
+    }
+
+    fn put(&self, item: Item, condition: &str) -> Result<TransactWriteItem> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(condition)
+            .build()
+            .map_err(build_err)?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// Why a versioned provrum write was cancelled: gone, or changed since it was read.
+    async fn provrum_conflict(&self, p: &Provrum) -> StoreError {
+        match self.get_provrum(&p.id).await {
+            Ok(None) => StoreError::NotFound(format!("provrum {}", p.id)),
+            Ok(Some(stored)) => StoreError::Conflict(format!(
+                "provrum {} is at version {} ({}), the change was made against version {}",
+                p.id,
+                stored.version,
+                stored.status.as_str(),
+                p.version
+            )),
+            Err(e) => e,
+        }
+    }
+}
