@@ -1,6 +1,7 @@
 //! The whole story over real HTTP, on the embedded store and on DynamoDB (moto): the local
 //! server's router on port 0 with its own store.
 
+mod calendar;
 mod costs;
 mod faults;
 mod helpers;

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 #[tokio::main]
-async fn main() -> Result<(), provrum_http::run::RunError> {
+async fn main() -> std::process::ExitCode {
     provrum_http::run::run_function_with_events(
         quota_report::routes(),
         Arc::new(|state, event| Box::pin(quota_report::on_event(state, event))),

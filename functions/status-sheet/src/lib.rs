@@ -23,7 +23,8 @@ async fn status(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     authorize(Action::Oversee, &actor, None)?;
-    let today = chrono::Utc::now().date_naive();
+    // Today in Stockholm: a provrum that ended yesterday there is overdue, whatever UTC says.
+    let today = state.clock.today();
     let rows: Vec<StatusRow> = all_views(&state)
         .await?
         .iter()

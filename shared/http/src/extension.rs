@@ -20,19 +20,54 @@ pub struct Tracker {
     changed: Notify,
 }
 
+/// A notice in flight: it counts until this is dropped — when the notice's task ends, panics
+/// or is cancelled alike.
+#[must_use = "the notice counts as in flight until this is dropped"]
+#[derive(Debug)]
+pub struct NoticeInFlight(Arc<Tracker>);
+
+impl Drop for NoticeInFlight {
+    fn drop(&mut self) {
+        self.0.pending.fetch_sub(1, Ordering::SeqCst);
+        self.0.changed.notify_waiters();
+    }
+}
+
+/// An invocation being handled: it is counted done when this is dropped — when the handler
+/// answers, fails before it reaches the router, returns an error or panics alike. Without that,
+/// one invocation never marked done would leave the extension one behind for the rest of the
+/// environment's life, waiting the full bound after every invocation.
+#[must_use = "the invocation is counted done when this is dropped"]
+#[derive(Debug)]
+pub struct InvocationInProgress(Arc<Tracker>);
+
+impl Drop for InvocationInProgress {
+    fn drop(&mut self) {
+        self.0.completed.fetch_add(1, Ordering::SeqCst);
+        self.0.changed.notify_waiters();
+    }
+}
+
 impl Tracker {
-    pub fn notice_started(&self) {
+    /// Counts a notice in flight until the returned guard is dropped.
+    pub fn notice_started(self: &Arc<Self>) -> NoticeInFlight {
         self.pending.fetch_add(1, Ordering::SeqCst);
+        NoticeInFlight(self.clone())
     }
 
-    pub fn notice_finished(&self) {
-        self.pending.fetch_sub(1, Ordering::SeqCst);
-        self.changed.notify_waiters();
+    /// Counts an invocation done when the returned guard is dropped.
+    pub fn invocation_started(self: &Arc<Self>) -> InvocationInProgress {
+        InvocationInProgress(self.clone())
     }
 
-    pub fn invocation_done(&self) {
-        self.completed.fetch_add(1, Ordering::SeqCst);
-        self.changed.notify_waiters();
+    /// Notices in flight now.
+    pub fn in_flight(&self) -> usize {
+        self.pending.load(Ordering::SeqCst)
+    }
+
+    /// Invocations done so far.
+    pub fn invocations_done(&self) -> u64 {
+        self.completed.load(Ordering::SeqCst)
     }
 
     /// Waits until `invocations` invocations are done and no notice is in flight.
@@ -111,4 +146,51 @@ pub async fn start(api: &str, tracker: Arc<Tracker>) -> Result<(), String> {
         }
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_notice_that_panics_is_no_longer_in_flight() {
+        let tracker = Arc::new(Tracker::default());
+        let in_flight = tracker.notice_started();
+        let task = tokio::spawn(async move {
+            let _in_flight = in_flight;
+            panic!("a library panicked while posting");
+        });
+        assert!(task.await.is_err_and(|e| e.is_panic()));
+        assert_eq!(tracker.in_flight(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_cancelled_notice_is_no_longer_in_flight() {
+        let tracker = Arc::new(Tracker::default());
+        let in_flight = tracker.notice_started();
+        let task = tokio::spawn(async move {
+            let _in_flight = in_flight;
+            std::future::pending::<()>().await;
+        });
+        assert_eq!(tracker.in_flight(), 1);
+        task.abort();
+        assert!(task.await.is_err_and(|e| e.is_cancelled()));
+        assert_eq!(tracker.in_flight(), 0);
+    }
+
+    #[tokio::test]
+    async fn an_invocation_that_panics_is_counted_done() {
+        let tracker = Arc::new(Tracker::default());
+        let invocation = tracker.invocation_started();
+        let task = tokio::spawn(async move {
+            let _invocation = invocation;
+            panic!("the handler panicked");
+        });
+        assert!(task.await.is_err_and(|e| e.is_panic()));
+        assert_eq!(tracker.invocations_done(), 1);
+        // So the extension is not one behind: the first invocation is settled at once.
+        tokio::time::timeout(Duration::from_secs(60), tracker.settled(1))
+            .await
+            .expect("settled");
+    }
 }

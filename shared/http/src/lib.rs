@@ -3,6 +3,7 @@
 //! ([`problem`]), workbook uploads with the 5 MB limit ([`upload`]), JSON bodies, request ids and
 //! structured logs.
 
+pub mod apidoc;
 pub mod auth;
 pub mod extension;
 pub mod policy;
@@ -20,6 +21,7 @@ use axum::Router;
 use axum::extract::{FromRequest, Request};
 use axum::http::HeaderValue;
 use axum::http::{HeaderName, header};
+use chrono::{DateTime, NaiveDate, Utc};
 use provrum_rules::{Lang, RuleSet, Text};
 use provrum_store::Store;
 use std::sync::Arc;
@@ -28,7 +30,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 /// The OpenAPI 3.1 description of every route, kept in one file that a test holds against the
-/// router and API.md.
+/// routers; `docs/api.md` is rendered from it ([`apidoc`]).
 pub const OPENAPI: &str = include_str!("../openapi.json");
 
 /// Built once per process (a Lambda's cold start) and shared by every request.
@@ -40,6 +42,39 @@ pub struct AppState {
     pub webhook: Option<Arc<provrum_notify::Webhook>>,
     /// Notices in flight, for the Lambda extension that waits for them.
     pub notices: Arc<extension::Tracker>,
+    /// What time it is; "today" is the date in Stockholm at that instant.
+    pub clock: Clock,
+}
+
+/// Where a function reads the time: the system clock, or a fixed instant in tests, so that a
+/// decision about "today" can be tested at any hour of any season.
+#[derive(Clone)]
+pub struct Clock(Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>);
+
+impl Clock {
+    pub fn system() -> Clock {
+        Clock(Arc::new(Utc::now))
+    }
+
+    /// Always `at`.
+    pub fn fixed(at: DateTime<Utc>) -> Clock {
+        Clock(Arc::new(move || at))
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.0)()
+    }
+
+    /// Today in Reglab's time (Europe/Stockholm), not in UTC.
+    pub fn today(&self) -> NaiveDate {
+        provrum_rules::calendar::reglab_date(self.now())
+    }
+}
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Clock({})", self.now())
+    }
 }
 
 impl AppState {
@@ -49,7 +84,13 @@ impl AppState {
             rules: Arc::new(RuleSet::provrum_2023()),
             webhook: None,
             notices: Arc::default(),
+            clock: Clock::system(),
         }
+    }
+
+    pub fn with_clock(mut self, clock: Clock) -> AppState {
+        self.clock = clock;
+        self
     }
 
     pub fn with_webhook(mut self, webhook: Option<provrum_notify::Webhook>) -> AppState {
@@ -61,9 +102,7 @@ impl AppState {
     /// for it nor fails with it. Returns the task, for tests that want to wait.
     pub fn notify(&self, message: provrum_notify::Message) -> Option<tokio::task::JoinHandle<()>> {
         let webhook = self.webhook.clone()?;
-        let notices = self.notices.clone();
-        notices.notice_started();
-        Some(tokio::spawn(async move {
+        Some(self.spawn_notice(async move {
             match webhook
                 .post_with(&message, provrum_notify::Retry::NOTICE)
                 .await
@@ -71,8 +110,21 @@ impl AppState {
                 Ok(attempts) => tracing::info!(title = %message.title, attempts, "webhook told"),
                 Err(e) => tracing::warn!(title = %message.title, error = %e, "webhook not told"),
             }
-            notices.notice_finished();
         }))
+    }
+
+    /// Runs `notice` in the background, counted in flight until it ends — however it ends: the
+    /// count is settled by a guard that is dropped when the task finishes, panics or is
+    /// cancelled, so the Lambda extension never waits for a notice that is gone.
+    fn spawn_notice(
+        &self,
+        notice: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> tokio::task::JoinHandle<()> {
+        let in_flight = self.notices.notice_started();
+        tokio::spawn(async move {
+            let _in_flight = in_flight;
+            notice.await;
+        })
     }
 }
 

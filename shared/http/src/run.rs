@@ -6,6 +6,7 @@ use axum::Router;
 use provrum_store::Store;
 use provrum_store::dynamo::DynamoStore;
 use provrum_store::sqlite::SqliteStore;
+use std::process::ExitCode;
 use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
@@ -34,22 +35,48 @@ pub type EventHandler = Arc<
         + Sync,
 >;
 
+/// Whether this process was started by the Lambda runtime.
+fn under_lambda() -> bool {
+    std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some()
+        || std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some()
+}
+
 /// The store the environment names: `PROVRUM_STORE=dynamodb` with `PROVRUM_TABLE` (through the
 /// standard AWS configuration chain), or the embedded store in `PROVRUM_DB` (default
-/// `provrum.db`).
+/// `provrum.db`). Under Lambda the store must be named: a function that fell back to SQLite
+/// would write to its own /tmp, answer as if all were well, and lose everything at its next
+/// cold start.
 pub async fn store_from_env() -> Result<Arc<dyn Store>, RunError> {
-    match std::env::var("PROVRUM_STORE").as_deref() {
-        Ok("dynamodb") => {
+    store_named(
+        std::env::var("PROVRUM_STORE").ok().as_deref(),
+        under_lambda(),
+    )
+    .await
+}
+
+async fn store_named(name: Option<&str>, under_lambda: bool) -> Result<Arc<dyn Store>, RunError> {
+    match name {
+        Some("dynamodb") => {
             let table = std::env::var("PROVRUM_TABLE")
-                .map_err(|_| RunError::Config("PROVRUM_TABLE is not set".into()))?;
+                .ok()
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| {
+                    RunError::Config("PROVRUM_STORE=dynamodb but PROVRUM_TABLE is not set".into())
+                })?;
             Ok(Arc::new(DynamoStore::from_env(table).await))
         }
-        Ok("sqlite") | Err(_) => {
+        None if under_lambda => Err(RunError::Config(
+            "PROVRUM_STORE is not set: under Lambda set PROVRUM_STORE=dynamodb and \
+             PROVRUM_TABLE (the function never falls back to SQLite in /tmp)"
+                .into(),
+        )),
+        Some("sqlite") | None => {
             let path = std::env::var("PROVRUM_DB").unwrap_or_else(|_| "provrum.db".into());
             Ok(Arc::new(SqliteStore::open(path)?))
         }
-        Ok(other) => Err(RunError::Config(format!(
-            "PROVRUM_STORE={other}: use sqlite or dynamodb"
+        Some(other) => Err(RunError::Config(format!(
+            "PROVRUM_STORE={}: use sqlite or dynamodb",
+            other.chars().take(40).collect::<String>()
         ))),
     }
 }
@@ -72,16 +99,10 @@ async fn serve_locally(app: Router) -> Result<(), RunError> {
     serve(app, &addr).await
 }
 
-/// Runs a function's `routes` under Lambda, or on a local port.
-pub async fn run_function(routes: Router<AppState>) -> Result<(), RunError> {
-    let (state, app) = start(routes).await?;
-    if let Ok(api) = std::env::var("AWS_LAMBDA_RUNTIME_API") {
-        let app = keep_awake_for_notices(&api, &state, app).await;
-        return lambda_http::run(app)
-            .await
-            .map_err(|e| RunError::Lambda(e.to_string()));
-    }
-    serve_locally(app).await
+/// Runs a function's `routes` under Lambda, or on a local port. A function that cannot start
+/// says why in one log line and exits with a failure, which Lambda reports as an init error.
+pub async fn run_function(routes: Router<AppState>) -> ExitCode {
+    exit(run(routes, None).await)
 }
 
 /// Like [`run_function`], for a function that also takes events other than HTTP requests: under
@@ -89,27 +110,50 @@ pub async fn run_function(routes: Router<AppState>) -> Result<(), RunError> {
 pub async fn run_function_with_events(
     routes: Router<AppState>,
     on_event: EventHandler,
-) -> Result<(), RunError> {
-    let (state, app) = start(routes).await?;
-    if let Ok(api) = std::env::var("AWS_LAMBDA_RUNTIME_API") {
-        let app = keep_awake_for_notices(&api, &state, app).await;
-        let handler =
-            lambda_http::service_fn(move |event: lambda_http::LambdaEvent<serde_json::Value>| {
-                dispatch(app.clone(), state.clone(), on_event.clone(), event)
-            });
-        return lambda_http::lambda_runtime::run(handler)
-            .await
-            .map_err(|e| RunError::Lambda(e.to_string()));
-    }
-    serve_locally(app).await
+) -> ExitCode {
+    exit(run(routes, Some(on_event)).await)
 }
 
+fn exit(outcome: Result<(), RunError>) -> ExitCode {
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // The subscriber may not be up if the error came before it; then stderr has it.
+            if tracing::dispatcher::has_been_set() {
+                tracing::error!(error = %e, "the function cannot run");
+            } else {
+                eprintln!("the function cannot run: {e}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(routes: Router<AppState>, on_event: Option<EventHandler>) -> Result<(), RunError> {
+    let (state, app) = start(routes).await?;
+    let Ok(api) = std::env::var("AWS_LAMBDA_RUNTIME_API") else {
+        return serve_locally(app).await;
+    };
+    keep_awake_for_notices(&api, &state).await;
+    let handler =
+        lambda_http::service_fn(move |event: lambda_http::LambdaEvent<serde_json::Value>| {
+            dispatch(app.clone(), state.clone(), on_event.clone(), event)
+        });
+    lambda_http::lambda_runtime::run(handler)
+        .await
+        .map_err(|e| RunError::Lambda(e.to_string()))
+}
+
+/// One invocation: an API Gateway event goes to the router, any other to `on_event` (if the
+/// function takes such events). However it ends — answered, refused before it reached the
+/// router, failed or panicked — it is counted done for the notices extension.
 async fn dispatch(
     app: Router,
     state: AppState,
-    on_event: EventHandler,
+    on_event: Option<EventHandler>,
     event: lambda_http::LambdaEvent<serde_json::Value>,
 ) -> Result<serde_json::Value, lambda_http::Error> {
+    let _done = state.notices.invocation_started();
     let lambda_http::LambdaEvent { payload, context } = event;
     if payload.get("requestContext").is_some() {
         let request: lambda_http::request::LambdaRequest = serde_json::from_value(payload)?;
@@ -121,32 +165,23 @@ async fn dispatch(
         .await?;
         return Ok(serde_json::to_value(response)?);
     }
-    let outcome = on_event(state.clone(), payload).await;
-    state.notices.invocation_done();
-    outcome.map_err(lambda_http::Error::from)
+    let Some(on_event) = on_event else {
+        return Err("this function takes API Gateway HTTP events only".into());
+    };
+    on_event(state.clone(), payload)
+        .await
+        .map_err(lambda_http::Error::from)
 }
 
 /// With a webhook under Lambda: registers the extension that keeps the environment awake until
-/// an invocation's notices are posted, and marks each HTTP invocation done when it has answered.
-async fn keep_awake_for_notices(api: &str, state: &AppState, app: Router) -> Router {
+/// an invocation's notices are posted (each invocation is counted done by [`dispatch`]).
+async fn keep_awake_for_notices(api: &str, state: &AppState) {
     if state.webhook.is_none() {
-        return app;
+        return;
     }
     if let Err(e) = crate::extension::start(api, state.notices.clone()).await {
         tracing::warn!(error = %e, "no notices extension: notices may stall when Lambda freezes");
-        return app;
     }
-    let notices = state.notices.clone();
-    app.layer(axum::middleware::from_fn(
-        move |request: axum::extract::Request, next: axum::middleware::Next| {
-            let notices = notices.clone();
-            async move {
-                let response = next.run(request).await;
-                notices.invocation_done();
-                response
-            }
-        },
-    ))
 }
 
 /// Serves on `addr` until Ctrl-C or SIGTERM.
@@ -173,4 +208,73 @@ async fn shutdown() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state() -> AppState {
+        let store = SqliteStore::in_memory().expect("store");
+        AppState::new(Arc::new(store))
+    }
+
+    fn event(payload: serde_json::Value) -> lambda_http::LambdaEvent<serde_json::Value> {
+        lambda_http::LambdaEvent::new(payload, lambda_http::Context::default())
+    }
+
+    #[tokio::test]
+    async fn an_invocation_that_fails_before_the_router_is_counted_done() {
+        let state = state();
+        // Shaped like an API Gateway event, but not one: refused before the router.
+        let broken = event(serde_json::json!({"requestContext": 7, "rawPath": []}));
+        let answer = dispatch(Router::new(), state.clone(), None, broken).await;
+        assert!(answer.is_err());
+        assert_eq!(state.notices.invocations_done(), 1);
+    }
+
+    #[tokio::test]
+    async fn an_event_a_function_does_not_take_is_refused_and_counted_done() {
+        let state = state();
+        let answer = dispatch(
+            Router::new(),
+            state.clone(),
+            None,
+            event(serde_json::json!({"kind": "yearly-quota-report"})),
+        )
+        .await;
+        assert!(answer.is_err());
+        assert_eq!(state.notices.invocations_done(), 1);
+    }
+
+    #[tokio::test]
+    async fn an_event_handler_that_panics_is_counted_done() {
+        let state = state();
+        let on_event: EventHandler = Arc::new(|_, _| Box::pin(async { panic!("a bug") }));
+        // The router's body is not Sync, so the invocation runs as a local task.
+        let local = tokio::task::LocalSet::new();
+        let invocation = local
+            .run_until(async {
+                tokio::task::spawn_local(dispatch(
+                    Router::new(),
+                    state.clone(),
+                    Some(on_event),
+                    event(serde_json::json!({"kind": "anything"})),
+                ))
+                .await
+            })
+            .await;
+        assert!(invocation.is_err_and(|e| e.is_panic()));
+        assert_eq!(state.notices.invocations_done(), 1);
+    }
+
+    #[tokio::test]
+    async fn under_lambda_a_store_must_be_named() {
+        let refused = store_named(None, true).await.err().expect("refused");
+        assert!(
+            refused.to_string().contains("PROVRUM_STORE is not set"),
+            "{refused}"
+        );
+        assert!(store_named(Some("mongodb"), true).await.is_err());
+    }
 }
