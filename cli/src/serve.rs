@@ -8,9 +8,10 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use provrum_http::AppState;
 use provrum_rules::Lang;
+use provrum_rules::model::Status;
 use provrum_rules::model::{Membership, OrgKind};
 use provrum_rules::model::{ParticipantKind, Role};
-use provrum_store::{AuditEvent, Org, Store, issue_token};
+use provrum_store::{AuditEvent, Org, Provrum, Store, issue_token};
 use std::collections::HashMap;
 use std::sync::Arc;
 use tower::ServiceExt;
@@ -107,70 +108,66 @@ async fn json(
     Ok(reply)
 }
 
-/// Seeds once (the kansli's organisation marks it done), and prints one new token per role.
+/// The demo's organisations other than the kansli: (id, name, kind, membership).
+fn demo_orgs() -> Vec<(&'static str, &'static str, &'static str, &'static str)> {
+    let mut orgs = vec![
+        (
+            "norrkopings-kommun",
+            "Norrköpings kommun",
+            "other",
+            "member",
+        ),
+        ("tillvaxtverket", "Tillväxtverket", "other", "member"),
+        (
+            "rise",
+            "RISE Research Institutes of Sweden",
+            "other",
+            "partner",
+        ),
+        ("vinnova", "Vinnova", "other", "partner"),
+    ];
+    orgs.extend(
+        REGIONS
+            .iter()
+            .map(|(id, name)| (*id, *name, "region", "member")),
+    );
+    orgs
+}
+
+/// Seeds what is missing and prints one new token per role. Every organisation and every step
+/// of each sample provrum is looked up before it is done, so a seed that was interrupted halfway
+/// (Ctrl-C, a crash, a full disk) completes on the next start, and a complete one is left as it
+/// is.
 async fn seed(store: &Arc<dyn Store>, app: &Router) -> anyhow::Result<()> {
-    let fresh = store.get_org("reglab").await?.is_none();
-    if fresh {
-        let org = |id: &str, name: &str, kind, membership| Org {
-            id: id.into(),
-            name: name.into(),
-            kind,
-            membership,
-            created_at: chrono::Utc::now(),
-        };
-        let event = |id: &str| {
-            AuditEvent::new(
-                format!("org/{id}"),
-                "demo",
-                "org.created",
-                serde_json::Value::Null,
-            )
-        };
+    if store.get_org("reglab").await?.is_none() {
         store
             .create_org(
-                &org(
-                    "reglab",
-                    "Reglabs kansli",
-                    OrgKind::Other,
-                    Membership::Kansli,
-                ),
-                &event("reglab"),
+                &Org {
+                    id: "reglab".into(),
+                    name: "Reglabs kansli".into(),
+                    kind: OrgKind::Other,
+                    membership: Membership::Kansli,
+                    created_at: chrono::Utc::now(),
+                },
+                &AuditEvent::new("org/reglab", "demo", "org.created", serde_json::Value::Null),
             )
             .await?;
-        let kansli = token(store, "reglab").await?;
-        let mut others = vec![
-            (
-                "norrkopings-kommun",
-                "Norrköpings kommun",
-                "other",
-                "member",
-            ),
-            ("tillvaxtverket", "Tillväxtverket", "other", "member"),
-            (
-                "rise",
-                "RISE Research Institutes of Sweden",
-                "other",
-                "partner",
-            ),
-            ("vinnova", "Vinnova", "other", "partner"),
-        ];
-        others.extend(
-            REGIONS
-                .iter()
-                .map(|(id, name)| (*id, *name, "region", "member")),
-        );
-        for (id, name, kind, membership) in others {
-            json(
-                app,
-                &kansli,
-                "POST",
-                "/orgs",
-                serde_json::json!({"id": id, "name": name, "kind": kind, "membership": membership}),
-            )
-            .await?;
-        }
-        seed_provrum(store, app, &kansli).await?;
     }
+    let kansli = token(store, "reglab").await?;
+    for (id, name, kind, membership) in demo_orgs() {
+        if store.get_org(id).await?.is_some() {
+            continue;
+        }
+        json(
+            app,
+            &kansli,
+            "POST",
+            "/orgs",
+            serde_json::json!({"id": id, "name": name, "kind": kind, "membership": membership}),
+        )
+        .await?;
+    }
+    seed_provrum(store, app, &kansli).await?;
     println!("# Demo-tokens (visas bara nu) / demo tokens (shown only now)");
     for (role, org) in [
         ("kansli", "reglab"),
@@ -180,6 +177,18 @@ async fn seed(store: &Arc<dyn Store>, app: &Router) -> anyhow::Result<()> {
         println!("{role:<16} {org:<20} {}", token(store, org).await?);
     }
     Ok(())
+}
+
+/// A new token for each organisation that acts in the sample provrum.
+struct Tokens(HashMap<&'static str, String>);
+
+impl Tokens {
+    fn of(&self, org: &str) -> anyhow::Result<&str> {
+        self.0
+            .get(org)
+            .map(String::as_str)
+            .with_context(|| format!("the demo has no token for {org}"))
+    }
 }
 
 async fn seed_provrum(store: &Arc<dyn Store>, app: &Router, kansli: &str) -> anyhow::Result<()> {
@@ -197,13 +206,14 @@ async fn seed_provrum(store: &Arc<dyn Store>, app: &Router, kansli: &str) -> any
     ] {
         tokens.insert(org, token(store, org).await?);
     }
-    let t = |org: &str| tokens.get(org).cloned().unwrap_or_default();
+    let tokens = Tokens(tokens);
     let workbook = |filled: &provrum_workbook::template::Filled| {
         provrum_workbook::template::build(Lang::Sv, Some(filled))
     };
 
     // 1. Running: the bundled example, approved by the kansli.
     let id = provrum(
+        store,
         app,
         &tokens,
         "region-ostergotland",
@@ -216,14 +226,16 @@ async fn seed_provrum(store: &Arc<dyn Store>, app: &Router, kansli: &str) -> any
         Some(workbook(&provrum_workbook::template::example(Lang::Sv))?),
     )
     .await?;
-    json(
-        app,
-        kansli,
-        "POST",
-        &format!("/provrum/{id}/approve"),
-        serde_json::Value::Null,
-    )
-    .await?;
+    if stored(store, &id).await?.status == Status::Proposed {
+        json(
+            app,
+            kansli,
+            "POST",
+            &format!("/provrum/{id}/approve"),
+            serde_json::Value::Null,
+        )
+        .await?;
+    }
 
     // 2. Proposed, with a budget that breaks the base-funding rule (BUD-4).
     let mut drones = provrum_workbook::template::example(Lang::Sv);
@@ -251,6 +263,7 @@ async fn seed_provrum(store: &Arc<dyn Store>, app: &Router, kansli: &str) -> any
         }
     }
     provrum(
+        store,
         app,
         &tokens,
         "region-norrbotten",
@@ -261,69 +274,111 @@ async fn seed_provrum(store: &Arc<dyn Store>, app: &Router, kansli: &str) -> any
     .await?;
 
     // 3. Proposed, not ready: one region, no leader, no budget.
-    let p = json(
+    let id = proposed(
+        store,
         app,
-        &t("region-gotland"),
-        "POST",
-        "/provrum",
-        serde_json::json!({"title": "Civilt försvar", "theme": "Beredskap"}),
+        &tokens,
+        "region-gotland",
+        ("Civilt försvar", "Beredskap"),
     )
     .await?;
-    let id = p["id"].as_str().unwrap_or_default().to_string();
-    json(
-        app,
-        &t("region-kalmar"),
-        "POST",
-        &format!("/provrum/{id}/interest"),
-        serde_json::json!({"wants_to_lead": true}),
-    )
-    .await?;
+    if !joined(&stored(store, &id).await?, "region-kalmar") {
+        json(
+            app,
+            tokens.of("region-kalmar")?,
+            "POST",
+            &format!("/provrum/{id}/interest"),
+            serde_json::json!({"wants_to_lead": true}),
+        )
+        .await?;
+    }
     Ok(())
 }
 
-/// A provrum proposed by `leader`, joined by `others`, led by `leader` and, with `budget`, given
-/// that budget: the steps a real proposal goes through, through the same routes.
-async fn provrum(
+/// The provrum `id` as stored now.
+async fn stored(store: &Arc<dyn Store>, id: &str) -> anyhow::Result<Provrum> {
+    store
+        .get_provrum(id)
+        .await?
+        .with_context(|| format!("provrum {id} vanished while seeding"))
+}
+
+fn joined(provrum: &Provrum, org: &str) -> bool {
+    provrum.participants.iter().any(|p| p.org == org)
+}
+
+/// The sample provrum called `title`: found, or proposed now by `proposer`.
+async fn proposed(
+    store: &Arc<dyn Store>,
     app: &Router,
-    tokens: &HashMap<&str, String>,
-    leader: &str,
+    tokens: &Tokens,
+    proposer: &str,
     (title, theme): (&str, &str),
-    others: &[&str],
-    budget: Option<Vec<u8>>,
 ) -> anyhow::Result<String> {
-    let t = |org: &str| tokens.get(org).cloned().unwrap_or_default();
+    if let Some(found) = store
+        .all_provrum()
+        .await?
+        .into_iter()
+        .find(|p| p.title == title && p.proposer == proposer)
+    {
+        return Ok(found.id);
+    }
     let p = json(
         app,
-        &t(leader),
+        tokens.of(proposer)?,
         "POST",
         "/provrum",
         serde_json::json!({"title": title, "theme": theme}),
     )
     .await?;
-    let id = p["id"].as_str().unwrap_or_default().to_string();
+    p["id"]
+        .as_str()
+        .map(str::to_string)
+        .with_context(|| format!("POST /provrum answered without an id: {p}"))
+}
+
+/// A provrum proposed by `leader`, joined by `others`, led by `leader` and, with `budget`, given
+/// that budget: the steps a real proposal goes through, through the same routes, each done only
+/// if it is not done yet.
+async fn provrum(
+    store: &Arc<dyn Store>,
+    app: &Router,
+    tokens: &Tokens,
+    leader: &str,
+    title: (&str, &str),
+    others: &[&str],
+    budget: Option<Vec<u8>>,
+) -> anyhow::Result<String> {
+    let id = proposed(store, app, tokens, leader, title).await?;
+    let now = stored(store, &id).await?;
     for org in others {
+        if joined(&now, org) {
+            continue;
+        }
         json(
             app,
-            &t(org),
+            tokens.of(org)?,
             "POST",
             &format!("/provrum/{id}/interest"),
             serde_json::json!({"wants_to_lead": false}),
         )
         .await?;
     }
-    json(
-        app,
-        &t(leader),
-        "PUT",
-        &format!("/provrum/{id}/leader"),
-        serde_json::json!({"org": leader}),
-    )
-    .await?;
-    if let Some(bytes) = budget {
+    if now.leader.as_deref() != Some(leader) {
+        json(
+            app,
+            tokens.of(leader)?,
+            "PUT",
+            &format!("/provrum/{id}/leader"),
+            serde_json::json!({"org": leader}),
+        )
+        .await?;
+    }
+    if let Some(bytes) = budget.filter(|_| now.budget_versions == 0) {
         let path = format!("/provrum/{id}/budget");
         let (status, reply) = call(
             app,
-            &t(leader),
+            tokens.of(leader)?,
             "POST",
             &path,
             Body::from(bytes),
@@ -339,7 +394,7 @@ async fn provrum(
 
 pub async fn report(store: &StoreArgs, year: i32, json_out: bool) -> anyhow::Result<()> {
     let state = AppState::new(store.open().await?);
-    let report = quota_report::compute(&state, year, chrono::Utc::now().date_naive())
+    let report = quota_report::compute(&state, year, state.clock.today())
         .await
         .map_err(|e| anyhow::anyhow!("{}", e.detail.sv))?;
     if json_out {
@@ -356,8 +411,10 @@ pub async fn report(store: &StoreArgs, year: i32, json_out: bool) -> anyhow::Res
         report.base_funding_ore, report.cap_ore
     );
     println!(
-        "Per medlem: {} ({} medlemmar; referens {})",
-        report.cost_per_member_ore, report.members, report.reference_per_member_ore
+        "Utslaget per medlem: {} ({}; modellens referens {})",
+        report.cost_per_member_ore,
+        provrum_rules::lang::count(report.members, "medlem", "medlemmar"),
+        report.reference_per_member_ore
     );
     for p in &report.provrum {
         println!(

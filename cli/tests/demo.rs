@@ -1,0 +1,191 @@
+//! `provrum serve --demo` seeds what is missing: a seed interrupted halfway completes on the next
+//! start, and a complete one is left as it is.
+
+use axum::body::Body;
+use axum::http::Request;
+use provrum_http::AppState;
+use provrum_rules::model::{Membership, OrgKind, Status};
+use provrum_store::sqlite::SqliteStore;
+use provrum_store::{AuditEvent, Org, Store, issue_token};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+const AI: &str = "AI och visualisering i regional utveckling";
+
+/// `provrum serve --demo` until it has printed its tokens (the seed is done by then), then stops
+/// it. Its stdout.
+fn serve_demo(db: &Path) -> String {
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_provrum"))
+        .args(["serve", "--demo", "--addr", "127.0.0.1:0", "--db"])
+        .arg(db)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("provrum serve --demo");
+    let mut printed = String::new();
+    if let Some(out) = serve.stdout.take() {
+        for line in BufReader::new(out).lines() {
+            let line = line.expect("stdout");
+            printed.push_str(&line);
+            printed.push('\n');
+            if line.starts_with("partner") {
+                break;
+            }
+        }
+    }
+    let _ = serve.kill();
+    let _ = serve.wait();
+    assert!(printed.contains("partner"), "no tokens printed: {printed}");
+    printed
+}
+
+fn org(id: &str, name: &str, kind: OrgKind, membership: Membership) -> Org {
+    Org {
+        id: id.into(),
+        name: name.into(),
+        kind,
+        membership,
+        created_at: chrono::Utc::now(),
+    }
+}
+
+async fn post(state: &AppState, token: &str, path: &str, body: serde_json::Value) -> String {
+    let request = Request::builder()
+        .method("POST")
+        .uri(path)
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .expect("request");
+    let response = provrum::all_routes(state.clone())
+        .oneshot(request)
+        .await
+        .expect("answer");
+    assert!(response.status().is_success(), "{path}: {response:?}");
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .expect("body");
+    let reply: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
+    reply["id"].as_str().unwrap_or_default().to_string()
+}
+
+/// What a seed that stopped halfway leaves: the kansli, two of the regions, and the first sample
+/// provrum proposed and joined by one of its three partners, with no leader and no budget.
+async fn interrupted_seed(db: &Path) -> String {
+    let store = Arc::new(SqliteStore::open(db).expect("store"));
+    let event = |id: &str| {
+        AuditEvent::new(
+            format!("org/{id}"),
+            "demo",
+            "org.created",
+            serde_json::Value::Null,
+        )
+    };
+    for o in [
+        org(
+            "reglab",
+            "Reglabs kansli",
+            OrgKind::Other,
+            Membership::Kansli,
+        ),
+        org(
+            "region-ostergotland",
+            "Region Östergötland",
+            OrgKind::Region,
+            Membership::Member,
+        ),
+        org(
+            "region-skane",
+            "Region Skåne",
+            OrgKind::Region,
+            Membership::Member,
+        ),
+    ] {
+        store.create_org(&o, &event(&o.id)).await.expect("org");
+    }
+    let token = |org: &'static str| {
+        let store = store.clone();
+        async move {
+            issue_token(store.as_ref(), org, "test", "test")
+                .await
+                .expect("token")
+                .secret
+        }
+    };
+    let state = AppState::new(store.clone());
+    let id = post(
+        &state,
+        &token("region-ostergotland").await,
+        "/provrum",
+        serde_json::json!({"title": AI, "theme": "AI"}),
+    )
+    .await;
+    assert!(!id.is_empty());
+    post(
+        &state,
+        &token("region-skane").await,
+        &format!("/provrum/{id}/interest"),
+        serde_json::json!({"wants_to_lead": false}),
+    )
+    .await;
+    id
+}
+
+#[tokio::test]
+async fn a_seed_interrupted_halfway_completes_on_the_next_start_and_only_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("provrum.db");
+    let first = interrupted_seed(&db).await;
+
+    for run in 1..=2 {
+        let printed = serve_demo(&db);
+        assert!(
+            printed.contains("kansli") && printed.contains("prv_"),
+            "{printed}"
+        );
+        let store = SqliteStore::open(&db).expect("store");
+        let orgs = store.list_orgs().await.expect("orgs");
+        assert_eq!(
+            orgs.len(),
+            26,
+            "run {run}: 1 kansli + 4 others + 21 regions"
+        );
+        let all = store.all_provrum().await.expect("provrum");
+        let titles: Vec<&str> = all.iter().map(|p| p.title.as_str()).collect();
+        assert_eq!(all.len(), 3, "run {run}: {titles:?}");
+
+        // The provrum the interrupted seed began is the one completed, not a second one.
+        let ai = all.iter().find(|p| p.title == AI).expect("the AI provrum");
+        assert_eq!(ai.id, first, "run {run}");
+        assert_eq!(ai.status, Status::Running, "run {run}");
+        assert_eq!(ai.leader.as_deref(), Some("region-ostergotland"));
+        assert_eq!(ai.participants.len(), 4, "run {run}: {:?}", ai.participants);
+        assert_eq!(ai.budget_versions, 1, "run {run}");
+
+        let drones = all
+            .iter()
+            .find(|p| p.title.starts_with("Drönare"))
+            .expect("the drone provrum");
+        assert_eq!(drones.status, Status::Proposed);
+        assert_eq!(drones.budget_versions, 1, "run {run}");
+        assert!(
+            drones.latest_budget.as_ref().is_some_and(|b| b.errors > 0),
+            "BUD-4 makes the drone budget fail"
+        );
+
+        let civil = all
+            .iter()
+            .find(|p| p.title == "Civilt försvar")
+            .expect("the civil defence provrum");
+        assert_eq!(civil.status, Status::Proposed);
+        assert!(
+            civil
+                .participants
+                .iter()
+                .any(|p| p.org == "region-kalmar" && p.wants_to_lead)
+        );
+    }
+}
