@@ -11,6 +11,7 @@ use provrum_http::{Action, Actor, ApiError, AppState, authorize};
 use provrum_rules::Text;
 use provrum_rules::model::Membership;
 use provrum_rules::report::{ReportEntry, YearlyReport, yearly};
+use provrum_store::PostClaim;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/reports/{year}", get(report))
@@ -70,7 +71,7 @@ async fn report(
         report["stored_at"] = serde_json::json!(stored.created_at);
         return Ok(Json(report));
     }
-    let report = compute(&state, year, chrono::Utc::now().date_naive()).await?;
+    let report = compute(&state, year, state.clock.today()).await?;
     Ok(Json(
         serde_json::to_value(report).map_err(|_| ApiError::internal())?,
     ))
@@ -113,13 +114,21 @@ pub enum ScheduledError {
     Report(String),
     #[error("the report is stored, but the webhook was not told: {0}")]
     Webhook(#[from] provrum_notify::NotifyError),
+    /// Another run holds the post: this one fails, so that Scheduler tries again later and finds
+    /// it posted, or the other run's lease run out.
+    #[error("another run is posting the report of {year} (its claim runs to {until})")]
+    BeingPosted {
+        year: i32,
+        until: chrono::DateTime<chrono::Utc>,
+    },
 }
 
-/// The year a run at `at` reports on: the one that ended. The schedule fires on a January morning
-/// (Stockholm time), hours away from the turn of the year in any time zone.
+/// The year a run at `at` reports on: the one that ended, in Stockholm. The schedule fires on a
+/// January morning, Stockholm time; a run by hand just after midnight on New Year's Day, when it
+/// is still the old year in UTC, reports the year that has just ended there too.
 pub fn year_reported(at: chrono::DateTime<chrono::Utc>) -> i32 {
     use chrono::Datelike;
-    at.year() - 1
+    provrum_rules::calendar::reglab_date(at).year() - 1
 }
 
 /// The scheduled run: compute, store once, tell once. A rerun (Scheduler's retry, or by hand)
@@ -132,9 +141,13 @@ pub async fn run_scheduled(
         return Err(ScheduledError::Unknown(run.kind.chars().take(60).collect()));
     }
     let year = year_reported(run.scheduled_time);
-    let report = compute(state, year, run.scheduled_time.date_naive())
-        .await
-        .map_err(|e| ScheduledError::Report(format!("{e:?}")))?;
+    let report = compute(
+        state,
+        year,
+        provrum_rules::calendar::reglab_date(run.scheduled_time),
+    )
+    .await
+    .map_err(|e| ScheduledError::Report(format!("{e:?}")))?;
     let value = serde_json::to_value(&report).map_err(|e| ScheduledError::Report(e.to_string()))?;
     let created = state
         .store
@@ -162,7 +175,34 @@ pub async fn run_scheduled(
     // The summary of what was stored first, so a rerun tells the same figures.
     let stored_report: YearlyReport =
         serde_json::from_value(stored.report).map_err(|e| ScheduledError::Report(e.to_string()))?;
-    let attempts = webhook.post(&summary(&stored_report)).await?;
+    // Of overlapping runs (Scheduler's retry, a rerun by hand) the one that claims the post
+    // sends it; the claim is a lease, so a run that crashed leaves it to a later one.
+    let owner = provrum_store::new_id("run-");
+    let claim = state
+        .store
+        .claim_report_post(year, &owner, chrono::Utc::now(), POST_LEASE)
+        .await
+        .map_err(|e| ScheduledError::Report(e.to_string()))?;
+    match claim {
+        PostClaim::Claimed { .. } => {}
+        PostClaim::Posted => return Ok(Outcome::AlreadyTold { year }),
+        PostClaim::Held { by, until } => {
+            tracing::warn!(year, %by, %until, "another run is posting the yearly report");
+            return Err(ScheduledError::BeingPosted { year, until });
+        }
+    }
+    let attempts = match webhook.post(&summary(&stored_report)).await {
+        Ok(attempts) => attempts,
+        Err(e) => {
+            // Let go, so that Scheduler's retry need not wait for the lease.
+            if let Err(release) = state.store.release_report_post(year, &owner).await {
+                tracing::warn!(year, error = %release, "the post's claim was not released");
+            }
+            return Err(e.into());
+        }
+    };
+    // A crash here, between the post and the mark, is the one way the report is posted twice:
+    // the lease runs out and a rerun posts again.
     state
         .store
         .mark_report_notified(year, chrono::Utc::now())
@@ -170,6 +210,11 @@ pub async fn run_scheduled(
         .map_err(|e| ScheduledError::Report(e.to_string()))?;
     Ok(Outcome::Told { year, attempts })
 }
+
+/// How long a run holds the post of the yearly report: longer than the function may run (its
+/// 60 s timeout in infra/template.yaml, which covers the webhook's bounded retries), so a live
+/// run never loses it, and short enough that after a crash Scheduler's next retry takes over.
+pub const POST_LEASE: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// The report in a few Swedish sentences, for the members' chat.
 pub fn summary(r: &YearlyReport) -> provrum_notify::Message {
@@ -183,7 +228,7 @@ pub fn summary(r: &YearlyReport) -> provrum_notify::Message {
             r.base_funding_ore, r.cap_ore
         ))
         .line(format!(
-            "Kostnad per medlem: {} (referens {}, medlemsavgiften).",
+            "Kostnad utslaget per medlem: {} (modellens referens {}).",
             r.cost_per_member_ore, r.reference_per_member_ore
         ));
     if r.overdue_results.is_empty() {
@@ -194,8 +239,10 @@ pub fn summary(r: &YearlyReport) -> provrum_notify::Message {
             .iter()
             .map(|o| {
                 format!(
-                    "«{}» (slutade {}, {} dagar sedan)",
-                    o.title, o.end, o.days_overdue
+                    "”{}” (slutade {}, {} sedan)",
+                    o.title,
+                    o.end,
+                    provrum_rules::lang::count(o.days_overdue.unsigned_abs(), "dag", "dagar")
                 )
             })
             .collect();
@@ -232,4 +279,75 @@ pub async fn on_event(
     })?;
     tracing::info!(?outcome, "scheduled run done");
     serde_json::to_value(outcome).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::*;
+    use provrum_rules::Ore;
+    use provrum_rules::report::OverdueResult;
+
+    #[test]
+    fn the_summary_spreads_the_cost_per_member_and_counts_days_in_agreement() {
+        let report = YearlyReport {
+            year: 2025,
+            ruleset: "provrum-2023".into(),
+            started: 1,
+            quota: 2,
+            base_funding_ore: Ore::kr(93_000),
+            cap_ore: Ore::kr(200_000),
+            members: 23,
+            cost_per_member_ore: Ore(404_347),
+            reference_per_member_ore: Ore::kr(8_700),
+            provrum: Vec::new(),
+            overdue_results: vec![OverdueResult {
+                id: "p1".into(),
+                title: "Cykelvägar 1".into(),
+                end: chrono::NaiveDate::from_ymd_opt(2025, 7, 31).expect("date"),
+                days_overdue: 1,
+            }],
+            development_phase: false,
+        };
+        let text = summary(&report).text();
+        assert!(
+            text.contains(
+                "\nKostnad utslaget per medlem: 4 043,47 kr (modellens referens 8 700 kr).\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "\nResultat som dröjer: ”Cykelvägar 1” (slutade 2025-07-31, 1 dag sedan).\n"
+            ),
+            "{text}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod post_lease_tests {
+    use super::POST_LEASE;
+
+    /// The quota-report function's timeout in infra/template.yaml, in seconds.
+    fn function_timeout() -> u64 {
+        let template = include_str!("../../../infra/template.yaml");
+        let at = template
+            .find("Binary: quota-report")
+            .expect("the quota-report function");
+        template[at..]
+            .lines()
+            .find_map(|line| line.trim().strip_prefix("Timeout:"))
+            .and_then(|v| v.trim().parse().ok())
+            .expect("its Timeout")
+    }
+
+    /// A run never outlives its claim on the post, the webhook's retries included, and the claim
+    /// is one the store accepts.
+    #[test]
+    fn a_run_never_outlives_its_claim_on_the_post() {
+        let timeout = std::time::Duration::from_secs(function_timeout());
+        assert!(POST_LEASE > timeout, "{POST_LEASE:?} <= {timeout:?}");
+        assert!(provrum_notify::Retry::default().worst_case() < timeout);
+        assert!(POST_LEASE <= provrum_store::MAX_POST_LEASE);
+    }
 }
