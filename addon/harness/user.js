@@ -61,7 +61,7 @@ const EXAMPLE = {
     Startdatum: new Date(2025, 2, 1),
     Slutdatum: new Date(2025, 6, 31),
     Resurser: 'En analytiker per region 20 %, extern AI-expert.',
-    'Kriterier för lyckat resultat': 'Minst två regioner använder ett arbetsflöde.',
+    'Kriterier för ett lyckat resultat': 'Minst två regioner använder ett arbetsflöde.',
     Indikatorer: 'Tid per analys, antal användare.',
   },
   participants: [
@@ -74,11 +74,11 @@ const EXAMPLE = {
     ['Projektledning', 'Arbetstid', 60000, 'Region Östergötland'],
     ['Analytiker, Region Skåne', 'Arbetstid', 80000, 'Region Skåne'],
     ['Analytiker, Västra Götalandsregionen', 'Arbetstid', 20000, 'Västra Götalandsregionen'],
-    ['Extern AI-expert', 'Expertstöd', 60000, 'Reglab basfinansiering'],
-    ['Workshoppar, tre tillfällen', 'Möten och lokaler', 15000, 'Reglab basfinansiering'],
+    ['Extern AI-expert', 'Expertstöd', 60000, 'Reglabs basfinansiering'],
+    ['Workshoppar, tre tillfällen', 'Möten och lokaler', 15000, 'Reglabs basfinansiering'],
     ['Resor till workshoppar', 'Resor', 12000, 'Norrköpings kommun'],
-    ['Datauttag och licenser', 'Material och analys', 10000, 'Reglab basfinansiering'],
-    ['Slutrapport och webbinarium', 'Kommunikation och spridning', 8000, 'Reglab basfinansiering'],
+    ['Datauttag och licenser', 'Material och analys', 10000, 'Reglabs basfinansiering'],
+    ['Slutrapport och webbinarium', 'Kommunikation och spridning', 8000, 'Reglabs basfinansiering'],
   ],
 };
 

@@ -1,5 +1,5 @@
 /**
- * The Provrum HTTP API, as ../shared/API.md describes it. Every answer that is not a success
+ * The Provrum HTTP API, as docs/api.md describes it. Every answer that is not a success
  * becomes a ProvrumError whose message a person can act on, in their language.
  */
 var KEYS = {
@@ -11,7 +11,7 @@ var KEYS = {
   statusSpreadsheet: 'provrum.statusSpreadsheetId'
 };
 
-/** The API's upload limit (API.md: 413 beyond 5 MB). */
+/** The API's upload limit (docs/api.md: 413 beyond 5 MB). */
 var MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
 var XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 

@@ -57,13 +57,30 @@ function exportXlsx_(spreadsheet) {
   return response.getBlob().setName(spreadsheet.getName() + '.xlsx').setContentType(XLSX_TYPE);
 }
 
+function countOf_(compliance, severity) {
+  return compliance.findings.filter(function (f) { return f.severity === severity; }).length;
+}
+
+/**
+ * The verdict as the user reads it: `Inga fel`, `Inga fel, 2 varningar` or the errors to fix.
+ * Never "approved": only the kansli gives a provrum the go-ahead.
+ */
+function verdictText_(compliance) {
+  if (compliance.verdict === 'warnings') {
+    return t_('check.warnings', { warnings: count_('warnings', countOf_(compliance, 'warning')) });
+  }
+  return word_('check', compliance.verdict);
+}
+
 function toastFor_(compliance) {
-  var errors = compliance.findings.filter(function (f) { return f.severity === 'error'; }).length;
-  var warnings = compliance.findings.filter(function (f) { return f.severity === 'warning'; }).length;
-  return t_('check.toast', {
-    verdict: word_('check', compliance.verdict),
-    errors: errors,
-    warnings: warnings,
+  var verdict = verdictText_(compliance);
+  if (compliance.verdict !== 'errors') {
+    return t_('check.toast', { verdict: verdict, sheet: t_('check.sheet') });
+  }
+  return t_('check.toastCounts', {
+    verdict: verdict,
+    errors: count_('errors', countOf_(compliance, 'error')),
+    warnings: count_('warnings', countOf_(compliance, 'warning')),
     sheet: t_('check.sheet')
   });
 }
@@ -183,7 +200,7 @@ function writeResult_(spreadsheet, result, how) {
     ? t_('check.storedYes', { version: result.version, title: how.linked ? how.linked.title : '' })
     : t_('check.storedNo');
   var facts = [
-    [t_('check.result'), word_('check', c.verdict)],
+    [t_('check.result'), verdictText_(c)],
     [t_('check.file'), plain_(how.file)],
     [t_('check.when'), plain_(now_(spreadsheet))],
     [t_('check.stored'), stored],
@@ -191,7 +208,7 @@ function writeResult_(spreadsheet, result, how) {
     [t_('check.base'), summary.base_funding_ore == null ? '' : number_(summary.base_funding_ore / 100)],
     [
       t_('check.participants'),
-      summary.participants == null ? '' : t_('check.participantsValue', { participants: summary.participants, regions: summary.regions })
+      summary.participants == null ? '' : t_('check.participantsValue', { participants: summary.participants, regions: count_('regions', summary.regions) })
     ],
     [t_('check.ruleset'), plain_(c.ruleset)]
   ];

@@ -55,7 +55,7 @@ function checkUploadedFile(file) {
     return {
       name: String(file.name),
       verdict: c.verdict,
-      verdictText: word_('check', c.verdict),
+      verdictText: verdictText_(c),
       version: result.version,
       facts: [
         [t_('check.total'), kronor_(c.summary && c.summary.total_budget_ore)],

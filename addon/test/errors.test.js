@@ -108,7 +108,7 @@ test('English on request: the same errors in English', () => {
   env.open(env.newSpreadsheet('x'));
   env.userProperties.setProperty('provrum.apiUrl', ctx.server.url);
   env.userProperties.setProperty('provrum.token', 'prv_unknown');
-  env.menu('Status overview (secretariat)');
+  env.menu('Status overview (kansli)');
   assert.equal(env.lastAlert().title, 'Provrum – something went wrong');
   assert.match(env.lastAlert().message, /^Your token was not accepted/);
 });
@@ -126,5 +126,5 @@ test('409 without findings: the server\'s reason, in Swedish words', async () =>
   env.menu('Skapa mall');
   fillExample(ss);
   env.menu('Kontrollera budget');
-  assert.equal(env.lastAlert().message, 'Det gick inte att genomföra. Provrummet har status «återtaget»; budgeten kan inte längre ändras.');
+  assert.equal(env.lastAlert().message, 'Det gick inte att genomföra. Provrummet har status ”återtaget”; budgeten kan inte längre ändras.');
 });

@@ -7,7 +7,7 @@ const { useServer, userOf } = require('../harness/session');
 
 const ctx = useServer();
 const HEADER = [
-  'Provrum', 'Status', 'Redo att starta', 'Ledare', 'Deltagare', 'Regioner', 'Start', 'Slut',
+  'Provrum', 'Status', 'Redo att starta', 'Provrumsledare', 'Deltagare', 'Regioner', 'Start', 'Slut',
   'Total budget', 'Basfinansiering', 'Budgetkontroll', 'Fel', 'Varningar', 'Budgetversioner',
   'Kvotår', 'Resultat försenat', 'Id',
 ];
@@ -93,8 +93,8 @@ test('Årsrapport: the year\'s figures, the lists and two charts against the quo
   ]);
   assert.deepEqual(sheet.rows(10, 2).slice(0, 4), [
     ['Medlemmar', 23],
-    ['Kostnad per medlem', 4043.47],
-    ['Referens per medlem (medlemsavgift)', 8700],
+    ['Kostnad utslaget per medlem', 4043.47],
+    ['Modellens kostnad utslaget per medlem', 8700],
     ['Utvecklingsfas', 'Nej'],
   ]);
   const all = sheet.rows(1, 5).map((r) => r[0]);
@@ -148,7 +148,7 @@ test('a title that looks like a formula stays text in the kansli\'s sheet', asyn
 
 test('the hourly refresh keeps an English user\'s language, and survives Google being briefly away', () => {
   const { env, ss } = userOf(ctx.server, 'reglab', { locale: 'en' });
-  env.menu('Status overview (secretariat)');
+  env.menu('Status overview (kansli)');
   const sheet = ss.getSheetByName('Status');
   assert.equal(sheet.text('A1'), 'Provrum – status overview');
   env.fireTriggers('refreshStatusOnTimer');

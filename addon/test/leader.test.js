@@ -22,7 +22,7 @@ test('the menu is Swedish, or English for an English locale', () => {
   en.open(en.newSpreadsheet('x'));
   assert.deepEqual(en.menus[0].items.filter((i) => i.fn).map((i) => i.label), [
     'Settings…', 'Create template', 'Check budget', 'Upload file…',
-    'Status overview (secretariat)', 'Stop hourly status refresh', 'Annual report (secretariat)…',
+    'Status overview (kansli)', 'Stop hourly status refresh', 'Annual report (kansli)…',
   ]);
   // Every item calls a function the add-on has.
   for (const item of sv.menus[0].items.filter((i) => i.fn)) assert.equal(typeof sv.context[item.fn], 'function', item.fn);
@@ -84,12 +84,12 @@ test('Skapa mall builds the three sheets with dropdowns, formats and notes', () 
   assert.equal(funder.args[0].getA1Notation(), 'A1:A21');
   assert.equal(funder.args[0].getSheet().getName(), 'Listor');
   assert.equal(funder.allowInvalid, true, 'another funder is a warning, not refused');
-  assert.equal(ss.getSheetByName('Listor').text('A1'), 'Reglab basfinansiering');
+  assert.equal(ss.getSheetByName('Listor').text('A1'), 'Reglabs basfinansiering');
   assert.equal(evaluate(ss, ss.getSheetByName('Listor'), ss.getSheetByName('Listor').text('A2')), '');
   typeIn(ss, 'Deltagare', 'A4', 'Region Skåne');
   assert.equal(evaluate(ss, ss.getSheetByName('Listor'), ss.getSheetByName('Listor').text('A2')), 'Region Skåne');
   typeIn(ss, 'Budget', 'D4', 'Region Skåne');
-  typeIn(ss, 'Budget', 'D5', 'Reglab basfinansiering');
+  typeIn(ss, 'Budget', 'D5', 'Reglabs basfinansiering');
   assert.ok(!ss.getSheetByName('Blad1'), 'the empty first sheet is removed');
 
   // Again: asks before overwriting; "No" keeps what is there.
@@ -113,11 +113,11 @@ test('Kontrollera budget: a correct budget passes; a wrong one is marked on its 
   assert.equal(env.alerts.length, 0, JSON.stringify(env.alerts));
   const result = ss.getSheetByName('Kontroll');
   assert.equal(ss.getActiveSheet(), result);
-  assert.equal(result.text('B3'), 'Godkänd – inga anmärkningar');
+  assert.equal(result.text('B3'), 'Inga fel');
   assert.equal(result.text('B7'), 265000);
   assert.equal(result.text('B8'), 93000);
   assert.equal(result.text('A13'), 'Inga anmärkningar – allt stämmer med reglerna för provrum.');
-  assert.match(ss.toasts.at(-1).message, /Godkänd – inga anmärkningar: 0 fel, 0 varningar/);
+  assert.equal(ss.toasts.at(-1).message, 'Inga fel. Se bladet Kontroll.');
   const export_ = env.fetches.find((f) => f.url.startsWith('https://www.googleapis.com/drive/v3/files/'));
   assert.equal(export_.url, `https://www.googleapis.com/drive/v3/files/${ss.getId()}/export?mimeType=application%2Fvnd.openxmlformats-officedocument.spreadsheetml.sheet`);
   assert.equal(export_.headers.Authorization, `Bearer ${env.oauthToken}`);
@@ -132,7 +132,9 @@ test('Kontrollera budget: a correct budget passes; a wrong one is marked on its 
   const rows = result.rows(13, 4);
   assert.deepEqual(rows.map((r) => r[0]), ['BUD-4', 'BUD-5']);
   assert.equal(rows[0][1], 'Fel');
-  assert.match(rows[0][2], /Basfinansieringen 493 000 kr från Reglab är mer än högst 100 000 kr/);
+  assert.equal(rows[0][2], 'Reglabs basfinansiering är 493 000 kr men får vara högst 100 000 kr.');
+  assert.equal(rows[1][2], 'Reglabs basfinansiering är 493 000 kr men får vara högst 332 500 kr, hälften av den planerade budgeten (665 000 kr).');
+  assert.equal(ss.toasts.at(-1).message, 'Fel som måste rättas före start: 2 fel, 0 varningar. Se bladet Kontroll.');
   assert.equal(rows[0][3], `=HYPERLINK("#gid=${budget.getSheetId()}&range=C7","Budget!C7")`);
   assert.equal(budget.getRange('C7').getBackground(), '#f4cccc');
   assert.match(budget.getRange('C7').getNote(), /^Provrum, kontroll \d{4}-\d\d-\d\d \d\d:\d\d:\n• BUD-4 \(fel\): .*\n• BUD-5 \(fel\): /);
@@ -140,7 +142,7 @@ test('Kontrollera budget: a correct budget passes; a wrong one is marked on its 
   // Fixed: the marks go, and the cell gets back the colour and note it had.
   budget.getRange('C7').setValue(60000);
   env.menu('Kontrollera budget');
-  assert.equal(result.text('B3'), 'Godkänd – inga anmärkningar');
+  assert.equal(result.text('B3'), 'Inga fel');
   assert.equal(budget.getRange('C7').getBackground(), '#ffff00');
   assert.equal(budget.getRange('C7').getNote(), 'min egen anteckning');
   assert.deepEqual(env.docProps(ss).getKeys(), [], 'no marks left to clear');
@@ -168,7 +170,7 @@ test('linked to its provrum, the check is stored as the next budget version', as
   const { env, ss } = userOf(server, 'region-ostergotland');
   const linked = env.call('saveSettings', { apiUrl: server.url, token: '', provrumId: ai.id });
   assert.equal(linked.ok, true, linked.message);
-  assert.match(linked.message, /kopplat till «AI och visualisering i regional utveckling»/);
+  assert.match(linked.message, /kopplat till ”AI och visualisering i regional utveckling”/);
   env.menu('Skapa mall');
   fillExample(ss);
   env.menu('Kontrollera budget');
@@ -176,7 +178,7 @@ test('linked to its provrum, the check is stored as the next budget version', as
   const after = (await server.api('GET', `/provrum/${ai.id}/budget`, server.tokens.reglab)).body;
   assert.equal(after.versions.length, before.versions.length + 1);
   const version = after.versions.length;
-  assert.equal(ss.getSheetByName('Kontroll').text('B6'), `Som version ${version} i provrummet «AI och visualisering i regional utveckling»`);
+  assert.equal(ss.getSheetByName('Kontroll').text('B6'), `Som version ${version} i provrummet ”AI och visualisering i regional utveckling”`);
   assert.equal(env.fetches.at(-1).url, `${server.url}/provrum/${ai.id}/budget`);
 });
 
@@ -223,7 +225,7 @@ test('a budget with 1 200 wrong lines: every finding listed past row 1 000, 400 
   const budget = ss.getSheetByName('Budget');
   budget.insertRowsAfter(budget.getMaxRows(), 300);
   const lines = [];
-  for (let i = 0; i < 1200; i++) lines.push([`Arbetstid för möte nummer ${i + 1} – åäö`, 'Arbetstid', 10, 'Reglab basfinansiering']);
+  for (let i = 0; i < 1200; i++) lines.push([`Arbetstid för möte nummer ${i + 1} – åäö`, 'Arbetstid', 10, 'Reglabs basfinansiering']);
   budget.getRange(12, 1, lines.length, 4).setValues(lines);
   budget.getRange(12, 2, lines.length, 1).setNote('Ekonomi: åäöåäöåäöåäöåäöåäöåäöåäöåäöåäö granskad.');
   env.menu('Kontrollera budget');
@@ -239,7 +241,7 @@ test('a budget with 1 200 wrong lines: every finding listed past row 1 000, 400 
   budget.getRange(12, 1, lines.length, 4).setValues(lines.map(() => ['', '', '', '']));
   env.menu('Kontrollera budget');
   assert.equal([...budget.cells.values()].filter((c) => c.note.startsWith('Provrum, kontroll')).length, 0);
-  assert.equal(ss.getSheetByName('Kontroll').text('B3'), 'Godkänd – inga anmärkningar');
+  assert.equal(ss.getSheetByName('Kontroll').text('B3'), 'Inga fel');
   assert.equal(budget.getRange('B12').getNote(), 'Ekonomi: åäöåäöåäöåäöåäöåäöåäöåäöåäöåäö granskad.', 'the user\'s own notes come back');
 });
 
@@ -270,5 +272,31 @@ test('a status or verdict this version does not know is shown as the API wrote i
   const env = new Env();
   assert.equal(env.context.word_('status', 'running'), 'Pågår');
   assert.equal(env.context.word_('status', 'paused'), 'paused');
-  assert.equal(env.context.word_('check', 'ok'), 'Godkänd – inga anmärkningar');
+  assert.equal(env.context.word_('check', 'ok'), 'Inga fel');
+});
+
+test('a check is never called approved, and every count agrees with its noun, in both languages', () => {
+  const findings = (errors, warnings) => [
+    ...Array.from({ length: errors }, () => ({ severity: 'error' })),
+    ...Array.from({ length: warnings }, () => ({ severity: 'warning' }))
+  ];
+  const c = (verdict, errors, warnings) => ({ verdict, findings: findings(errors, warnings) });
+  const sv = new Env().context;
+  assert.equal(sv.verdictText_(c('ok', 0, 0)), 'Inga fel');
+  assert.equal(sv.verdictText_(c('warnings', 0, 1)), 'Inga fel, 1 varning');
+  assert.equal(sv.verdictText_(c('warnings', 0, 2)), 'Inga fel, 2 varningar');
+  assert.equal(sv.toastFor_(c('warnings', 0, 1)), 'Inga fel, 1 varning. Se bladet Kontroll.');
+  assert.equal(sv.toastFor_(c('errors', 1, 1)), 'Fel som måste rättas före start: 1 fel, 1 varning. Se bladet Kontroll.');
+  assert.equal(sv.count_('regions', 1), '1 region');
+  assert.equal(sv.count_('regions', 3), '3 regioner');
+  const en = new Env({ locale: 'en' }).context;
+  assert.equal(en.verdictText_(c('ok', 0, 0)), 'No errors');
+  assert.equal(en.verdictText_(c('warnings', 0, 1)), 'No errors, 1 warning');
+  assert.equal(en.toastFor_(c('errors', 2, 3)), 'Errors to fix before the start: 2 errors, 3 warnings. See the sheet Check.');
+  assert.equal(en.count_('regions', 1), '1 region');
+  for (const ctx of [sv, en]) {
+    const all = JSON.stringify(ctx.STRINGS);
+    assert.ok(!/[«»]/.test(all), 'quotes are ” ” (Swedish) and “ ” (English), not « »');
+    assert.ok(!/secretariat|Godkänd|Approved|medlemsavgift|membership fee/.test(all), all.match(/secretariat|Godkänd|Approved|medlemsavgift|membership fee/));
+  }
 });

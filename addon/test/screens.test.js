@@ -26,7 +26,7 @@ test('Skapa mall, as the leader sees it', async () => {
   const { env, ss } = userOf(ctx.server, 'region-ostergotland', { name: 'Budget – AI och visualisering' });
   env.menu('Skapa mall');
   const page = await shootSheet(browser, ss, 'Projektplan', 'mall-projektplan.png', { rows: 16, cols: 3, height: 760 });
-  assert.match(await page.textContent('body'), /Kriterier för lyckat resultat/);
+  assert.match(await page.textContent('body'), /Kriterier för ett lyckat resultat/);
   await page.close();
 });
 

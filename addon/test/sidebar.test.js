@@ -43,7 +43,7 @@ async function sidebarOf(env, label = 'Ladda upp fil…') {
   return openHtml(browser, env, sidebar.html, { width: 300, height: 760 });
 }
 
-test('a correct workbook from disk: approved, with its key figures', async () => {
+test('a correct workbook from disk: no errors, with its key figures', async () => {
   const { env, ss } = userOf(ctx.server, 'region-ostergotland');
   const page = await sidebarOf(env);
   assert.equal(await page.textContent('h2'), 'Provrum – ladda upp fil');
@@ -55,13 +55,13 @@ test('a correct workbook from disk: approved, with its key figures', async () =>
   await page.click('#send');
   await page.waitForSelector('#result:not([hidden])');
   await settled(page);
-  assert.equal(await page.textContent('#banner'), 'Resultat för «exempel-provrum.xlsx»: Godkänd – inga anmärkningar');
+  assert.equal(await page.textContent('#banner'), 'Resultat för ”exempel-provrum.xlsx”: Inga fel');
   assert.match(await page.getAttribute('#banner', 'class'), /\bok\b/);
   assert.deepEqual(await page.$$eval('#facts tr', (trs) => trs.map((tr) => tr.textContent)), [
     'Total budget265 000 kr', 'Reglabs basfinansiering93 000 kr',
   ]);
   assert.equal(await page.textContent('#findings'), 'Inga anmärkningar.');
-  assert.equal(ss.getSheetByName('Kontroll').text('B4'), 'Uppladdad fil «exempel-provrum.xlsx»');
+  assert.equal(ss.getSheetByName('Kontroll').text('B4'), 'Uppladdad fil ”exempel-provrum.xlsx”');
   await page.screenshot({ path: screenshotPath('sidebar-godkand.png'), fullPage: true });
   assert.deepEqual(page.errors || [], []);
   await page.close();
@@ -78,13 +78,13 @@ test('a workbook with errors: each finding with its rule, severity and place in 
   env.call('saveSettings', { apiUrl: server.url, token: '', provrumId: ai.id });
   const before = (await server.api('GET', `/provrum/${ai.id}/budget`, server.tokens.reglab)).body.versions.length;
   const page = await sidebarOf(env);
-  assert.equal(await page.textContent('#storeText'), 'Spara som ny budgetversion i «AI och visualisering i regional utveckling»');
+  assert.equal(await page.textContent('#storeText'), 'Spara som ny budgetversion i ”AI och visualisering i regional utveckling”');
   assert.equal(await page.isChecked('#store'), true);
   await page.setInputFiles('#file', file);
   await page.click('#send');
   await page.waitForSelector('#result:not([hidden])');
   await settled(page);
-  assert.equal(await page.textContent('#banner'), 'Resultat för «budget-ai.xlsx»: Fel som måste rättas före start');
+  assert.equal(await page.textContent('#banner'), 'Resultat för ”budget-ai.xlsx”: Fel som måste rättas före start');
   const findings = await page.$$eval('#findings li', (lis) => lis.map((li) => ({
     tag: li.querySelector('.tag').textContent,
     severity: li.querySelector('.tag').className,
@@ -146,7 +146,7 @@ test('the sidebar in English', async () => {
   await page.click('#send');
   await page.waitForSelector('#result:not([hidden])');
   await settled(page);
-  assert.equal(await page.textContent('#banner'), 'Result for «exempel-provrum.xlsx»: Approved – no remarks');
+  assert.equal(await page.textContent('#banner'), 'Result for “exempel-provrum.xlsx”: No errors');
   await page.close();
 });
 
@@ -167,7 +167,7 @@ test('the settings dialog: address, token and the provrum link, tested on save',
   await page.click('#save');
   await page.waitForFunction(() => /Sparat/.test(document.querySelector('#message').textContent));
   await settled(page);
-  assert.equal(await page.textContent('#message'), 'Sparat. Anslutningen fungerar. Kalkylarket är kopplat till «AI och visualisering i regional utveckling».');
+  assert.equal(await page.textContent('#message'), 'Sparat. Anslutningen fungerar. Kalkylarket är kopplat till ”AI och visualisering i regional utveckling”.');
   assert.equal(env.docProps(env.active).getProperty('provrum.provrumId'), ai.id);
   await page.screenshot({ path: screenshotPath('installningar.png') });
 

@@ -29,8 +29,7 @@ fn a_correct_workbook_exits_0_with_a_summary() {
     let text = stdout(&out);
     assert_eq!(text.lines().count(), 1, "{text}");
     assert!(
-        text.contains("godkänd, inga anmärkningar")
-            && text.contains("Budget 120 000 kr, varav basfinansiering 50 000 kr"),
+        text.contains(": inga fel. Budget 120 000 kr, varav Reglabs basfinansiering 50 000 kr"),
         "{text}"
     );
 }
@@ -47,7 +46,7 @@ fn a_correct_english_workbook_laid_out_differently_exits_0() {
     assert_eq!(out.status.code(), Some(0));
     assert!(
         stdout(&out)
-            .contains("passes, no findings. Budget 120 000,50 kr, of which base funding 50 000 kr"),
+            .contains("no errors. Budget 120 000,50 kr, of which Reglab's base funding 50 000 kr"),
         "{}",
         stdout(&out)
     );
@@ -77,13 +76,13 @@ fn findings_are_one_line_each_like_a_linter() {
     assert_eq!(
         lines[2],
         format!(
-            "{path}: 1 fel och 1 varning. Budget 100 000 kr, varav basfinansiering 50 000 kr; 3 deltagare (2 regioner). Regelverk provrum-2023."
+            "{path}: 1 fel och 1 varning. Budget 100 000 kr, varav Reglabs basfinansiering 50 000 kr; 3 deltagare (2 regioner). Regelverk provrum-2023."
         )
     );
     assert_eq!(
         lines[0],
         format!(
-            "{path}:Budget!C5: fel BUD-2: Beloppet \"12.500\" för \"Resor\" i Budget!C5 är tvetydigt; skriv t.ex. 12 500 eller 12 500,50."
+            "{path}:Budget!C5: fel BUD-2: Beloppet \"12.500\" för \"Resor\" i Budget!C5 är tvetydigt; skriv beloppet i hela kronor med mellanslag mellan tusentalen, t.ex. 12 500."
         )
     );
 
@@ -108,7 +107,11 @@ fn warnings_only_exit_0() {
     );
     let out = provrum(&["check", file.to_str().expect("utf-8")]);
     assert_eq!(out.status.code(), Some(0));
-    assert!(stdout(&out).contains("godkänd med 1 varning"));
+    assert!(
+        stdout(&out).contains(": inga fel, 1 varning. Budget "),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
@@ -136,7 +139,7 @@ fn json_is_exactly_the_compliance_result() {
     assert_eq!(printed, serde_json::to_value(expected).expect("json"));
     assert_eq!(
         printed["findings"][0]["message"],
-        "The base funding 50 000 kr is more than half of the budget (49 999,50 kr)."
+        "Reglab's base funding is 50 000 kr but may be at most 49 999,50 kr, half of the planned budget (99 999 kr)."
     );
 }
 

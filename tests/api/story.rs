@@ -108,6 +108,10 @@ async fn story(app: TestApp) {
         .call("POST", &format!("/provrum/{id}/approve"), &app.kansli, None)
         .await;
     assert_eq!((status, rules(&refused)), (409, vec!["BUD-1".to_string()]));
+    assert_eq!(
+        refused["findings"][0]["message"],
+        "Ingen budget är uppladdad; provrumsledaren laddar upp projektplan och budget innan start."
+    );
 
     // Only the leader uploads; the first upload forgets the partner (DELT-7, a warning).
     let only_regions = workbook("region-halland", &["region-skane"]);
@@ -209,6 +213,10 @@ async fn story(app: TestApp) {
         .call("POST", &format!("/provrum/{id}/approve"), &app.kansli, None)
         .await;
     assert_eq!((status, rules(&again)), (409, vec!["PROC-2".to_string()]));
+    assert_eq!(
+        again["findings"][0]["message"],
+        "Ett provrum med status ”pågår” kan inte startas; bara föreslagna provrum kan få klartecken."
+    );
     let (_, rows) = app.call("GET", "/status", &app.kansli, None).await;
     assert_eq!(rows[0]["status"], "running");
     assert_eq!(rows[0]["base_funding_ore"], 9_300_000);
@@ -241,6 +249,24 @@ async fn story(app: TestApp) {
     assert_eq!(
         (status, reported["status"].as_str()),
         (200, Some("reported"))
+    );
+    let (status, twice) = app
+        .call(
+            "POST",
+            &format!("/provrum/{id}/result"),
+            &halland,
+            Some(json!({"summary": "Igen."})),
+        )
+        .await;
+    assert_eq!(
+        (status, twice["detail"].as_str()),
+        (
+            409,
+            Some(
+                "Provrummet har status ”rapporterat”; resultat rapporteras för ett pågående provrum."
+            )
+        ),
+        "{twice}"
     );
 
     // The year's report counts it.

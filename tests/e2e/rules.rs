@@ -268,6 +268,12 @@ fn bud_2_amounts_that_cannot_be_used() {
             message(&c)
         );
     }
+    // The suggestion is in whole kronor, as the template asks.
+    let c = check(Book::valid_sv().set(B, "C5", Some(s("12.500"))));
+    assert_eq!(
+        message(&c),
+        "Beloppet \"12.500\" för \"Resor\" i Budget!C5 är tvetydigt; skriv beloppet i hela kronor med mellanslag mellan tusentalen, t.ex. 12 500."
+    );
     let c = check(Book::valid_sv().set(B, "C5", None));
     assert_fired(&c, &["BUD-2@Budget!C5"]);
     assert!(message(&c).contains("saknas"));
@@ -366,12 +372,12 @@ fn english_messages_on_request() {
     let en = report.render(provrum_rules::Lang::En);
     assert_eq!(
         en.findings[0].message,
-        "The base funding 50 000 kr is more than half of the budget (49 999,50 kr)."
+        "Reglab's base funding is 50 000 kr but may be at most 49 999,50 kr, half of the planned budget (99 999 kr)."
     );
     let sv = report.render(provrum_rules::Lang::Sv);
     assert_eq!(
         sv.findings[0].message,
-        "Basfinansieringen 50 000 kr är mer än hälften av budgeten (49 999,50 kr)."
+        "Reglabs basfinansiering är 50 000 kr men får vara högst 49 999,50 kr, hälften av den planerade budgeten (99 999 kr)."
     );
     assert_eq!(
         sv.findings[0].source.as_deref(),

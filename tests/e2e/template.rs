@@ -67,3 +67,26 @@ fn the_template_has_dropdowns_formats_and_help_in_swedish() {
     let en = build(Lang::En, None).expect("template");
     assert!(zip_part(&en, "xl/workbook.xml").contains("name=\"Project plan\""));
 }
+
+#[test]
+fn the_template_asks_for_whole_kronor_and_names_things_as_the_rules_do() {
+    let bytes = build(Lang::Sv, None).expect("template");
+    let strings = zip_part(&bytes, "xl/sharedStrings.xml");
+    for text in [
+        "En rad per kostnadspost, belopp i hela kronor.",
+        "Kriterier för ett lyckat resultat",
+        "Reglabs basfinansiering",
+        "Exakt en ska ha rollen Ledare, och provrumsledaren får inte ha typen Partner.",
+    ] {
+        assert!(strings.contains(text), "{text}");
+    }
+    let budget = zip_part(&bytes, "xl/worksheets/sheet3.xml");
+    assert!(budget.contains("Skriv ett belopp större än noll, i hela kronor."));
+    let en = build(Lang::En, None).expect("template");
+    let strings = zip_part(&en, "xl/sharedStrings.xml");
+    assert!(strings.contains("One row per cost item, amounts in whole kronor."));
+    assert!(
+        strings.contains("Reglab&apos;s base funding") || strings.contains("Reglab's base funding")
+    );
+    assert!(zip_part(&en, "xl/worksheets/sheet3.xml").contains("in whole kronor."));
+}

@@ -371,7 +371,7 @@ pub fn cases(dir: &Path) -> Vec<Case> {
             name: "sheet inflating to 200 MB of elements",
             file_name: "struktur.xlsx",
             bytes: structure_bomb(dir, 200 << 20),
-            form_1: Some("för stor uppackad"),
+            form_1: Some("blir för stor när den packas upp"),
         },
         Case {
             name: "shared strings claiming 4 billion",

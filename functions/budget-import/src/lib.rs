@@ -121,7 +121,7 @@ async fn upload(
     if !matches!(provrum.status, Status::Proposed | Status::Running) {
         return Err(ApiError::conflict(Text::new(
             format!(
-                "Provrummet har status «{}»; budgeten kan inte längre ändras.",
+                "Provrummet har status ”{}”; budgeten kan inte längre ändras.",
                 provrum.status.sv()
             ),
             format!(

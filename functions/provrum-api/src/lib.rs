@@ -249,7 +249,7 @@ fn before_start(provrum: &Provrum) -> Result<(), ApiError> {
     }
     Err(ApiError::conflict(Text::new(
         format!(
-            "Provrummet har status «{}»; det går bara före start.",
+            "Provrummet har status ”{}”; det går bara före start.",
             provrum.status.sv()
         ),
         format!(
@@ -357,7 +357,7 @@ async fn choose_leader(
     if !provrum.participants.iter().any(|p| p.org == body.org) {
         return Err(ApiError::conflict(Text::new(
             format!(
-                "{} deltar inte i provrummet; ledaren måste vara en deltagare.",
+                "{} deltar inte i provrummet; provrumsledaren måste vara en deltagare.",
                 body.org
             ),
             format!(
@@ -444,7 +444,7 @@ async fn approve(
         None => findings.push(Finding::new(
             &bud::BUD_1,
             Text::new(
-                "Ingen budget är uppladdad; ledaren laddar upp projektplan och budget innan start.",
+                "Ingen budget är uppladdad; provrumsledaren laddar upp projektplan och budget innan start.",
                 "No budget has been uploaded; the leader uploads the project plan and budget before the start.",
             ),
         )),
@@ -509,7 +509,7 @@ async fn report_result(
     if provrum.status != Status::Running {
         return Err(ApiError::conflict(Text::new(
             format!(
-                "Provrummet har status «{}»; resultat rapporteras för ett pågående provrum.",
+                "Provrummet har status ”{}”; resultat rapporteras för ett pågående provrum.",
                 provrum.status.sv()
             ),
             format!(

@@ -3,6 +3,7 @@
 
 use provrum_http::views::ProvrumView;
 use provrum_notify::Message;
+use provrum_rules::lang::count;
 
 fn leader_name(view: &ProvrumView) -> String {
     view.leader
@@ -31,7 +32,7 @@ pub fn proposed(view: &ProvrumView, proposer: &str) -> Message {
         .as_deref()
         .map(|t| format!(" inom temat {t}"))
         .unwrap_or_default();
-    let mut m = Message::new(format!("Nytt förslag till provrum: «{}»", view.title))
+    let mut m = Message::new(format!("Nytt förslag till provrum: ”{}”", view.title))
         .line(format!("{proposer} föreslår ett provrum{about}."));
     if let Some(description) = view.description.as_deref().filter(|d| !d.trim().is_empty()) {
         m = m.line(shortened(description.trim(), 300));
@@ -40,23 +41,23 @@ pub fn proposed(view: &ProvrumView, proposer: &str) -> Message {
 }
 
 pub fn ready(view: &ProvrumView) -> Message {
-    Message::new(format!("«{}» är redo att starta", view.title))
+    Message::new(format!("”{}” är redo att starta", view.title))
         .line(format!(
-            "Ledare: {}. {} deltagare, varav {} regioner.",
+            "Provrumsledare: {}. {} deltagare, varav {}.",
             leader_name(view),
             view.participants.len(),
-            view.regions()
+            count(view.regions(), "region", "regioner")
         ))
         .line("Nu behövs en budget utan fel och klartecken från Reglabs kansli.")
 }
 
 pub fn started(view: &ProvrumView) -> Message {
     let mut m =
-        Message::new(format!("«{}» har fått klartecken och startar", view.title)).line(format!(
-            "Lett av {}, med {} deltagare, varav {} regioner.",
+        Message::new(format!("”{}” har fått klartecken och startar", view.title)).line(format!(
+            "Lett av {}, med {} deltagare, varav {}.",
             leader_name(view),
             view.participants.len(),
-            view.regions()
+            count(view.regions(), "region", "regioner")
         ));
     if let Some(year) = view.quota_year {
         m = m.fact("Kvotår", year.to_string());
@@ -65,4 +66,63 @@ pub fn started(view: &ProvrumView) -> Message {
         m = m.fact("Reglabs basfinansiering", base.to_string());
     }
     m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use provrum_http::views::{ParticipantView, Readiness};
+    use provrum_rules::model::{ParticipantKind, Status};
+
+    fn view(kinds: &[ParticipantKind]) -> ProvrumView {
+        ProvrumView {
+            id: "p1".into(),
+            title: "Nattbussar".into(),
+            theme: None,
+            description: None,
+            status: Status::Proposed,
+            proposer: "org-0".into(),
+            leader: Some("org-0".into()),
+            participants: kinds
+                .iter()
+                .enumerate()
+                .map(|(i, kind)| ParticipantView {
+                    org: format!("org-{i}"),
+                    name: format!("Org {i}"),
+                    kind: Some(*kind),
+                    wants_to_lead: i == 0,
+                })
+                .collect(),
+            ready: true,
+            readiness: Readiness {
+                ready: true,
+                findings: Vec::new(),
+            },
+            latest_budget: None,
+            result: None,
+            quota_year: None,
+            granted_base_funding_ore: None,
+            budget_versions: 0,
+            created_at: chrono::DateTime::UNIX_EPOCH,
+            updated_at: chrono::DateTime::UNIX_EPOCH,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn notices_quote_the_swedish_way_and_count_regions_in_agreement() {
+        let one = view(&[ParticipantKind::Region, ParticipantKind::Member]);
+        assert_eq!(
+            ready(&one).text(),
+            "”Nattbussar” är redo att starta\nProvrumsledare: Org 0. 2 deltagare, varav 1 region.\nNu behövs en budget utan fel och klartecken från Reglabs kansli."
+        );
+        let two = view(&[ParticipantKind::Region, ParticipantKind::Region]);
+        assert!(
+            started(&two)
+                .text()
+                .starts_with("”Nattbussar” har fått klartecken och startar\nLett av Org 0, med 2 deltagare, varav 2 regioner."),
+            "{}",
+            started(&two).text()
+        );
+    }
 }

@@ -115,7 +115,7 @@ async fn a_notice_is_posted_before_lambda_freezes_the_environment() {
     assert_eq!(posts.len(), 2, "{posts:?}");
     assert!(
         provrum_tests::receiver::card_text(&posts[1])
-            .starts_with("Nytt förslag till provrum: «Nattbussar»"),
+            .starts_with("Nytt förslag till provrum: ”Nattbussar”"),
         "{}",
         posts[1]
     );

@@ -70,12 +70,12 @@ pub fn authorize(action: Action, actor: &Actor, provrum: Option<&Provrum>) -> Re
         ),
         Action::ChooseLeader if kansli || proposer => Ok(()),
         Action::ChooseLeader => deny(
-            "Ledaren väljs av kansliet eller av den som föreslog provrummet.",
+            "Provrumsledaren väljs av kansliet eller av den som föreslog provrummet.",
             "The leader is chosen by the kansli or by the proposer.",
         ),
         Action::Withdraw if kansli || proposer || leader => Ok(()),
         Action::Withdraw => deny(
-            "Ett provrum dras tillbaka av förslagsställaren, ledaren eller kansliet.",
+            "Ett provrum dras tillbaka av förslagsställaren, provrumsledaren eller kansliet.",
             "A provrum is withdrawn by its proposer, its leader or the kansli.",
         ),
         Action::Approve if kansli => Ok(()),
@@ -90,7 +90,7 @@ pub fn authorize(action: Action, actor: &Actor, provrum: Option<&Provrum>) -> Re
         )),
         Action::Lead if leader => Ok(()),
         Action::Lead => deny(
-            "Bara provrummets ledare får göra detta.",
+            "Bara provrumsledaren får göra detta.",
             "Only the provrum's leader may do this.",
         ),
         Action::ReadBudget if kansli || participant => Ok(()),
@@ -98,5 +98,46 @@ pub fn authorize(action: Action, actor: &Actor, provrum: Option<&Provrum>) -> Re
             "Budgeten visas för provrummets deltagare och kansliet.",
             "The budget is shown to the provrum's participants and the kansli.",
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use provrum_rules::model::OrgKind;
+    use provrum_store::Org;
+
+    fn member() -> Actor {
+        Actor {
+            org: Org {
+                id: "region-a".into(),
+                name: "Region A".into(),
+                kind: OrgKind::Region,
+                membership: Membership::Member,
+                created_at: chrono::DateTime::UNIX_EPOCH,
+            },
+            token_id: "t".into(),
+        }
+    }
+
+    fn refusal(action: Action) -> String {
+        let e = authorize(action, &member(), None).expect_err("refused");
+        e.detail.sv.clone()
+    }
+
+    #[test]
+    fn the_leader_is_called_provrumsledaren() {
+        assert_eq!(
+            refusal(Action::Lead),
+            "Bara provrumsledaren får göra detta."
+        );
+        assert_eq!(
+            refusal(Action::ChooseLeader),
+            "Provrumsledaren väljs av kansliet eller av den som föreslog provrummet."
+        );
+        assert_eq!(
+            refusal(Action::Withdraw),
+            "Ett provrum dras tillbaka av förslagsställaren, provrumsledaren eller kansliet."
+        );
     }
 }

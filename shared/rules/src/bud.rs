@@ -176,10 +176,10 @@ pub fn read(table: &Table<'_>, findings: &mut Vec<Finding>) -> Vec<BudgetLine> {
                     ),
                     Err(AmountError::Ambiguous) => (
                         format!(
-                            "Beloppet \"{shown}\" för {what_sv} i {at} är tvetydigt; skriv t.ex. 12 500 eller 12 500,50."
+                            "Beloppet \"{shown}\" för {what_sv} i {at} är tvetydigt; skriv beloppet i hela kronor med mellanslag mellan tusentalen, t.ex. 12 500."
                         ),
                         format!(
-                            "The amount \"{shown}\" for {what_en} in {at} is ambiguous; write e.g. 12 500 or 12 500,50."
+                            "The amount \"{shown}\" for {what_en} in {at} is ambiguous; write it in whole kronor with a space between the thousands, e.g. 12 500."
                         ),
                     ),
                     Err(AmountError::TooLarge) => (
@@ -291,11 +291,11 @@ pub fn check(
             &BUD_4,
             Text::new(
                 format!(
-                    "Basfinansieringen {base} från Reglab är mer än högst {}.",
+                    "Reglabs basfinansiering är {base} men får vara högst {}.",
                     rs.base_funding_max
                 ),
                 format!(
-                    "The base funding {base} from Reglab is more than the maximum {}.",
+                    "Reglab's base funding is {base} but may be at most {}.",
                     rs.base_funding_max
                 ),
             ),
@@ -311,8 +311,12 @@ pub fn check(
         let mut finding = Finding::new(
             &BUD_5,
             Text::new(
-                format!("Basfinansieringen {base} är mer än hälften av budgeten ({limit})."),
-                format!("The base funding {base} is more than half of the budget ({limit})."),
+                format!(
+                    "Reglabs basfinansiering är {base} men får vara högst {limit}, hälften av den planerade budgeten ({total})."
+                ),
+                format!(
+                    "Reglab's base funding is {base} but may be at most {limit}, half of the planned budget ({total})."
+                ),
             ),
         );
         finding.location = first_base_cell;
@@ -404,5 +408,80 @@ pub fn check(
         let mut finding = Finding::new(&BUD_8, Text::new(sv, en));
         finding.location = Some(line.cells.at(sheet, line.cells.funder));
         findings.push(finding);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::Lang;
+
+    fn line(item: &str, category: Category, kr: i64, base_funding: bool) -> BudgetLine {
+        BudgetLine {
+            item: Arc::from(item),
+            category: Some(category),
+            amount: Some(Ore::kr(kr)),
+            funder: Arc::from(if base_funding {
+                "Reglabs basfinansiering"
+            } else {
+                "Region Skåne"
+            }),
+            base_funding,
+            comment: no_text(),
+            cells: LineCells::default(),
+        }
+    }
+
+    fn messages(lines: &[BudgetLine], rule: &str, lang: Lang) -> Vec<String> {
+        let mut findings = Vec::new();
+        check(
+            lines,
+            "Budget",
+            None,
+            None,
+            &RuleSet::provrum_2023(),
+            &mut findings,
+        );
+        findings
+            .iter()
+            .filter(|f| f.rule == rule)
+            .map(|f| f.text.get(lang).to_string())
+            .collect()
+    }
+
+    /// 193 000 kr of base funding in a budget of 365 000 kr: above both the 100 000 kr cap and half.
+    fn over_both() -> Vec<BudgetLine> {
+        vec![
+            line("Extern expert", Category::Expertstod, 193_000, true),
+            line("Analytiker", Category::Arbetstid, 172_000, false),
+        ]
+    }
+
+    #[test]
+    fn bud_4_says_what_the_base_funding_is_and_may_be() {
+        assert_eq!(
+            messages(&over_both(), "BUD-4", Lang::Sv),
+            ["Reglabs basfinansiering är 193 000 kr men får vara högst 100 000 kr."]
+        );
+        assert_eq!(
+            messages(&over_both(), "BUD-4", Lang::En),
+            ["Reglab's base funding is 193 000 kr but may be at most 100 000 kr."]
+        );
+    }
+
+    #[test]
+    fn bud_5_names_the_limit_and_the_planned_budget() {
+        assert_eq!(
+            messages(&over_both(), "BUD-5", Lang::Sv),
+            [
+                "Reglabs basfinansiering är 193 000 kr men får vara högst 182 500 kr, hälften av den planerade budgeten (365 000 kr)."
+            ]
+        );
+        assert_eq!(
+            messages(&over_both(), "BUD-5", Lang::En),
+            [
+                "Reglab's base funding is 193 000 kr but may be at most 182 500 kr, half of the planned budget (365 000 kr)."
+            ]
+        );
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::finding::{Finding, Location, Rule, Severity};
 use crate::form::Table;
-use crate::lang::Text;
+use crate::lang::{Text, count as counted};
 use crate::layout::{
     Column, KIND_MEMBER, KIND_PARTNER, KIND_REGION, ROLE_LEADER, ROLE_PARTICIPANT,
 };
@@ -219,8 +219,26 @@ pub fn check(
             Finding::new(
                 &DELT_1,
                 Text::new(
-                    format!("Provrummet har {count} deltagande organisationer; det måste ha minst {} och högst {}.", rs.min_participants, rs.max_participants),
-                    format!("The provrum has {count} participating organisations; it must have at least {} and at most {}.", rs.min_participants, rs.max_participants),
+                    format!(
+                        "Provrummet har {}; det måste ha minst {} och högst {}.",
+                        counted(
+                            count,
+                            "deltagande organisation",
+                            "deltagande organisationer"
+                        ),
+                        rs.min_participants,
+                        rs.max_participants
+                    ),
+                    format!(
+                        "The provrum has {}; it must have at least {} and at most {}.",
+                        counted(
+                            count,
+                            "participating organisation",
+                            "participating organisations"
+                        ),
+                        rs.min_participants,
+                        rs.max_participants
+                    ),
                 ),
             )
             .at(at_sheet.clone()),
@@ -254,7 +272,7 @@ pub fn check(
             Finding::new(
                 &DELT_3,
                 Text::new(
-                    "Ingen organisation är ledare; exakt en ska ha rollen Ledare.",
+                    "Ingen organisation är provrumsledare; exakt en ska ha rollen Ledare.",
                     "No organisation is the leader; exactly one must have the role Leader.",
                 ),
             )
@@ -266,7 +284,7 @@ pub fn check(
                     &DELT_4,
                     Text::new(
                         format!(
-                            "Ledaren {} är partner; bara medlemmar kan leda ett provrum.",
+                            "Provrumsledaren {} är partner; bara medlemmar kan leda ett provrum.",
                             leader.name
                         ),
                         format!(
@@ -285,7 +303,7 @@ pub fn check(
                 &DELT_3,
                 Text::new(
                     format!(
-                        "{} organisationer är ledare ({}); exakt en ska vara det.",
+                        "{} organisationer är provrumsledare ({}); exakt en ska vara det.",
                         many.len(),
                         names.join(", ")
                     ),
@@ -362,11 +380,13 @@ pub fn not_ready(regions: u32, rs: &RuleSet) -> Finding {
         &DELT_5,
         Text::new(
             format!(
-                "Provrummet har {regions} deltagande regioner; det behöver minst {} för att vara redo att starta.",
+                "Provrummet har {}; det behöver minst {} för att vara redo att starta.",
+                counted(regions, "deltagande region", "deltagande regioner"),
                 rs.regions_to_start
             ),
             format!(
-                "The provrum has {regions} participating regions; it needs at least {} to be ready to start.",
+                "The provrum has {}; it needs at least {} to be ready to start.",
+                counted(regions, "participating region", "participating regions"),
                 rs.regions_to_start
             ),
         ),
@@ -386,7 +406,7 @@ pub fn readiness(
         findings.push(Finding::new(
             &DELT_3,
             Text::new(
-                "Provrummet har ingen ledare ännu.",
+                "Provrummet har ingen provrumsledare ännu.",
                 "The provrum has no leader yet.",
             ),
         ));
@@ -435,4 +455,48 @@ pub fn leader_allowed(name: &str, kind: ParticipantKind) -> Result<(), Vec<Findi
             format!("{name} is a partner and cannot be the leader; only members lead a provrum."),
         ),
     )])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_of_organisations_and_regions_agree() {
+        let rs = RuleSet::provrum_2023();
+        let one = not_ready(1, &rs);
+        assert_eq!(
+            (one.text.sv.as_str(), one.text.en.as_str()),
+            (
+                "Provrummet har 1 deltagande region; det behöver minst 2 för att vara redo att starta.",
+                "The provrum has 1 participating region; it needs at least 2 to be ready to start."
+            )
+        );
+        assert!(
+            not_ready(0, &rs)
+                .text
+                .sv
+                .starts_with("Provrummet har 0 deltagande regioner;")
+        );
+    }
+
+    #[test]
+    fn the_leader_is_the_provrumsledare() {
+        let rs = RuleSet::provrum_2023();
+        let missing = readiness(
+            &[ParticipantKind::Region, ParticipantKind::Region],
+            false,
+            &rs,
+        )
+        .expect_err("no leader");
+        assert_eq!(
+            missing[0].text.sv,
+            "Provrummet har ingen provrumsledare ännu."
+        );
+        let partner = leader_allowed("Konsult AB", ParticipantKind::Partner).expect_err("partner");
+        assert_eq!(
+            partner[0].text.sv,
+            "Konsult AB är partner och kan inte vara provrumsledare; bara medlemmar leder provrum."
+        );
+    }
 }

@@ -110,11 +110,11 @@ pub fn kvot_2(year: i32, granted: Ore, requested: Ore, rs: &RuleSet) -> Finding 
         &KVOT_2,
         Text::new(
             format!(
-                "Basfinansieringen {requested} skulle ge Reglab {after} i basfinansiering {year} (redan beviljat {granted}); taket är {}.",
+                "Reglabs beviljade basfinansiering {year} skulle bli {after}, över taket {}: {granted} är redan beviljat och provrummet begär {requested}.",
                 rs.yearly_cap
             ),
             format!(
-                "The base funding {requested} would bring Reglab to {after} of base funding in {year} (already granted {granted}); the cap is {}.",
+                "Reglab's granted base funding for {year} would be {after}, above the cap of {}: {granted} is already granted and the provrum asks for {requested}.",
                 rs.yearly_cap
             ),
         ),
@@ -202,5 +202,23 @@ mod tests {
             vec!["KVOT-1", "KVOT-2"]
         );
         assert_eq!(ids(admit(&two, Ore::ZERO, &rs)), vec!["KVOT-1"]);
+    }
+
+    #[test]
+    fn kvot_2_says_reglab_grants_and_what_the_year_would_come_to() {
+        let f = kvot_2(
+            2025,
+            Ore::kr(150_000),
+            Ore::kr(60_000),
+            &RuleSet::provrum_2023(),
+        );
+        assert_eq!(
+            f.text.sv,
+            "Reglabs beviljade basfinansiering 2025 skulle bli 210 000 kr, över taket 200 000 kr: 150 000 kr är redan beviljat och provrummet begär 60 000 kr."
+        );
+        assert_eq!(
+            f.text.en,
+            "Reglab's granted base funding for 2025 would be 210 000 kr, above the cap of 200 000 kr: 150 000 kr is already granted and the provrum asks for 60 000 kr."
+        );
     }
 }

@@ -76,9 +76,27 @@ impl Text {
     }
 }
 
+/// A count with its noun in agreement: `count(1, "varning", "varningar")` is `1 varning`,
+/// `count(2, "varning", "varningar")` is `2 varningar` (and `0 varningar`). Every text that shows
+/// a count goes through here, in either language.
+pub fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_agree_with_their_noun() {
+        assert_eq!(count(1u32, "varning", "varningar"), "1 varning");
+        assert_eq!(count(2u32, "varning", "varningar"), "2 varningar");
+        assert_eq!(count(0u32, "varning", "varningar"), "0 varningar");
+        assert_eq!(count(1u32, "warning", "warnings"), "1 warning");
+        assert_eq!(count(3u64, "warning", "warnings"), "3 warnings");
+        assert_eq!(count(1u32, "dag", "dagar"), "1 dag");
+    }
 
     #[test]
     fn accept_language_prefers_swedish_unless_english_ranks_higher() {

@@ -200,9 +200,9 @@ impl PlanField {
                 also: &[],
             },
             PlanField::SuccessCriteria => Name {
-                sv: "Kriterier för lyckat resultat",
+                sv: "Kriterier för ett lyckat resultat",
                 en: "Success criteria",
-                also: &["Kriterier för ett lyckat resultat", "Kriterier"],
+                also: &["Kriterier för lyckat resultat", "Kriterier"],
             },
             PlanField::Indicators => Name {
                 sv: "Indikatorer",
@@ -390,9 +390,15 @@ pub const ROLE_PARTICIPANT: Name = Name {
 };
 /// The funder that marks Reglab's base funding.
 pub const FUNDER_REGLAB: Name = Name {
-    sv: "Reglab basfinansiering",
-    en: "Reglab base funding",
-    also: &["Reglab", "Reglabs basfinansiering", "Basfinansiering"],
+    sv: "Reglabs basfinansiering",
+    en: "Reglab's base funding",
+    also: &[
+        "Reglab",
+        "Reglab basfinansiering",
+        "Reglab base funding",
+        "Reglab\u{2019}s base funding",
+        "Basfinansiering",
+    ],
 };
 /// Words that mark a totals row, which is ignored.
 pub const TOTALS: [&str; 3] = ["summa", "totalt", "total"];
@@ -423,6 +429,22 @@ mod tests {
             }
         }
         assert_eq!(Column::named("Summa"), None);
+        // The names the template writes, and the older spellings still read.
+        assert_eq!(
+            PlanField::SuccessCriteria.label().sv,
+            "Kriterier för ett lyckat resultat"
+        );
+        assert_eq!(
+            PlanField::named("Kriterier för lyckat resultat"),
+            Some(PlanField::SuccessCriteria)
+        );
+        assert_eq!(
+            (FUNDER_REGLAB.sv, FUNDER_REGLAB.en),
+            ("Reglabs basfinansiering", "Reglab's base funding")
+        );
+        for old in ["Reglab basfinansiering", "Reglab base funding"] {
+            assert!(FUNDER_REGLAB.matches(old), "{old}");
+        }
         assert_eq!(PlanField::named(""), None);
     }
 }

@@ -122,16 +122,17 @@ pub fn check(sheet: &Sheet, findings: &mut Vec<Finding>) -> Plan {
                 None => format!("in the sheet {} (there is no row {})", sheet.name, label.en),
             };
             if field.required() {
+                let (sv_it, en_is, en_it) = agreement(field);
                 findings.push(
                     Finding::new(
                         &PLAN_1,
                         Text::new(
                             format!(
-                                "{} saknas {where_sv}; projektplanen måste ange det.",
+                                "{} saknas {where_sv}; projektplanen måste ange {sv_it}.",
                                 label.sv
                             ),
                             format!(
-                                "{} ({}) is missing {where_en}; the project plan must state it.",
+                                "{} ({}) {en_is} missing {where_en}; the project plan must state {en_it}.",
                                 label.en, label.sv
                             ),
                         ),
@@ -201,7 +202,7 @@ pub fn check(sheet: &Sheet, findings: &mut Vec<Finding>) -> Plan {
                 &PLAN_3,
                 Text::new(
                     format!(
-                        "Slutdatum {end} i {} är inte efter startdatum {start}.",
+                        "Slutdatumet {end} i {} ligger inte efter startdatumet {start}.",
                         location.reference()
                     ),
                     format!(
@@ -214,6 +215,17 @@ pub fn check(sheet: &Sheet, findings: &mut Vec<Finding>) -> Plan {
         );
     }
     plan
+}
+
+/// How a message refers back to a required field: the Swedish pronoun that agrees with its label
+/// (*den* huvudfrågeställningen, *det* syftet, *dem* avgränsningarna), and the English verb and
+/// pronoun.
+fn agreement(field: PlanField) -> (&'static str, &'static str, &'static str) {
+    match field {
+        PlanField::Delimitations | PlanField::Resources => ("dem", "are", "them"),
+        PlanField::MainQuestion => ("den", "is", "it"),
+        _ => ("det", "is", "it"),
+    }
 }
 
 /// An Excel date cell, an ISO text date (`2025-03-01`, optionally with a time), or a plain number
@@ -236,5 +248,133 @@ pub fn read_date(value: &Value) -> Option<NaiveDate> {
             NaiveDate::parse_from_str(date_part, "%Y-%m-%d").ok()
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sheet::Cell;
+
+    /// A plan sheet with every label in column A; `value` gives column B (`None`: left empty).
+    fn sheet(value: impl Fn(PlanField) -> Option<Value>) -> Sheet {
+        let mut cells = Vec::new();
+        for (row, field) in PlanField::ALL.into_iter().enumerate() {
+            let row = row as u32;
+            cells.push(Cell {
+                row,
+                col: 0,
+                value: Value::Text(field.label().sv.into()),
+            });
+            if let Some(v) = value(field) {
+                cells.push(Cell {
+                    row,
+                    col: 1,
+                    value: v,
+                });
+            }
+        }
+        Sheet::new("Projektplan", cells)
+    }
+
+    fn date(m: u32, d: u32) -> Value {
+        Value::Date(NaiveDate::from_ymd_opt(2025, m, d).expect("date"))
+    }
+
+    fn filled(field: PlanField) -> Option<Value> {
+        Some(match field {
+            PlanField::StartDate => date(3, 1),
+            PlanField::EndDate => date(6, 30),
+            _ => Value::Text("Text".into()),
+        })
+    }
+
+    fn texts(findings: &[Finding], rule: &str) -> Vec<(String, String)> {
+        findings
+            .iter()
+            .filter(|f| f.rule == rule)
+            .map(|f| (f.text.sv.clone(), f.text.en.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn plan_1_refers_back_to_each_field_with_the_pronoun_that_agrees() {
+        let empty = [
+            PlanField::Purpose,
+            PlanField::MainQuestion,
+            PlanField::Delimitations,
+            PlanField::Resources,
+        ];
+        let mut findings = Vec::new();
+        check(
+            &sheet(|f| if empty.contains(&f) { None } else { filled(f) }),
+            &mut findings,
+        );
+        let pair = |sv: &str, en: &str| (sv.to_string(), en.to_string());
+        assert_eq!(
+            texts(&findings, "PLAN-1"),
+            [
+                pair(
+                    "Syfte saknas i Projektplan!B3; projektplanen måste ange det.",
+                    "Purpose (Syfte) is missing in Projektplan!B3; the project plan must state it."
+                ),
+                pair(
+                    "Huvudfrågeställning saknas i Projektplan!B5; projektplanen måste ange den.",
+                    "Main question (Huvudfrågeställning) is missing in Projektplan!B5; the project plan must state it."
+                ),
+                pair(
+                    "Avgränsningar saknas i Projektplan!B6; projektplanen måste ange dem.",
+                    "Delimitations (Avgränsningar) are missing in Projektplan!B6; the project plan must state them."
+                ),
+                pair(
+                    "Resurser saknas i Projektplan!B9; projektplanen måste ange dem.",
+                    "Resources (Resurser) are missing in Projektplan!B9; the project plan must state them."
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn plan_2_names_the_criteria_for_a_successful_result() {
+        let mut findings = Vec::new();
+        check(
+            &sheet(|f| {
+                if f == PlanField::SuccessCriteria {
+                    None
+                } else {
+                    filled(f)
+                }
+            }),
+            &mut findings,
+        );
+        assert_eq!(
+            texts(&findings, "PLAN-2"),
+            [(
+                "Kriterier för ett lyckat resultat saknas i Projektplan!B10; projektplanen bör innehålla dem.".to_string(),
+                "Success criteria (Kriterier för ett lyckat resultat) are missing in Projektplan!B10; the project plan should contain them.".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn plan_3_says_the_end_date_does_not_lie_after_the_start_date() {
+        let mut findings = Vec::new();
+        check(
+            &sheet(|f| {
+                if f == PlanField::EndDate {
+                    Some(date(2, 1))
+                } else {
+                    filled(f)
+                }
+            }),
+            &mut findings,
+        );
+        assert_eq!(
+            texts(&findings, "PLAN-3"),
+            [(
+                "Slutdatumet 2025-02-01 i Projektplan!B8 ligger inte efter startdatumet 2025-03-01.".to_string(),
+                "The end date 2025-02-01 in Projektplan!B8 is not after the start date 2025-03-01.".to_string()
+            )]
+        );
     }
 }

@@ -55,7 +55,7 @@ pub fn may_approve(actor: Membership, status: Status) -> Result<(), Vec<Finding>
             &PROC_2,
             Text::new(
                 format!(
-                    "Ett provrum med status «{}» kan inte startas; bara föreslagna provrum kan få klartecken.",
+                    "Ett provrum med status ”{}” kan inte startas; bara föreslagna provrum kan få klartecken.",
                     status.sv()
                 ),
                 format!(
@@ -66,4 +66,18 @@ pub fn may_approve(actor: Membership, status: Status) -> Result<(), Vec<Finding>
         )]);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_status_is_quoted_the_swedish_way() {
+        let f = may_approve(Membership::Kansli, Status::Running).expect_err("running");
+        assert_eq!(
+            f[0].text.sv,
+            "Ett provrum med status ”pågår” kan inte startas; bara föreslagna provrum kan få klartecken."
+        );
+    }
 }

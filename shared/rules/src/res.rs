@@ -1,7 +1,7 @@
 //! RES: reporting the result back (Arbetsprocess).
 
 use crate::finding::{Finding, Rule, Severity};
-use crate::lang::Text;
+use crate::lang::{Text, count};
 use crate::model::Status;
 use chrono::NaiveDate;
 
@@ -23,10 +23,12 @@ pub fn result_overdue(status: Status, end: Option<NaiveDate>, today: NaiveDate) 
         &RES_1,
         Text::new(
             format!(
-                "Provrummet slutade {end} ({days} dagar sedan) och resultatet är inte återrapporterat."
+                "Provrummet slutade {end} ({} sedan) och resultatet har ännu inte återrapporterats.",
+                count(days.unsigned_abs(), "dag", "dagar")
             ),
             format!(
-                "The provrum ended on {end} ({days} days ago) and its result has not been reported back."
+                "The provrum ended on {end} ({} ago) and its result has not yet been reported back.",
+                count(days.unsigned_abs(), "day", "days")
             ),
         ),
     ))
@@ -44,5 +46,22 @@ mod tests {
         assert!(result_overdue(Status::Reported, Some(d(6, 30)), d(9, 1)).is_none());
         assert!(result_overdue(Status::Proposed, Some(d(6, 30)), d(9, 1)).is_none());
         assert!(result_overdue(Status::Running, None, d(9, 1)).is_none());
+    }
+
+    #[test]
+    fn res_1_says_the_result_has_not_yet_been_reported_back() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2025, m, day).expect("valid");
+        let f = result_overdue(Status::Running, Some(d(6, 30)), d(9, 1)).expect("overdue");
+        assert_eq!(
+            f.text.sv,
+            "Provrummet slutade 2025-06-30 (63 dagar sedan) och resultatet har ännu inte återrapporterats."
+        );
+        assert_eq!(
+            f.text.en,
+            "The provrum ended on 2025-06-30 (63 days ago) and its result has not yet been reported back."
+        );
+        let f = result_overdue(Status::Running, Some(d(6, 30)), d(7, 1)).expect("overdue");
+        assert!(f.text.sv.contains("(1 dag sedan)"), "{}", f.text.sv);
+        assert!(f.text.en.contains("(1 day ago)"), "{}", f.text.en);
     }
 }

@@ -27,7 +27,7 @@ use std::sync::Arc;
 /// them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// The upload limit (API.md: 5 MB).
+    /// The upload limit (docs/api.md: 413 beyond 5 MB).
     pub max_file_bytes: usize,
     /// One zip part, decompressed: worksheets and content.xml.
     pub max_part_bytes: u64,
@@ -153,11 +153,11 @@ impl ReadError {
             ),
             ReadError::PartTooLarge { part, limit } => Text::new(
                 format!(
-                    "Arbetsboken är för stor uppackad: delen {part} blir mer än {}.",
+                    "Arbetsboken blir för stor när den packas upp: delen {part} är större än {}.",
                     size(*limit)
                 ),
                 format!(
-                    "The workbook is too large when unpacked: the part {part} exceeds {}.",
+                    "The workbook becomes too large when unpacked: the part {part} is larger than {}.",
                     size(*limit)
                 ),
             ),
@@ -456,5 +456,27 @@ pub fn check_read(read: &Result<Workbook, ReadError>, ctx: Context<'_>) -> Check
                 submission: Default::default(),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_part_too_large_says_the_workbook_becomes_too_large_when_unpacked() {
+        let text = ReadError::PartTooLarge {
+            part: "xl/worksheets/sheet1.xml".into(),
+            limit: 48 * 1024 * 1024,
+        }
+        .text();
+        assert_eq!(
+            text.sv,
+            "Arbetsboken blir för stor när den packas upp: delen xl/worksheets/sheet1.xml är större än 48 MB."
+        );
+        assert_eq!(
+            text.en,
+            "The workbook becomes too large when unpacked: the part xl/worksheets/sheet1.xml is larger than 48 MB."
+        );
     }
 }

@@ -140,7 +140,7 @@ pub(crate) fn plan_intro(lang: Lang) -> &'static str {
 pub(crate) fn participants_intro(lang: Lang) -> &'static str {
     t(
         lang,
-        "En rad per deltagande organisation (2–6, minst hälften bör vara regioner). Exakt en ska ha rollen Ledare, och ledaren får inte ha typen Partner.",
+        "En rad per deltagande organisation (2–6, minst hälften bör vara regioner). Exakt en ska ha rollen Ledare, och provrumsledaren får inte ha typen Partner.",
         "One row per participating organisation (2–6, at least half should be regions). Exactly one has the role Leader, and the leader may not be of the kind Partner.",
     )
 }
@@ -185,8 +185,8 @@ pub(crate) fn date_message(lang: Lang) -> &'static str {
 pub(crate) fn amount_message(lang: Lang) -> &'static str {
     t(
         lang,
-        "Skriv ett belopp större än noll, i kronor.",
-        "Enter an amount greater than zero, in kronor.",
+        "Skriv ett belopp större än noll, i hela kronor.",
+        "Enter an amount greater than zero, in whole kronor.",
     )
 }
 
