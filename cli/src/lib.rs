@@ -1,5 +1,7 @@
 //! What `provrum serve` runs, as a library so the end-to-end tests run exactly the same thing.
 
+pub mod docs;
+
 use axum::Router;
 use provrum_http::AppState;
 

@@ -70,6 +70,12 @@ enum Command {
     /// The DynamoDB table the store uses, as CloudFormation properties (JSON); the infra check
     /// compares infra/template.yaml with it
     TableDefinition,
+    /// The rule catalogue as Markdown: every rule's id, severity, what it checks, the model's
+    /// sentence, its messages in both languages and the rule set's numbers (docs/rules.md)
+    Rules,
+    /// The HTTP reference as Markdown, from the OpenAPI document served at /openapi.json
+    /// (docs/api.md)
+    ApiDocs,
 }
 
 #[derive(Subcommand)]
@@ -169,6 +175,14 @@ fn main() -> ExitCode {
             println!("{:#}", provrum_store::dynamo::table::cloudformation());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Rules => {
+            print!("{}", provrum::docs::rules());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::ApiDocs => provrum::docs::api().map(|md| {
+            print!("{md}");
+            ExitCode::SUCCESS
+        }),
         Command::Org(command) => run_async(async move {
             match command {
                 OrgCommand::Add {
@@ -250,7 +264,7 @@ fn check(path: &Path, format: OutputFormat, lang: Lang) -> anyhow::Result<ExitCo
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+    provrum_rules::lang::count(n as u64, one, many)
 }
 
 /// One line per finding, like a linter: `file:Sheet!C9: error BUD-5: message`, then a summary.
@@ -294,9 +308,9 @@ fn write_text(out: &mut impl Write, file: &str, c: &Compliance, lang: Lang) -> s
     let line = match lang {
         Lang::Sv => {
             let verdict = match c.verdict {
-                Verdict::Ok => "godkänd, inga anmärkningar".to_string(),
+                Verdict::Ok => "inga fel".to_string(),
                 Verdict::Warnings => {
-                    format!("godkänd med {}", plural(warnings, "varning", "varningar"))
+                    format!("inga fel, {}", plural(warnings, "varning", "varningar"))
                 }
                 Verdict::Errors => format!(
                     "{} och {}",
@@ -305,7 +319,7 @@ fn write_text(out: &mut impl Write, file: &str, c: &Compliance, lang: Lang) -> s
                 ),
             };
             format!(
-                "{file}: {verdict}. Budget {}, varav basfinansiering {}; {} ({}). Regelverk {}.",
+                "{file}: {verdict}. Budget {}, varav Reglabs basfinansiering {}; {} ({}). Regelverk {}.",
                 s.total_budget_ore,
                 s.base_funding_ore,
                 plural(s.participants as usize, "deltagare", "deltagare"),
@@ -315,9 +329,9 @@ fn write_text(out: &mut impl Write, file: &str, c: &Compliance, lang: Lang) -> s
         }
         Lang::En => {
             let verdict = match c.verdict {
-                Verdict::Ok => "passes, no findings".to_string(),
+                Verdict::Ok => "no errors".to_string(),
                 Verdict::Warnings => {
-                    format!("passes with {}", plural(warnings, "warning", "warnings"))
+                    format!("no errors, {}", plural(warnings, "warning", "warnings"))
                 }
                 Verdict::Errors => format!(
                     "{} and {}",
@@ -326,7 +340,7 @@ fn write_text(out: &mut impl Write, file: &str, c: &Compliance, lang: Lang) -> s
                 ),
             };
             format!(
-                "{file}: {verdict}. Budget {}, of which base funding {}; {} ({}). Rule set {}.",
+                "{file}: {verdict}. Budget {}, of which Reglab's base funding {}; {} ({}). Rule set {}.",
                 s.total_budget_ore,
                 s.base_funding_ore,
                 plural(s.participants as usize, "participant", "participants"),

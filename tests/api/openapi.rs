@@ -1,10 +1,12 @@
-//! `/openapi.json` describes exactly the routes of API.md, and every route it describes is served.
+//! `/openapi.json` describes exactly the routes the API was specified with, and every route it
+//! describes is served. (`docs/api.md` is rendered from `/openapi.json`, so it cannot be the
+//! contract: the list below is.)
 
 use crate::helpers::{Backend, spawn_app};
 use std::collections::BTreeSet;
 
-/// The routes API.md fixes (plus `GET /provrum/{id}`'s siblings as named there).
-const API_MD: [(&str, &str); 21] = [
+/// The routes the API's specification fixes (plus `GET /provrum/{id}`'s siblings as named there).
+const SPECIFIED: [(&str, &str); 21] = [
     ("get", "/health"),
     ("get", "/template.xlsx"),
     ("post", "/orgs"),
@@ -28,7 +30,8 @@ const API_MD: [(&str, &str); 21] = [
     ("get", "/openapi.json"),
 ];
 
-/// Routes of our own beyond API.md (it leaves room for them, as long as they are published).
+/// Routes of our own beyond the specification (it leaves room for them, as long as they are
+/// published).
 const OURS: [(&str, &str); 1] = [
     // The template as data, for the Sheets add-on's "Skapa mall".
     ("get", "/template.json"),
@@ -57,7 +60,7 @@ async fn openapi_describes_exactly_the_served_routes() {
                 .map(move |m| (m.clone(), path.clone()))
         })
         .collect();
-    let contract: BTreeSet<(String, String)> = API_MD
+    let contract: BTreeSet<(String, String)> = SPECIFIED
         .iter()
         .chain(OURS.iter())
         .map(|(m, p)| (m.to_string(), p.to_string()))

@@ -1,4 +1,4 @@
-//! Rules, findings and the compliance result (the JSON contract in RULES.md).
+//! Rules, findings and the compliance result (the JSON contract in docs/rules.md).
 
 use crate::lang::{Lang, Text};
 use crate::money::Ore;
@@ -150,7 +150,7 @@ impl Report {
             .count()
     }
 
-    /// The compliance result in one language: exactly the JSON contract of RULES.md.
+    /// The compliance result in one language: exactly the JSON contract of docs/rules.md.
     pub fn render(&self, lang: Lang) -> Compliance {
         Compliance {
             verdict: self.verdict(),
@@ -161,7 +161,7 @@ impl Report {
     }
 }
 
-/// The compliance result (RULES.md): what clients receive.
+/// The compliance result (docs/rules.md): what clients receive.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Compliance {
     pub verdict: Verdict,

@@ -1,12 +1,15 @@
 //! Reglab's provrum model as pure Rust: no I/O, no AWS.
 //!
-//! Every rule of `RULES.md` is a constant in the module of its family — [`form`], [`plan`],
-//! [`tid`], [`delt`], [`bud`], [`kvot`], [`process`], [`res`] — written next to the sentence of
-//! the model it enforces and the check that enforces it. [`CATALOGUE`] lists them all.
+//! Every rule is a constant in the module of its family — [`form`], [`plan`], [`tid`], [`delt`],
+//! [`bud`], [`kvot`], [`process`], [`res`] — written next to the sentence of the model it enforces
+//! and the check that enforces it. [`CATALOGUE`] lists them all; [`catalogue`] renders them as
+//! `docs/rules.md`.
 //! [`check_workbook`] runs the workbook rules; the KVOT, PROC and RES rules need the stored state
 //! of all provrum and are pure functions the store and the functions call.
 
 pub mod bud;
+pub mod calendar;
+pub mod catalogue;
 pub mod delt;
 pub mod finding;
 pub mod form;
@@ -31,7 +34,7 @@ pub use ruleset::RuleSet;
 
 use serde::{Deserialize, Serialize};
 
-/// Every rule, in the order of RULES.md.
+/// Every rule, in the catalogue's order (that of `docs/rules.md`).
 pub const CATALOGUE: &[&Rule] = &[
     &form::FORM_1,
     &form::FORM_2,
