@@ -20,6 +20,7 @@ pub mod model;
 pub mod money;
 pub mod plan;
 pub mod process;
+pub mod provrum;
 pub mod report;
 pub mod res;
 pub mod ruleset;
