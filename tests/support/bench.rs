@@ -214,6 +214,7 @@ pub async fn seed_provrum(store: &dyn Store, orgs: &[String], n: usize) -> Vec<S
             end: Some(start + Duration::days(120)),
             total_budget_ore: Ore::kr(200_000 + (i as i64 % 9) * 10_000),
             base_funding_ore: Ore::kr(50_000 + (i as i64 % 5) * 10_000),
+            blocking: Vec::new(),
         });
         let running = matches!(status, Status::Running | Status::Reported);
         let provrum = Provrum {
@@ -276,6 +277,15 @@ pub async fn dynamo_calls_of(
     let address = listener.local_addr().expect("addr");
     let app = router(provrum_http::AppState::new(std::sync::Arc::new(counted)));
     tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+    // A token's first request records its use (at most hourly, one UpdateItem): what is counted
+    // is a request after that, as nearly all are.
+    let warm = reqwest::Client::new()
+        .get(format!("http://{address}{path}"))
+        .bearer_auth(&kansli)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(warm.status(), 200, "GET {path}");
     counter.take();
     let response = reqwest::Client::new()
         .get(format!("http://{address}{path}"))

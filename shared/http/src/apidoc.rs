@@ -480,7 +480,9 @@ mod tests {
     fn open_routes_need_no_token_and_the_rest_a_bearer_token() {
         let md = markdown(&served());
         assert!(md.contains("| GET | [`/health`](#get-health) | Liveness | none |"));
-        assert!(md.contains("| GET | [`/provrum`](#get-provrum) | All provrum | bearer token |"));
+        assert!(md.contains(
+            "| GET | [`/provrum`](#get-provrum) | List provrum in the order they were proposed, a page at a time | bearer token |"
+        ));
     }
 
     #[test]

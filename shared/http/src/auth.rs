@@ -7,7 +7,7 @@ use axum::http::header;
 use axum::http::request::Parts;
 use provrum_rules::Text;
 use provrum_rules::model::Membership;
-use provrum_store::{Org, hash_token};
+use provrum_store::{Org, TOKEN_TOUCH_EVERY, Token, hash_token};
 
 /// The longest header value read as a token (ours are 56 characters).
 const MAX_TOKEN: usize = 256;
@@ -22,6 +22,13 @@ pub struct Actor {
 impl Actor {
     pub fn membership(&self) -> Membership {
         self.org.membership
+    }
+
+    pub fn caller(&self) -> provrum_rules::process::Caller<'_> {
+        provrum_rules::process::Caller {
+            org: &self.org.id,
+            membership: self.membership(),
+        }
     }
 
     pub fn is_kansli(&self) -> bool {
@@ -68,11 +75,31 @@ where
                 "The token has been revoked.",
             )));
         }
+        touch(&state, &token).await;
         let org = state.store.get_org(&token.org).await?.ok_or_else(missing)?;
         tracing::Span::current().record("org", org.id.as_str());
         Ok(Actor {
             org,
             token_id: token.id,
         })
+    }
+}
+
+/// Records the token's use for the kansli's list, at most once per [`TOKEN_TOUCH_EVERY`]: no
+/// write at all while the stored time is recent, and the store's conditional write makes
+/// concurrent requests write it once. A failed touch is logged, never the request's failure.
+async fn touch(state: &AppState, token: &Token) {
+    let now = state.clock.now();
+    let recent = token.last_used_at.is_some_and(|used| {
+        chrono::Duration::from_std(TOKEN_TOUCH_EVERY)
+            .ok()
+            .and_then(|every| used.checked_add_signed(every))
+            .is_some_and(|due| now < due)
+    });
+    if recent {
+        return;
+    }
+    if let Err(e) = state.store.touch_token(token, now, TOKEN_TOUCH_EVERY).await {
+        tracing::warn!(token = %token.id, error = %e, "token's last use not recorded");
     }
 }

@@ -6,6 +6,7 @@
 pub mod apidoc;
 pub mod auth;
 pub mod extension;
+pub mod paging;
 pub mod policy;
 pub mod problem;
 pub mod run;

@@ -15,10 +15,10 @@ mod token;
 pub use token::{NewToken, constant_time_eq, hash_token, issue_token};
 
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use provrum_rules::kvot::QuotaYear;
 use provrum_rules::model::{Membership, OrgKind, Status};
-use provrum_rules::{Checked, Finding, Ore, RuleSet, Verdict};
+use provrum_rules::{Checked, Finding, Ore, RuleSet};
 use serde::{Deserialize, Serialize};
 
 /// A Reglab member organisation, partner, or the kansli.
@@ -41,42 +41,26 @@ pub struct Token {
     pub hash: String,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// When the token last authenticated a request, to within [`TOKEN_TOUCH_EVERY`]; `None`
+    /// if never (or not since this was recorded). Written by [`Store::touch_token`] only.
+    #[serde(default)]
+    pub last_used_at: Option<DateTime<Utc>>,
 }
 
-/// An organisation taking part in a provrum.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Participant {
-    pub org: String,
-    pub wants_to_lead: bool,
-    pub joined_at: DateTime<Utc>,
-}
+/// A token's `last_used_at` is written at most this often: authentication reads the token on
+/// every request but writes only when the stored time is older than this.
+pub const TOKEN_TOUCH_EVERY: std::time::Duration = std::time::Duration::from_secs(60 * 60);
 
-/// The leader's report of the result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ResultReport {
-    pub summary: String,
-    pub link: Option<String>,
-    pub reported_by: String,
-    pub reported_at: DateTime<Utc>,
-}
+/// The most budget versions one provrum keeps (the process refuses the upload after it, and the
+/// store again, in the same write that would add it, so that concurrent uploads cannot pass it
+/// either: [`StoreError::Full`]).
+pub use provrum_rules::provrum::MAX_BUDGET_VERSIONS;
 
-/// What a budget version says, in brief (kept on the provrum for its latest version, and listed).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BudgetSummary {
-    pub version: u32,
-    pub sha256: String,
-    pub file_name: Option<String>,
-    pub size: u64,
-    pub uploaded_by: String,
-    pub uploaded_at: DateTime<Utc>,
-    pub verdict: Verdict,
-    pub errors: u32,
-    pub warnings: u32,
-    pub start: Option<NaiveDate>,
-    pub end: Option<NaiveDate>,
-    pub total_budget_ore: Ore,
-    pub base_funding_ore: Ore,
-}
+/// The longest page a listing returns (a larger `limit` is the caller's error, see the HTTP
+/// layer); the stores clamp to it.
+pub const MAX_PAGE: u32 = 500;
+
+pub use provrum_rules::provrum::{BudgetSummary, Participant, Provrum, ResultReport};
 
 /// One uploaded budget: the file's hash, what was read and the compliance result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,6 +96,13 @@ impl BudgetVersion {
             end: checked.submission.plan.end,
             total_budget_ore: report.summary.total_budget_ore,
             base_funding_ore: report.summary.base_funding_ore,
+            blocking: report
+                .findings
+                .iter()
+                .filter(|f| f.severity == provrum_rules::Severity::Error)
+                .take(provrum_rules::provrum::MAX_BLOCKING)
+                .cloned()
+                .collect(),
         };
         BudgetVersion {
             provrum: provrum.to_string(),
@@ -119,33 +110,6 @@ impl BudgetVersion {
             checked,
         }
     }
-}
-
-/// A provrum and everything about it that changes together.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Provrum {
-    pub id: String,
-    pub title: String,
-    pub theme: Option<String>,
-    pub description: Option<String>,
-    pub status: Status,
-    pub proposer: String,
-    pub leader: Option<String>,
-    pub participants: Vec<Participant>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub started_at: Option<DateTime<Utc>>,
-    pub withdrawn_at: Option<DateTime<Utc>>,
-    pub result: Option<ResultReport>,
-    /// How many budget versions exist; the next is `budget_versions + 1`.
-    pub budget_versions: u32,
-    pub latest_budget: Option<BudgetSummary>,
-    /// Fixed when the kansli approves the start: the year whose quota it used, and the base
-    /// funding granted.
-    pub quota_year: Option<i32>,
-    pub granted_base_funding_ore: Option<Ore>,
-    /// Optimistic locking: the version this copy was read at.
-    pub version: u64,
 }
 
 /// Who did what, when: appended with every state change.
@@ -253,6 +217,9 @@ pub enum StoreError {
     Refused(Vec<Finding>),
     #[error("too large: {0}")]
     TooLarge(String),
+    /// A bounded collection is full (a provrum's [`MAX_BUDGET_VERSIONS`]); nothing was written.
+    #[error("full: {0}")]
+    Full(String),
     /// A caller's argument the store cannot use (a listing cursor it did not issue, say).
     #[error("invalid: {0}")]
     Invalid(String),
@@ -272,16 +239,33 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 pub trait Store: Send + Sync {
     async fn create_org(&self, org: &Org, event: &AuditEvent) -> Result<()>;
     async fn get_org(&self, id: &str) -> Result<Option<Org>>;
+    /// Every organisation, by id (for joining names into views).
     async fn list_orgs(&self) -> Result<Vec<Org>>;
+    /// Organisations by id, a page of `limit` (1–[`MAX_PAGE`]) at a time.
+    async fn orgs_page(&self, cursor: Option<&str>, limit: u32) -> Result<Page<Org>>;
 
     async fn create_token(&self, token: &Token, event: &AuditEvent) -> Result<()>;
     async fn token_by_hash(&self, hash: &str) -> Result<Option<Token>>;
     /// Revokes a token (idempotent for an already revoked one); `NotFound` for an unknown id.
     async fn revoke_token(&self, id: &str, at: DateTime<Utc>, event: &AuditEvent) -> Result<()>;
+    /// The organisation's tokens in the order they were created (revoked ones too), a page at a
+    /// time.
+    async fn tokens_page(&self, org: &str, cursor: Option<&str>, limit: u32)
+    -> Result<Page<Token>>;
+    /// Records that `token` authenticated at `at` — in one conditional write, and only if the
+    /// stored `last_used_at` is absent or at least `every` older than `at` (so concurrent
+    /// requests write it once): `true` when it wrote. Never touches the rest of the token (a
+    /// revocation racing with it stays). `NotFound` for a token that is not stored.
+    async fn touch_token(
+        &self,
+        token: &Token,
+        at: DateTime<Utc>,
+        every: std::time::Duration,
+    ) -> Result<bool>;
 
     async fn create_provrum(&self, provrum: &Provrum, event: &AuditEvent) -> Result<()>;
     async fn get_provrum(&self, id: &str) -> Result<Option<Provrum>>;
-    /// Provrum in the order they were proposed; `limit` per page (1–100).
+    /// Provrum in the order they were proposed; `limit` per page (1–[`MAX_PAGE`]).
     async fn list_provrum(&self, cursor: Option<&str>, limit: u32) -> Result<Page<Provrum>>;
     /// Every provrum in the order they were proposed, in as few round trips as the backend
     /// allows (DynamoDB: one Query per 1 MB page; SQLite: one SELECT). For the kansli's whole-list
@@ -293,7 +277,9 @@ pub trait Store: Send + Sync {
     async fn update_provrum(&self, provrum: &Provrum, event: &AuditEvent) -> Result<Provrum>;
 
     /// Adds `budget` as version `provrum.budget_versions + 1` together with the provrum's new
-    /// state (its `latest_budget` and count), in one transaction.
+    /// state (its `latest_budget` and count), in one transaction. A version past
+    /// [`MAX_BUDGET_VERSIONS`] is [`StoreError::Full`]: versions are numbered 1, 2, … and each
+    /// number is written once, so no two writers can both add a 201st.
     async fn add_budget_version(
         &self,
         provrum: &Provrum,
@@ -306,6 +292,13 @@ pub trait Store: Send + Sync {
         version: u32,
     ) -> Result<Option<BudgetVersion>>;
     async fn list_budget_versions(&self, provrum: &str) -> Result<Vec<BudgetSummary>>;
+    /// The provrum's budget versions, oldest first, a page at a time.
+    async fn budget_versions_page(
+        &self,
+        provrum: &str,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<BudgetSummary>>;
 
     /// Starts a provrum: `provrum` is its new, running state (with `quota_year` and
     /// `granted_base_funding_ore` set). In one transaction the stored provrum must still be
@@ -320,6 +313,13 @@ pub trait Store: Send + Sync {
     async fn quota(&self, year: i32) -> Result<QuotaYear>;
 
     async fn audit_events(&self, entity: &str) -> Result<Vec<AuditEvent>>;
+    /// The entity's audit events, oldest first, a page at a time.
+    async fn audit_page(
+        &self,
+        entity: &str,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<AuditEvent>>;
 
     /// Stores a yearly report unless one exists for its year; `false` when it did.
     async fn put_report(&self, report: &StoredReport) -> Result<bool>;
@@ -409,6 +409,35 @@ fn approval_parts(provrum: &Provrum) -> Result<(i32, Ore)> {
                 .into(),
         )),
     }
+}
+
+/// The budget version `version` may be added, or [`StoreError::Full`].
+fn check_budget_room(provrum: &str, version: u32) -> Result<()> {
+    if version > MAX_BUDGET_VERSIONS {
+        return Err(StoreError::Full(format!(
+            "provrum {provrum} has its {MAX_BUDGET_VERSIONS} budget versions"
+        )));
+    }
+    Ok(())
+}
+
+/// A page's size as the stores use it: 1–[`MAX_PAGE`].
+fn page_limit(limit: u32) -> u32 {
+    limit.clamp(1, MAX_PAGE)
+}
+
+/// `last_used_at` as both stores keep it: whole seconds, so that a stored time compares as text
+/// and as a number alike.
+fn touch_time(at: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp(at.timestamp(), 0).unwrap_or(at)
+}
+
+/// The time before which a stored `last_used_at` is stale for a touch at `at`.
+fn touch_before(at: DateTime<Utc>, every: std::time::Duration) -> DateTime<Utc> {
+    chrono::Duration::from_std(every)
+        .ok()
+        .and_then(|every| at.checked_sub_signed(every))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
 /// The audit event's sort key: time, then a random suffix so two events never collide.

@@ -4,7 +4,8 @@
 
 use crate::{
     AuditEvent, BudgetSummary, BudgetVersion, Org, Page, PostClaim, Provrum, Result, Store,
-    StoreError, StoredReport, Token, approval_parts, from_json, post_lease_until, to_json,
+    StoreError, StoredReport, Token, approval_parts, check_budget_room, from_json, page_limit,
+    post_lease_until, to_json, touch_before, touch_time,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -18,6 +19,7 @@ use std::sync::{Arc, Mutex};
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS orgs (id TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tokens (id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS tokens_by_org ON tokens (json_extract(data, '$.org'));
 CREATE TABLE IF NOT EXISTS provrum (
     id TEXT PRIMARY KEY, sort_key TEXT NOT NULL UNIQUE, status TEXT NOT NULL,
     version INTEGER NOT NULL, data TEXT NOT NULL);
@@ -216,6 +218,82 @@ fn provrum_rows(
     Ok(items)
 }
 
+/// A cursor of this store: where `listing` of `scope` (an organisation, a provrum, an entity)
+/// continues, after `key`.
+fn cursor_after(listing: &str, scope: &str, key: &str) -> String {
+    crate::encode_cursor(
+        serde_json::json!(["sqlite", listing, scope, key])
+            .to_string()
+            .as_bytes(),
+    )
+}
+
+/// The key a cursor of [`cursor_after`] continues after, if it was issued for `listing` of
+/// `scope`; `Invalid` for anything else.
+fn key_after(cursor: Option<&str>, listing: &str, scope: &str) -> Result<Option<String>> {
+    let Some(cursor) = cursor else {
+        return Ok(None);
+    };
+    let invalid = || StoreError::Invalid("unknown listing cursor".into());
+    let parts: [String; 4] =
+        serde_json::from_slice(&crate::decode_cursor(cursor)?).map_err(|_| invalid())?;
+    let [store, of, within, key] = parts;
+    if store != "sqlite" || of != listing || within != scope {
+        return Err(invalid());
+    }
+    Ok(Some(key))
+}
+
+/// [`key_after`] for a listing keyed by an integer (a sequence, a version, a row id).
+fn number_after(cursor: Option<&str>, listing: &str, scope: &str) -> Result<i64> {
+    match key_after(cursor, listing, scope)? {
+        None => Ok(i64::MIN),
+        Some(key) => key
+            .parse()
+            .map_err(|_| StoreError::Invalid("unknown listing cursor".into())),
+    }
+}
+
+/// A page from a query over `key, data` in key order that asked for `limit + 1` rows: the
+/// extra row's presence says another page follows.
+fn keyed_page<T: serde::de::DeserializeOwned>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    limit: u32,
+    listing: &str,
+    scope: &str,
+) -> Result<Page<T>> {
+    let mut stmt = conn.prepare(sql).map_err(db_err)?;
+    let rows = stmt
+        .query_map(params, |r| {
+            let key = match r.get::<_, rusqlite::types::Value>(0)? {
+                rusqlite::types::Value::Integer(i) => i.to_string(),
+                rusqlite::types::Value::Text(t) => t,
+                _ => String::new(),
+            };
+            Ok((key, r.get::<_, String>(1)?))
+        })
+        .map_err(db_err)?;
+    let mut keyed = Vec::new();
+    for row in rows {
+        keyed.push(row.map_err(db_err)?);
+    }
+    let next = if keyed.len() > limit as usize {
+        keyed.truncate(limit as usize);
+        keyed
+            .last()
+            .map(|(key, _)| cursor_after(listing, scope, key))
+    } else {
+        None
+    };
+    let items = keyed
+        .iter()
+        .map(|(_, data)| from_json(data))
+        .collect::<Result<Vec<T>>>()?;
+    Ok(Page { items, next })
+}
+
 #[async_trait]
 impl Store for SqliteStore {
     async fn create_org(&self, org: &Org, event: &AuditEvent) -> Result<()> {
@@ -257,6 +335,78 @@ impl Store for SqliteStore {
                 .query_map([], |r| r.get::<_, String>(0))
                 .map_err(db_err)?;
             rows.map(|r| from_json(&r.map_err(db_err)?)).collect()
+        })
+        .await
+    }
+
+    async fn orgs_page(&self, cursor: Option<&str>, limit: u32) -> Result<Page<Org>> {
+        let after = key_after(cursor, "orgs", "")?.unwrap_or_default();
+        let limit = page_limit(limit);
+        self.with(move |conn| {
+            keyed_page(
+                conn,
+                "SELECT id, data FROM orgs WHERE id > ?1 ORDER BY id LIMIT ?2",
+                params![after, i64::from(limit) + 1],
+                limit,
+                "orgs",
+                "",
+            )
+        })
+        .await
+    }
+
+    async fn tokens_page(
+        &self,
+        org: &str,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<Token>> {
+        let after = number_after(cursor, "tokens", org)?;
+        let (org, limit) = (org.to_string(), page_limit(limit));
+        self.with(move |conn| {
+            keyed_page(
+                conn,
+                "SELECT rowid, data FROM tokens WHERE json_extract(data, '$.org') = ?1 AND rowid > ?2 \
+                 ORDER BY rowid LIMIT ?3",
+                params![org, after, i64::from(limit) + 1],
+                limit,
+                "tokens",
+                &org,
+            )
+        })
+        .await
+    }
+
+    async fn touch_token(
+        &self,
+        token: &Token,
+        at: DateTime<Utc>,
+        every: std::time::Duration,
+    ) -> Result<bool> {
+        const FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
+        let at = touch_time(at);
+        let before = touch_before(at, every).format(FORMAT).to_string();
+        let (id, at) = (token.id.clone(), at.format(FORMAT).to_string());
+        self.write(move |tx| {
+            let n = tx
+                .execute(
+                    "UPDATE tokens SET data = json_set(data, '$.last_used_at', ?2) WHERE id = ?1 \
+                     AND (json_extract(data, '$.last_used_at') IS NULL \
+                          OR json_extract(data, '$.last_used_at') <= ?3)",
+                    params![id, at, before],
+                )
+                .map_err(db_err)?;
+            if n == 1 {
+                return Ok(true);
+            }
+            let exists: Option<i64> = tx
+                .query_row("SELECT 1 FROM tokens WHERE id = ?1", [&id], |r| r.get(0))
+                .optional()
+                .map_err(db_err)?;
+            match exists {
+                Some(_) => Ok(false),
+                None => Err(StoreError::NotFound(format!("token {id}"))),
+            }
         })
         .await
     }
@@ -361,7 +511,7 @@ impl Store for SqliteStore {
                 .and_then(|k| k.strip_prefix(PREFIX).map(str::to_string))
                 .ok_or_else(|| StoreError::Invalid("unknown listing cursor".into()))?,
         };
-        let limit = limit.clamp(1, 100);
+        let limit = page_limit(limit);
         self.with(move |conn| {
             let mut items = provrum_rows(
                 conn,
@@ -417,6 +567,7 @@ impl Store for SqliteStore {
                     p.budget_versions
                 )));
             }
+            check_budget_room(&p.id, version)?;
             tx.execute(
                 "INSERT INTO budget_versions (provrum, version, sha256, summary, data) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![p.id, version, budget.summary.sha256, to_json(&budget.summary)?, to_json(&budget)?],
@@ -466,6 +617,28 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn budget_versions_page(
+        &self,
+        provrum: &str,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<BudgetSummary>> {
+        let after = number_after(cursor, "budget", provrum)?;
+        let (provrum, limit) = (provrum.to_string(), page_limit(limit));
+        self.with(move |conn| {
+            keyed_page(
+                conn,
+                "SELECT version, summary FROM budget_versions WHERE provrum = ?1 AND version > ?2 \
+                 ORDER BY version LIMIT ?3",
+                params![provrum, after, i64::from(limit) + 1],
+                limit,
+                "budget",
+                &provrum,
+            )
+        })
+        .await
+    }
+
     async fn approve(
         &self,
         provrum: &Provrum,
@@ -508,6 +681,27 @@ impl Store for SqliteStore {
                 .query_map([&entity], |r| r.get::<_, String>(0))
                 .map_err(db_err)?;
             rows.map(|r| from_json(&r.map_err(db_err)?)).collect()
+        })
+        .await
+    }
+
+    async fn audit_page(
+        &self,
+        entity: &str,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<AuditEvent>> {
+        let after = number_after(cursor, "audit", entity)?;
+        let (entity, limit) = (entity.to_string(), page_limit(limit));
+        self.with(move |conn| {
+            keyed_page(
+                conn,
+                "SELECT seq, data FROM audit WHERE entity = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+                params![entity, after, i64::from(limit) + 1],
+                limit,
+                "audit",
+                &entity,
+            )
         })
         .await
     }

@@ -72,6 +72,7 @@ impl NewToken {
             hash: hash_token(&secret),
             created_at: now,
             revoked_at: None,
+            last_used_at: None,
         };
         Ok(NewToken { secret, token })
     }

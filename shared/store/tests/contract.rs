@@ -8,8 +8,8 @@ use provrum_rules::{Checked, Ore, RuleSet};
 use provrum_store::dynamo::DynamoStore;
 use provrum_store::sqlite::SqliteStore;
 use provrum_store::{
-    AuditEvent, BudgetVersion, MAX_POST_LEASE, NewToken, Org, Participant, PostClaim, Provrum,
-    Store, StoreError, StoredReport, hash_token,
+    AuditEvent, BudgetVersion, MAX_BUDGET_VERSIONS, MAX_POST_LEASE, NewToken, Org, Page,
+    Participant, PostClaim, Provrum, Store, StoreError, StoredReport, hash_token,
 };
 use std::sync::Arc;
 
@@ -79,6 +79,10 @@ contract!(
     a_reports_post_is_claimed_by_one_run_with_a_lease,
     concurrent_claims_of_a_post_have_one_winner,
     concurrent_approvals_never_exceed_the_quota,
+    organisations_page_by_id,
+    tokens_are_listed_per_organisation_and_touched_at_most_hourly,
+    budget_versions_page_and_stop_at_the_cap,
+    audit_events_page_oldest_first,
 );
 
 fn t0() -> DateTime<Utc> {
@@ -952,4 +956,357 @@ async fn concurrent_approvals_never_exceed_the_quota(store: Dyn) {
             "round {round}"
         );
     }
+}
+
+/// Every page of a listing, following `next` until it is absent: the pages' sizes and items.
+async fn all_pages<T, F, Fut>(mut page: F) -> (Vec<usize>, Vec<T>)
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<Page<T>, StoreError>>,
+{
+    let (mut sizes, mut items, mut cursor) = (Vec::new(), Vec::new(), None);
+    loop {
+        let got = page(cursor.take()).await.expect("page");
+        sizes.push(got.items.len());
+        items.extend(got.items);
+        match got.next {
+            Some(next) => cursor = Some(next),
+            None => return (sizes, items),
+        }
+        assert!(sizes.len() < 50, "paging must end");
+    }
+}
+
+async fn organisations_page_by_id(store: Dyn) {
+    for id in ["e", "b", "d", "a"] {
+        store
+            .create_org(
+                &org(id, OrgKind::Region, Membership::Member),
+                &event(&format!("org/{id}"), "org.created"),
+            )
+            .await
+            .expect("create");
+    }
+    let (sizes, orgs) = all_pages(|c| {
+        let store = store.clone();
+        async move { store.orgs_page(c.as_deref(), 2).await }
+    })
+    .await;
+    let ids: Vec<String> = orgs.into_iter().map(|o| o.id).collect();
+    assert_eq!(ids, ["a", "b", "d", "e"]);
+    // A full last page promises no empty page after it.
+    assert_eq!(sizes, [2, 2]);
+    let (sizes, _) = all_pages(|c| {
+        let store = store.clone();
+        async move { store.orgs_page(c.as_deref(), 3).await }
+    })
+    .await;
+    assert_eq!(sizes, [3, 1]);
+    for bad in ["not-a-cursor", "00", "7b7d"] {
+        let refused = store.orgs_page(Some(bad), 2).await;
+        assert!(
+            matches!(refused, Err(StoreError::Invalid(_))),
+            "{bad}: {refused:?}"
+        );
+    }
+    // A cursor of another listing is not this one's.
+    store
+        .create_provrum(
+            &provrum("pr_x", t0()),
+            &event("provrum/pr_x", "provrum.proposed"),
+        )
+        .await
+        .expect("provrum");
+    store
+        .create_provrum(
+            &provrum("pr_y", t0() + Duration::seconds(1)),
+            &event("provrum/pr_y", "provrum.proposed"),
+        )
+        .await
+        .expect("provrum");
+    let provrum_cursor = store
+        .list_provrum(None, 1)
+        .await
+        .expect("page")
+        .next
+        .expect("a next page");
+    let refused = store.orgs_page(Some(&provrum_cursor), 2).await;
+    assert!(
+        matches!(refused, Err(StoreError::Invalid(_))),
+        "{refused:?}"
+    );
+}
+
+async fn tokens_are_listed_per_organisation_and_touched_at_most_hourly(store: Dyn) {
+    for id in ["region-a", "region-b"] {
+        store
+            .create_org(
+                &org(id, OrgKind::Region, Membership::Member),
+                &event(&format!("org/{id}"), "org.created"),
+            )
+            .await
+            .expect("org");
+    }
+    let mut mine = Vec::new();
+    for (i, owner) in ["region-a", "region-b", "region-a", "region-a"]
+        .iter()
+        .enumerate()
+    {
+        let new = NewToken::generate(
+            owner,
+            &format!("label {i}"),
+            t0() + Duration::minutes(i as i64),
+        )
+        .expect("random");
+        store
+            .create_token(
+                &new.token,
+                &event(&format!("token/{}", new.token.id), "token.created"),
+            )
+            .await
+            .expect("create");
+        if *owner == "region-a" {
+            mine.push(new.token);
+        }
+    }
+    let list = |org: &'static str, limit: u32| {
+        let store = store.clone();
+        all_pages(move |c| {
+            let store = store.clone();
+            async move { store.tokens_page(org, c.as_deref(), limit).await }
+        })
+    };
+    let (sizes, listed) = list("region-a", 2).await;
+    assert_eq!(sizes, [2, 1]);
+    assert_eq!(
+        listed, mine,
+        "region-a's tokens, in the order they were created"
+    );
+    assert_eq!(list("region-b", 10).await.1.len(), 1);
+    assert_eq!(list("nobody", 10).await.1, Vec::new());
+
+    // Touched: the first time, then not again within the hour, then again after it.
+    let token = &mine[0];
+    let at = t0() + Duration::days(1) + Duration::milliseconds(250);
+    let hour = provrum_store::TOKEN_TOUCH_EVERY;
+    assert!(store.touch_token(token, at, hour).await.expect("touch"));
+    let used = |t: Option<provrum_store::Token>| t.expect("stored").last_used_at;
+    let whole_second = t0() + Duration::days(1);
+    assert_eq!(
+        used(store.token_by_hash(&token.hash).await.expect("get")),
+        Some(whole_second)
+    );
+    assert!(
+        !store
+            .touch_token(token, at + Duration::minutes(59), hour)
+            .await
+            .expect("touch")
+    );
+    assert_eq!(
+        used(store.token_by_hash(&token.hash).await.expect("get")),
+        Some(whole_second),
+        "not written again within the hour"
+    );
+    // Concurrent requests an hour later write it once.
+    let later = at + Duration::minutes(61);
+    let (one, two) = tokio::join!(
+        store.touch_token(token, later, hour),
+        store.touch_token(token, later, hour)
+    );
+    assert_eq!(
+        [one.expect("touch"), two.expect("touch")]
+            .iter()
+            .filter(|w| **w)
+            .count(),
+        1
+    );
+    let later_second = t0() + Duration::days(1) + Duration::minutes(61);
+    // A revocation keeps the last use, and a touch keeps the revocation.
+    store
+        .revoke_token(
+            &token.id,
+            later,
+            &event(&format!("token/{}", token.id), "token.revoked"),
+        )
+        .await
+        .expect("revoke");
+    assert!(
+        store
+            .touch_token(token, later + Duration::hours(2), hour)
+            .await
+            .expect("touch")
+    );
+    let stored = store
+        .token_by_hash(&token.hash)
+        .await
+        .expect("get")
+        .expect("stored");
+    assert_eq!(stored.revoked_at, Some(later));
+    assert_eq!(stored.last_used_at, Some(later_second + Duration::hours(2)));
+    let (_, listed) = list("region-a", 500).await;
+    assert_eq!(
+        listed[0], stored,
+        "the listing shows the last use and the revocation"
+    );
+
+    let ghost = NewToken::generate("region-a", "ghost", t0()).expect("random");
+    let missing = store.touch_token(&ghost.token, at, hour).await;
+    assert!(
+        matches!(missing, Err(StoreError::NotFound(_))),
+        "{missing:?}"
+    );
+    // A cursor of one organisation's tokens is not another's.
+    let cursor = store
+        .tokens_page("region-a", None, 1)
+        .await
+        .expect("page")
+        .next
+        .expect("a next page");
+    let refused = store.tokens_page("region-b", Some(&cursor), 1).await;
+    assert!(
+        matches!(refused, Err(StoreError::Invalid(_))),
+        "{refused:?}"
+    );
+}
+
+async fn budget_versions_page_and_stop_at_the_cap(store: Dyn) {
+    let p = provrum("pr_v", t0());
+    store
+        .create_provrum(&p, &event("provrum/pr_v", "provrum.proposed"))
+        .await
+        .expect("create");
+    let mut at = p;
+    for i in 0..3 {
+        at = add_version(&store, &at, format!("file {i}").as_bytes(), 1)
+            .await
+            .expect("version")
+            .0;
+    }
+    let (sizes, listed) = all_pages(|c| {
+        let store = store.clone();
+        async move { store.budget_versions_page("pr_v", c.as_deref(), 2).await }
+    })
+    .await;
+    assert_eq!(sizes, [2, 1]);
+    assert_eq!(
+        listed,
+        store.list_budget_versions("pr_v").await.expect("all"),
+        "the pages are the whole list, oldest first"
+    );
+    let cursor = store
+        .budget_versions_page("pr_v", None, 1)
+        .await
+        .expect("page")
+        .next
+        .expect("next");
+    let refused = store
+        .budget_versions_page("pr_other", Some(&cursor), 1)
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Invalid(_))),
+        "{refused:?}"
+    );
+
+    // A provrum one short of the cap takes its last version, and no more.
+    let mut full = provrum("pr_full", t0());
+    full.budget_versions = MAX_BUDGET_VERSIONS - 1;
+    store
+        .create_provrum(&full, &event("provrum/pr_full", "provrum.proposed"))
+        .await
+        .expect("create");
+    let (last, _) = add_version(&store, &full, b"the last one", 1)
+        .await
+        .expect("the 200th");
+    assert_eq!(last.budget_versions, MAX_BUDGET_VERSIONS);
+    let (a, b) = tokio::join!(
+        add_version(&store, &last, b"one too many", 1),
+        add_version(&store, &last, b"another too many", 1)
+    );
+    for over in [a, b] {
+        assert!(matches!(over, Err(StoreError::Full(_))), "{over:?}");
+    }
+    assert_eq!(
+        store
+            .get_budget_version("pr_full", MAX_BUDGET_VERSIONS + 1)
+            .await
+            .expect("get"),
+        None
+    );
+    let stored = store
+        .get_provrum("pr_full")
+        .await
+        .expect("get")
+        .expect("there");
+    assert_eq!(
+        (stored.budget_versions, stored.version),
+        (MAX_BUDGET_VERSIONS, 1)
+    );
+    assert_eq!(
+        store
+            .audit_events("provrum/pr_full")
+            .await
+            .expect("audit")
+            .len(),
+        2,
+        "the refused uploads wrote no event"
+    );
+}
+
+async fn audit_events_page_oldest_first(store: Dyn) {
+    let p = provrum("pr_e", t0());
+    store
+        .create_provrum(&p, &event("provrum/pr_e", "provrum.proposed"))
+        .await
+        .expect("create");
+    let mut at = p;
+    for i in 0..4 {
+        at.title = format!("Title {i}");
+        at = store
+            .update_provrum(&at, &event("provrum/pr_e", &format!("edit.{i}")))
+            .await
+            .expect("update");
+    }
+    store
+        .create_provrum(
+            &provrum("pr_f", t0()),
+            &event("provrum/pr_f", "provrum.proposed"),
+        )
+        .await
+        .expect("other");
+    let (sizes, events) = all_pages(|c| {
+        let store = store.clone();
+        async move { store.audit_page("provrum/pr_e", c.as_deref(), 2).await }
+    })
+    .await;
+    assert_eq!(sizes, [2, 2, 1]);
+    let actions: Vec<String> = events.iter().map(|e| e.action.clone()).collect();
+    assert_eq!(
+        actions,
+        ["provrum.proposed", "edit.0", "edit.1", "edit.2", "edit.3"]
+    );
+    assert_eq!(
+        events,
+        store.audit_events("provrum/pr_e").await.expect("all")
+    );
+    let cursor = store
+        .audit_page("provrum/pr_e", None, 1)
+        .await
+        .expect("page")
+        .next
+        .expect("next");
+    let refused = store.audit_page("provrum/pr_f", Some(&cursor), 1).await;
+    assert!(
+        matches!(refused, Err(StoreError::Invalid(_))),
+        "{refused:?}"
+    );
+    assert_eq!(
+        store
+            .audit_page("provrum/none", None, 100)
+            .await
+            .expect("page"),
+        Page {
+            items: Vec::new(),
+            next: None
+        }
+    );
 }

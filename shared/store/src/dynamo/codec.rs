@@ -2,7 +2,7 @@
 //! listing cursors, and the SDK's errors as [`StoreError`]s.
 
 use super::{keys, table};
-use crate::{Provrum, Result, StoreError, from_json, to_json};
+use crate::{Provrum, Result, StoreError, Token, from_json, to_json};
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::AttributeValue as AV;
 use std::collections::HashMap;
@@ -84,6 +84,22 @@ pub(super) fn provrum_from(item: &Item) -> Result<Provrum> {
     Ok(p)
 }
 
+/// The attribute of a token item that holds when it was last used (milliseconds since the
+/// epoch, a number, so the touch's condition compares it); never part of its `data`.
+pub(super) const LAST_USED: &str = "last_used_ms";
+
+pub(super) fn token_from(item: &Item) -> Result<Token> {
+    let mut token: Token = from_json(get_s(item, "data")?)?;
+    token.last_used_at = match item.get(LAST_USED) {
+        None => None,
+        Some(_) => Some(
+            chrono::DateTime::from_timestamp_millis(get_n(item, LAST_USED)?)
+                .ok_or_else(|| StoreError::Corrupt(format!("token {}: {LAST_USED}", token.id)))?,
+        ),
+    };
+    Ok(token)
+}
+
 pub(super) fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     encoder
@@ -116,13 +132,40 @@ pub(super) fn encode_cursor(key: &Item) -> String {
 }
 
 pub(super) fn decode_cursor(cursor: &str) -> Result<Item> {
+    decode_cursor_of(
+        cursor,
+        &Listing {
+            names: &table::KEY_ATTRIBUTES,
+            pk_name: table::GSI1_PK,
+            pk: keys::PROVRUMS,
+            sk_prefix: None,
+        },
+    )
+}
+
+/// What a listing's cursors must be: the key attributes of its Query's items (the table's, plus
+/// the index's for an index), its partition, and the prefix of its sort keys.
+pub(super) struct Listing<'a> {
+    pub names: &'a [&'a str],
+    pub pk_name: &'a str,
+    pub pk: &'a str,
+    pub sk_prefix: Option<&'a str>,
+}
+
+/// The start key a cursor of `listing` holds, or `Invalid`: a cursor of another listing, another
+/// partition, or with a key DynamoDB could not take is never sent to it.
+pub(super) fn decode_cursor_of(cursor: &str, listing: &Listing<'_>) -> Result<Item> {
     let invalid = || StoreError::Invalid("unknown listing cursor".into());
     let map: HashMap<String, String> =
         serde_json::from_slice(&crate::decode_cursor(cursor)?).map_err(|_| invalid())?;
-    if map.len() != table::KEY_ATTRIBUTES.len()
-        || !table::KEY_ATTRIBUTES.iter().all(|k| map.contains_key(*k))
-        || map.get(table::GSI1_PK).map(String::as_str) != Some(keys::PROVRUMS)
-    {
+    let fits = map.len() == listing.names.len()
+        && listing.names.iter().all(|k| map.contains_key(*k))
+        && map.values().all(|v| !v.is_empty() && v.len() <= 1024)
+        && map.get(listing.pk_name).map(String::as_str) == Some(listing.pk)
+        && listing
+            .sk_prefix
+            .is_none_or(|prefix| map.get(table::SK).is_some_and(|sk| sk.starts_with(prefix)));
+    if !fits {
         return Err(invalid());
     }
     Ok(map.into_iter().map(|(k, v)| (k, s(v))).collect())

@@ -3,7 +3,7 @@
 
 use super::codec::{Item, s};
 use super::table;
-use crate::{AuditEvent, Provrum, event_key};
+use crate::{AuditEvent, Provrum, Token, event_key};
 use std::collections::HashMap;
 
 /// An item's primary key.
@@ -59,6 +59,22 @@ pub(super) fn token_id(id: &str) -> String {
 
 /// GSI1's sort key of a token.
 pub(super) const TOKEN_ID_SK: &str = "TOKEN";
+
+/// A token's entry in its organisation's partition, in creation order: what lists the
+/// organisation's tokens (its `hash` attribute leads to the token itself).
+pub(super) fn org_token(token: &Token) -> Key {
+    Key::new(
+        org(&token.org).pk,
+        format!(
+            "{ORG_TOKENS}{}#{}",
+            token.created_at.format("%Y-%m-%dT%H:%M:%S%.9fZ"),
+            token.id
+        ),
+    )
+}
+
+/// The sort key prefix of an organisation's token entries.
+pub(super) const ORG_TOKENS: &str = "TOKEN#";
 
 /// A provrum (GSI1: [`PROVRUMS`], [`provrum_order`]).
 pub(super) fn provrum(id: &str) -> Key {
@@ -133,5 +149,20 @@ mod tests {
         assert_eq!(quota(2025).pk, "QUOTA#2025");
         assert_eq!(report(2025).pk, "REPORT#2025");
         assert!(!Key::new("x".repeat(2049), "S").storable());
+        let token = Token {
+            id: "tok_1".into(),
+            org: "region-a".into(),
+            label: String::new(),
+            hash: "h".into(),
+            created_at: chrono::DateTime::UNIX_EPOCH,
+            revoked_at: None,
+            last_used_at: None,
+        };
+        assert_eq!(org_token(&token).pk, org("region-a").pk);
+        assert_eq!(
+            org_token(&token).sk,
+            "TOKEN#1970-01-01T00:00:00.000000000Z#tok_1"
+        );
+        assert_ne!(org_token(&token).sk, org("region-a").sk);
     }
 }

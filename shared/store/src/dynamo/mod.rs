@@ -3,11 +3,12 @@
 //! | entity | PK | SK | GSI1PK | GSI1SK | used by |
 //! |---|---|---|---|---|---|
 //! | organisation | `ORG#<id>` | `ORG` | `ORG` | `<id>` | get by id; list (GSI1) |
-//! | token | `TOKEN#<sha256>` | `TOKEN` | `TOKENID#<id>` | `TOKEN` | auth by hash; revoke by id (GSI1) |
+//! | token | `TOKEN#<sha256>` | `TOKEN` | `TOKENID#<id>` | `TOKEN` | auth by hash; revoke by id (GSI1); `last_used_ms` touched at most hourly |
+//! | token entry | `ORG#<org>` | `TOKEN#<created>#<id>` | | | an organisation's tokens (Query on PK; `hash` leads to the token) |
 //! | provrum | `PROVRUM#<id>` | `PROVRUM` | `PROVRUM` | `<created>#<id>` | get; status sheet pages (GSI1) |
 //! | budget version | `PROVRUM#<id>` | `BUDGET#<000001>` | | | list versions (Query on PK) |
 //! | budget data chunk | `PROVRUM#<id>` | `BUDGETDATA#<000001>#<0000>` | | | get one version |
-//! | audit event | `AUDIT#<entity>` | `<time>#<random>` | | | events of an entity |
+//! | audit event | `AUDIT#<entity>` | `<time>#<random>` | | | events of an entity (paged) |
 //! | quota year | `QUOTA#<year>` | `QUOTA` | | | approve (transaction), report |
 //! | yearly report | `REPORT#<year>` | `REPORT` | | | stored once per year; its post claimed with a lease, marked once |
 //!
@@ -234,6 +235,67 @@ impl DynamoStore {
                 _ => return Ok(items),
             }
         }
+    }
+
+    /// One page of a Query in key order: at most `limit` items from `start` on, and the key to
+    /// continue after the last of them when more follow. One more item than a page is asked
+    /// for, so a full last page promises no empty page after it (as SQLite's pages do).
+    async fn query_page(
+        &self,
+        index: Option<&str>,
+        pk_name: &str,
+        pk: String,
+        sk_prefix: Option<&str>,
+        mut start: Option<Item>,
+        limit: u32,
+    ) -> Result<(Vec<Item>, Option<Item>)> {
+        if !keys::storable(&pk, sk_prefix) {
+            return Ok((Vec::new(), None));
+        }
+        let wanted = limit as usize + 1;
+        let mut items: Vec<Item> = Vec::new();
+        loop {
+            let mut q = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .set_index_name(index.map(str::to_string))
+                .expression_attribute_names("#pk", pk_name)
+                .expression_attribute_values(":pk", s(pk.clone()))
+                .limit(i32::try_from(wanted - items.len()).unwrap_or(i32::MAX))
+                .set_exclusive_start_key(start.take());
+            q = match sk_prefix {
+                Some(prefix) => q
+                    .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                    .expression_attribute_names("#sk", table::SK)
+                    .expression_attribute_values(":prefix", s(prefix)),
+                None => q.key_condition_expression("#pk = :pk"),
+            };
+            if index.is_none() {
+                q = q.consistent_read(true);
+            }
+            let out = q.send().await.map_err(sdk_err)?;
+            items.extend(out.items.unwrap_or_default());
+            match out.last_evaluated_key {
+                Some(k) if !k.is_empty() && items.len() < wanted => start = Some(k),
+                _ => break,
+            }
+        }
+        if items.len() < wanted {
+            return Ok((items, None));
+        }
+        items.truncate(limit as usize);
+        let names: &[&str] = match index {
+            Some(_) => &table::KEY_ATTRIBUTES,
+            None => &[table::PK, table::SK],
+        };
+        let next = items.last().map(|last| {
+            names
+                .iter()
+                .filter_map(|name| last.get(*name).map(|v| (name.to_string(), v.clone())))
+                .collect()
+        });
+        Ok((items, next))
     }
 
     fn put(&self, item: Item, condition: &str) -> Result<TransactWriteItem> {

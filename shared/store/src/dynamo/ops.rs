@@ -2,19 +2,23 @@
 //! means for it (every transaction goes through [`DynamoStore::transact`]).
 
 use super::codec::{
-    Item, build_err, condition_failed, decode_cursor, encode_cursor, get_n, get_s, gunzip, gzip, n,
-    provrum_from, provrum_item, s, sdk_err,
+    Item, LAST_USED, Listing, build_err, condition_failed, decode_cursor, decode_cursor_of,
+    encode_cursor, get_n, get_s, gunzip, gzip, n, provrum_from, provrum_item, s, sdk_err,
+    token_from,
 };
 use super::keys;
 use super::table;
 use super::{CHUNK, DynamoStore, MAX_BUDGET_DATA};
 use crate::{
     AuditEvent, BudgetSummary, BudgetVersion, Org, Page, PostClaim, Provrum, Result, Store,
-    StoreError, StoredReport, Token, approval_parts, from_json, post_lease_until, to_json,
+    StoreError, StoredReport, Token, approval_parts, check_budget_room, from_json, page_limit,
+    post_lease_until, to_json, touch_before, touch_time,
 };
 use async_trait::async_trait;
 use aws_sdk_dynamodb::primitives::Blob;
-use aws_sdk_dynamodb::types::{AttributeValue as AV, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{
+    AttributeValue as AV, KeysAndAttributes, Put, TransactWriteItem, Update,
+};
 use chrono::{DateTime, Utc};
 use provrum_rules::kvot::{QuotaYear, admit};
 use provrum_rules::model::Status;
@@ -80,6 +84,69 @@ fn millis_time(item: &Item, name: &str) -> Result<Option<DateTime<Utc>>> {
         .ok_or_else(|| StoreError::Corrupt(format!("{name} out of range")))
 }
 
+/// How many times a BatchGetItem's unprocessed keys are asked for again before the read is
+/// `Unavailable`.
+const BATCH_TRIES: u32 = 4;
+
+impl DynamoStore {
+    /// The items of `keys` (at most 100 a request), in the order of `keys`; a missing one is
+    /// `Corrupt` (the callers ask for items that another item says exist).
+    async fn get_all(&self, keys: Vec<super::keys::Key>) -> Result<Vec<Item>> {
+        let mut found: HashMap<(String, String), Item> = HashMap::new();
+        for chunk in keys.chunks(100) {
+            let mut pending: Vec<Item> = chunk.iter().map(|k| k.item()).collect();
+            let mut tries = 0;
+            while !pending.is_empty() {
+                tries += 1;
+                if tries > BATCH_TRIES {
+                    return Err(StoreError::Unavailable(format!(
+                        "{} items left unprocessed by BatchGetItem",
+                        pending.len()
+                    )));
+                }
+                if tries > 1 {
+                    tokio::time::sleep(std::time::Duration::from_millis(50 << tries)).await;
+                }
+                let request = KeysAndAttributes::builder()
+                    .set_keys(Some(std::mem::take(&mut pending)))
+                    .consistent_read(true)
+                    .build()
+                    .map_err(build_err)?;
+                let out = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, request)
+                    .send()
+                    .await
+                    .map_err(sdk_err)?;
+                for item in out
+                    .responses
+                    .and_then(|mut r| r.remove(&self.table))
+                    .unwrap_or_default()
+                {
+                    let key = (
+                        get_s(&item, table::PK)?.to_string(),
+                        get_s(&item, table::SK)?.to_string(),
+                    );
+                    found.insert(key, item);
+                }
+                pending = out
+                    .unprocessed_keys
+                    .and_then(|mut u| u.remove(&self.table))
+                    .map(|k| k.keys)
+                    .unwrap_or_default();
+            }
+        }
+        keys.iter()
+            .map(|k| {
+                found.remove(&(k.pk.clone(), k.sk.clone())).ok_or_else(|| {
+                    StoreError::Corrupt(format!("item {} {} is missing", k.pk, k.sk))
+                })
+            })
+            .collect()
+    }
+}
+
 #[async_trait]
 impl Store for DynamoStore {
     async fn create_org(&self, org: &Org, event: &AuditEvent) -> Result<()> {
@@ -118,21 +185,134 @@ impl Store for DynamoStore {
             .collect()
     }
 
+    async fn orgs_page(&self, cursor: Option<&str>, limit: u32) -> Result<Page<Org>> {
+        let listing = Listing {
+            names: &table::KEY_ATTRIBUTES,
+            pk_name: table::GSI1_PK,
+            pk: keys::ORGS,
+            sk_prefix: None,
+        };
+        let start = cursor.map(|c| decode_cursor_of(c, &listing)).transpose()?;
+        let (items, next) = self
+            .query_page(
+                Some(table::GSI1),
+                table::GSI1_PK,
+                keys::ORGS.into(),
+                None,
+                start,
+                page_limit(limit),
+            )
+            .await?;
+        Ok(Page {
+            items: items
+                .iter()
+                .map(|item| from_json(get_s(item, "data")?))
+                .collect::<Result<_>>()?,
+            next: next.map(|k| encode_cursor(&k)),
+        })
+    }
+
+    async fn tokens_page(
+        &self,
+        org: &str,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<Token>> {
+        let pk = keys::org(org).pk;
+        let listing = Listing {
+            names: &[table::PK, table::SK],
+            pk_name: table::PK,
+            pk: &pk,
+            sk_prefix: Some(keys::ORG_TOKENS),
+        };
+        let start = cursor.map(|c| decode_cursor_of(c, &listing)).transpose()?;
+        let (entries, next) = self
+            .query_page(
+                None,
+                table::PK,
+                pk.clone(),
+                Some(keys::ORG_TOKENS),
+                start,
+                page_limit(limit),
+            )
+            .await?;
+        let token_keys = entries
+            .iter()
+            .map(|entry| get_s(entry, "hash").map(keys::token))
+            .collect::<Result<Vec<_>>>()?;
+        let items = self
+            .get_all(token_keys)
+            .await?
+            .iter()
+            .map(token_from)
+            .collect::<Result<_>>()?;
+        Ok(Page {
+            items,
+            next: next.map(|k| encode_cursor(&k)),
+        })
+    }
+
+    async fn touch_token(
+        &self,
+        token: &Token,
+        at: DateTime<Utc>,
+        every: std::time::Duration,
+    ) -> Result<bool> {
+        let at = touch_time(at);
+        let before = touch_before(at, every);
+        let key = keys::token(&token.hash);
+        if !key.storable() {
+            return Err(StoreError::NotFound(format!("token {}", token.id)));
+        }
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key.item()))
+            .update_expression("SET #used = :at")
+            .condition_expression(
+                "attribute_exists(PK) AND (attribute_not_exists(#used) OR #used <= :before)",
+            )
+            .expression_attribute_names("#used", LAST_USED)
+            .expression_attribute_values(":at", n(at.timestamp_millis()))
+            .expression_attribute_values(":before", n(before.timestamp_millis()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) if condition_failed(&e) => match self.get_item(key).await? {
+                Some(_) => Ok(false),
+                None => Err(StoreError::NotFound(format!("token {}", token.id))),
+            },
+            Err(e) => Err(sdk_err(e)),
+        }
+    }
+
     async fn create_token(&self, token: &Token, event: &AuditEvent) -> Result<()> {
         if self.get_org(&token.org).await?.is_none() {
             return Err(StoreError::NotFound(format!("organisation {}", token.org)));
         }
+        // Stored without a last use: that is the token item's own attribute, touched alone.
+        let fresh = Token {
+            last_used_at: None,
+            ..token.clone()
+        };
         let mut item = keys::token(&token.hash).item();
         item.insert(table::GSI1_PK.into(), s(keys::token_id(&token.id)));
         item.insert(table::GSI1_SK.into(), s(keys::TOKEN_ID_SK));
-        item.insert("data".into(), s(to_json(token)?));
+        item.insert("data".into(), s(to_json(&fresh)?));
+        let mut entry = keys::org_token(token).item();
+        entry.insert("hash".into(), s(token.hash.clone()));
         let items = vec![
             self.put(item, "attribute_not_exists(PK)")?,
+            self.put(entry, "attribute_not_exists(PK)")?,
             audit_put(&self.table, event)?,
         ];
         match self.transact(items).await {
             Ok(()) => Ok(()),
-            Err(e) if e.failed(0) => Err(StoreError::AlreadyExists(format!("token {}", token.id))),
+            Err(e) if e.failed(0) || e.failed(1) => {
+                Err(StoreError::AlreadyExists(format!("token {}", token.id)))
+            }
             Err(e) => Err(e.into_store()),
         }
     }
@@ -140,7 +320,7 @@ impl Store for DynamoStore {
     async fn token_by_hash(&self, hash: &str) -> Result<Option<Token>> {
         self.get_item(keys::token(hash))
             .await?
-            .map(|item| from_json(get_s(&item, "data")?))
+            .map(|item| token_from(&item))
             .transpose()
     }
 
@@ -156,6 +336,7 @@ impl Store for DynamoStore {
             return Ok(());
         }
         token.revoked_at = Some(at);
+        token.last_used_at = None;
         let update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(keys::token(&token.hash).item()))
@@ -212,30 +393,20 @@ impl Store for DynamoStore {
 
     async fn list_provrum(&self, cursor: Option<&str>, limit: u32) -> Result<Page<Provrum>> {
         let start = cursor.map(decode_cursor).transpose()?;
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(table::GSI1)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", table::GSI1_PK)
-            .expression_attribute_values(":pk", s(keys::PROVRUMS))
-            .limit(limit.clamp(1, 100) as i32)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(sdk_err)?;
-        let items = out
-            .items
-            .unwrap_or_default()
-            .iter()
-            .map(provrum_from)
-            .collect::<Result<Vec<_>>>()?;
-        let next = out
-            .last_evaluated_key
-            .filter(|k| !k.is_empty())
-            .map(|k| encode_cursor(&k));
-        Ok(Page { items, next })
+        let (items, next) = self
+            .query_page(
+                Some(table::GSI1),
+                table::GSI1_PK,
+                keys::PROVRUMS.into(),
+                None,
+                start,
+                page_limit(limit),
+            )
+            .await?;
+        Ok(Page {
+            items: items.iter().map(provrum_from).collect::<Result<_>>()?,
+            next: next.map(|k| encode_cursor(&k)),
+        })
     }
 
     async fn update_provrum(&self, provrum: &Provrum, event: &AuditEvent) -> Result<Provrum> {
@@ -265,6 +436,7 @@ impl Store for DynamoStore {
                 provrum.budget_versions
             )));
         }
+        check_budget_room(&provrum.id, version)?;
         let data = gzip(to_json(budget)?.as_bytes())?;
         if data.len() > MAX_BUDGET_DATA {
             return Err(StoreError::TooLarge(format!(
@@ -349,6 +521,39 @@ impl Store for DynamoStore {
             .collect()
     }
 
+    async fn budget_versions_page(
+        &self,
+        provrum: &str,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<BudgetSummary>> {
+        let pk = keys::provrum(provrum).pk;
+        let listing = Listing {
+            names: &[table::PK, table::SK],
+            pk_name: table::PK,
+            pk: &pk,
+            sk_prefix: Some(keys::BUDGETS),
+        };
+        let start = cursor.map(|c| decode_cursor_of(c, &listing)).transpose()?;
+        let (items, next) = self
+            .query_page(
+                None,
+                table::PK,
+                pk.clone(),
+                Some(keys::BUDGETS),
+                start,
+                page_limit(limit),
+            )
+            .await?;
+        Ok(Page {
+            items: items
+                .iter()
+                .map(|item| from_json(get_s(item, "data")?))
+                .collect::<Result<_>>()?,
+            next: next.map(|k| encode_cursor(&k)),
+        })
+    }
+
     async fn approve(
         &self,
         provrum: &Provrum,
@@ -427,6 +632,32 @@ impl Store for DynamoStore {
             .iter()
             .map(|item| from_json(get_s(item, "data")?))
             .collect()
+    }
+
+    async fn audit_page(
+        &self,
+        entity: &str,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<AuditEvent>> {
+        let pk = keys::audit_of(entity);
+        let listing = Listing {
+            names: &[table::PK, table::SK],
+            pk_name: table::PK,
+            pk: &pk,
+            sk_prefix: None,
+        };
+        let start = cursor.map(|c| decode_cursor_of(c, &listing)).transpose()?;
+        let (items, next) = self
+            .query_page(None, table::PK, pk.clone(), None, start, page_limit(limit))
+            .await?;
+        Ok(Page {
+            items: items
+                .iter()
+                .map(|item| from_json(get_s(item, "data")?))
+                .collect::<Result<_>>()?,
+            next: next.map(|k| encode_cursor(&k)),
+        })
     }
 
     async fn put_report(&self, report: &StoredReport) -> Result<bool> {
