@@ -118,7 +118,8 @@ function refreshStatus_(spreadsheet, hourly) {
     .setFontColor('#5f6368')
     .setFontStyle('italic');
   var columns = [
-    'col.title', 'col.status', 'col.ready', 'col.leader', 'col.participants', 'col.regions',
+    'col.title', 'col.status', 'col.ready', 'col.canStart', 'col.canStartWhy', 'col.leader',
+    'col.participants', 'col.regions',
     'col.start', 'col.end', 'col.total', 'col.base', 'col.verdict', 'col.errors', 'col.warnings',
     'col.versions', 'col.year', 'col.overdue', 'col.id'
   ];
@@ -131,7 +132,7 @@ function refreshStatus_(spreadsheet, hourly) {
     .setWrap(true)
     .setVerticalAlignment('top');
   sheet.setFrozenRows(STATUS_HEADER_ROW);
-  var widths = [300, 100, 90, 190, 80, 75, 90, 90, 110, 110, 110, 50, 75, 115, 65, 95, 150];
+  var widths = [300, 100, 90, 100, 320, 190, 80, 75, 90, 90, 110, 110, 110, 50, 75, 115, 65, 95, 150];
   widths.forEach(function (w, i) { sheet.setColumnWidth(i + 1, w); });
   if (!rows.length) {
     sheet.getRange(STATUS_HEADER_ROW + 1, 1).setValue(t_('status.empty'));
@@ -143,6 +144,8 @@ function refreshStatus_(spreadsheet, hourly) {
       plain_(r.title),
       word_('status', r.status),
       t_(r.ready ? 'yes' : 'no'),
+      t_(r.can_start ? 'yes' : 'no'),
+      plain_(reasons_(r.can_start_reasons)),
       plain_(r.leader ? names[r.leader] || r.leader : ''),
       number_(r.participants),
       number_(r.regions),
@@ -162,15 +165,30 @@ function refreshStatus_(spreadsheet, hourly) {
   var first = STATUS_HEADER_ROW + 1;
   var n = values.length;
   sheet.getRange(first, 1, n, columns.length).setValues(values).setVerticalAlignment('top');
-  sheet.getRange(first, 7, n, 2).setNumberFormat(DATE_FORMAT);
-  sheet.getRange(first, 9, n, 2).setNumberFormat(KRONOR_FORMAT);
-  sheet.getRange(first, 15, n, 1).setNumberFormat('0');
-  sheet.getRange(first, 17, n, 1).setFontColor('#5f6368');
+  sheet.getRange(first, 5, n, 1).setWrap(true);
+  sheet.getRange(first, 9, n, 2).setNumberFormat(DATE_FORMAT);
+  sheet.getRange(first, 11, n, 2).setNumberFormat(KRONOR_FORMAT);
+  sheet.getRange(first, 17, n, 1).setNumberFormat('0');
+  sheet.getRange(first, 19, n, 1).setFontColor('#5f6368');
   sheet.setConditionalFormatRules(statusRules_(sheet, first, n));
   return n;
 }
 
-/** Colours by status, readiness, budget check and overdue result. */
+/**
+ * Why the kansli cannot give the go-ahead yet, as the server says it: each finding's message in
+ * the user's language, with the cell it points at. The add-on decides nothing itself.
+ */
+function reasons_(findings) {
+  return (findings || [])
+    .map(function (f) {
+      var text = (f.text && (f.text[lang_()] || f.text.sv)) || f.rule;
+      var at = f.location ? ' (' + f.location.sheet + (f.location.cell ? '!' + f.location.cell : '') + ')' : '';
+      return f.rule + at + ': ' + text;
+    })
+    .join('\n');
+}
+
+/** Colours by status, readiness, the go-ahead, budget check and overdue result. */
 function statusRules_(sheet, first, n) {
   var rules = [];
   function when(column, text, background, color) {
@@ -186,10 +204,11 @@ function statusRules_(sheet, first, n) {
   });
   when(3, t_('yes'), '#d9ead3');
   when(3, t_('no'), '#fff2cc');
-  when(11, t_('verdict.ok'), VERDICT_COLOURS.ok);
-  when(11, t_('verdict.warnings'), VERDICT_COLOURS.warnings);
-  when(11, t_('verdict.errors'), VERDICT_COLOURS.errors, '#990000');
-  when(11, t_('verdict.none'), '#eeeeee', '#666666');
-  when(16, t_('yes'), '#f4cccc', '#990000');
+  when(4, t_('yes'), '#d9ead3');
+  when(13, t_('verdict.ok'), VERDICT_COLOURS.ok);
+  when(13, t_('verdict.warnings'), VERDICT_COLOURS.warnings);
+  when(13, t_('verdict.errors'), VERDICT_COLOURS.errors, '#990000');
+  when(13, t_('verdict.none'), '#eeeeee', '#666666');
+  when(18, t_('yes'), '#f4cccc', '#990000');
   return rules;
 }

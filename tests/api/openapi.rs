@@ -32,9 +32,13 @@ const SPECIFIED: [(&str, &str); 21] = [
 
 /// Routes of our own beyond the specification (it leaves room for them, as long as they are
 /// published).
-const OURS: [(&str, &str); 1] = [
+const OURS: [(&str, &str); 3] = [
     // The template as data, for the Sheets add-on's "Skapa mall".
     ("get", "/template.json"),
+    // What the kansli's admin screens read (issue 15): an organisation's tokens, a provrum's
+    // audit trail.
+    ("get", "/orgs/{org}/tokens"),
+    ("get", "/provrum/{id}/events"),
 ];
 
 #[tokio::test]

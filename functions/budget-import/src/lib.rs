@@ -6,12 +6,12 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::post;
 use axum::{Json, Router};
-use chrono::Utc;
-use provrum_http::views::{load_provrum, org_index};
+use provrum_http::paging::{self, Paging};
+use provrum_http::views::{self, Situation, load_provrum};
 use provrum_http::{Action, Actor, ApiError, AppState, RequestLang, Upload, authorize};
-use provrum_rules::model::Status;
-use provrum_rules::{Checked, Context, RegisteredOrg, RuleSet, Text};
-use provrum_store::{AuditEvent, BudgetVersion};
+use provrum_rules::process::{self, Command, Step};
+use provrum_rules::{Checked, Context, RegisteredOrg, RuleSet};
+use provrum_store::{BudgetVersion, MAX_BUDGET_VERSIONS, Provrum, StoreError};
 use std::sync::Arc;
 
 pub fn routes() -> Router<AppState> {
@@ -117,26 +117,17 @@ async fn upload(
     upload: Upload,
 ) -> Result<impl IntoResponse, ApiError> {
     let provrum = load_provrum(&state, &id).await?;
-    authorize(Action::Lead, &actor, Some(&provrum))?;
-    if !matches!(provrum.status, Status::Proposed | Status::Running) {
-        return Err(ApiError::conflict(Text::new(
-            format!(
-                "Provrummet har status ”{}”; budgeten kan inte längre ändras.",
-                provrum.status.sv()
-            ),
-            format!(
-                "The provrum is {}; its budget can no longer change.",
-                provrum.status.as_str()
-            ),
-        )));
-    }
-    let orgs = org_index(&state).await?;
+    let situation = Situation::load(&state, &[&provrum], actor.caller()).await?;
+    let context = situation.context(&state, &provrum);
+    // Decided before the workbook is read: nobody but the leader has a file checked here.
+    process::permit(Step::UploadBudget, &provrum, actor.caller(), &context)?;
     let registered: Vec<RegisteredOrg> = provrum
         .participants
         .iter()
         .map(|p| RegisteredOrg {
             id: p.org.clone(),
-            name: orgs
+            name: situation
+                .orgs
                 .get(&p.org)
                 .map_or_else(|| p.org.clone(), |o| o.name.clone()),
         })
@@ -150,50 +141,70 @@ async fn upload(
     )
     .await?;
     let compliance = checked.report.render(lang);
-    let mut next = provrum.clone();
-    next.budget_versions += 1;
     let version = BudgetVersion::new(
         &id,
-        next.budget_versions,
+        provrum.budget_versions + 1,
         &bytes,
         upload.file_name,
         &actor.org.id,
-        Utc::now(),
+        situation.now,
         checked,
     );
-    next.latest_budget = Some(version.summary.clone());
-    next.updated_at = Utc::now();
-    let event = AuditEvent::new(
-        format!("provrum/{id}"),
-        &actor.org.id,
-        "budget.uploaded",
-        serde_json::json!({"version": next.budget_versions, "sha256": version.summary.sha256, "verdict": version.summary.verdict}),
-    );
+    let decision = process::decide(
+        Command::UploadBudget(version.summary.clone()),
+        &provrum,
+        actor.caller(),
+        &context,
+    )?;
+    let event = views::audit(&decision, &actor.org.id);
     state
         .store
-        .add_budget_version(&next, &version, &event)
-        .await?;
+        .add_budget_version(&decision.provrum, &version, &event)
+        .await
+        .map_err(|e| match e {
+            // Another upload took the last place at the same moment.
+            StoreError::Full(_) => process::permit(
+                Step::UploadBudget,
+                &Provrum {
+                    budget_versions: MAX_BUDGET_VERSIONS,
+                    ..provrum.clone()
+                },
+                actor.caller(),
+                &context,
+            )
+            .err()
+            .map_or_else(ApiError::internal, ApiError::from),
+            other => other.into(),
+        })?;
     Ok((
         StatusCode::CREATED,
-        Json(serde_json::json!({"version": next.budget_versions, "compliance": compliance})),
+        Json(serde_json::json!({"version": version.summary.version, "compliance": compliance})),
     ))
 }
 
+/// The latest version in full, and a page of the list of versions (oldest first; the `Link`
+/// header leads to the next page).
 async fn versions(
     State(state): State<AppState>,
     actor: Actor,
     RequestLang(lang): RequestLang,
     Path(id): Path<String>,
-) -> Result<impl IntoResponse, ApiError> {
+    paging: Paging,
+) -> Result<axum::response::Response, ApiError> {
     let provrum = load_provrum(&state, &id).await?;
     authorize(Action::ReadBudget, &actor, Some(&provrum))?;
-    let versions = state.store.list_budget_versions(&id).await?;
-    let latest = match versions.last() {
-        Some(summary) => state.store.get_budget_version(&id, summary.version).await?,
-        None => None,
+    let page = state
+        .store
+        .budget_versions_page(&id, paging.cursor(), paging.limit)
+        .await
+        .map_err(paging::store_error)?;
+    let latest = match provrum.budget_versions {
+        0 => None,
+        n => state.store.get_budget_version(&id, n).await?,
     };
     let latest = latest.map(|v| serde_json::json!({"summary": v.summary, "compliance": v.checked.report.render(lang), "submission": v.checked.submission}));
-    Ok(Json(
-        serde_json::json!({"latest": latest, "versions": versions}),
+    Ok(paging.respond(
+        Json(serde_json::json!({"latest": latest, "versions": page.items})),
+        page.next.as_deref(),
     ))
 }

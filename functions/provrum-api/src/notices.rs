@@ -106,6 +106,7 @@ mod tests {
             created_at: chrono::DateTime::UNIX_EPOCH,
             updated_at: chrono::DateTime::UNIX_EPOCH,
             version: 1,
+            actions: Vec::new(),
         }
     }
 

@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use provrum_http::views::{StatusRow, all_views, status_row};
+use provrum_http::views::{StatusRow, all_views_for, status_row};
 use provrum_http::{Action, Actor, ApiError, AppState, authorize};
 
 pub fn routes() -> Router<AppState> {
@@ -25,7 +25,7 @@ async fn status(
     authorize(Action::Oversee, &actor, None)?;
     // Today in Stockholm: a provrum that ended yesterday there is overdue, whatever UTC says.
     let today = state.clock.today();
-    let rows: Vec<StatusRow> = all_views(&state)
+    let rows: Vec<StatusRow> = all_views_for(&state, actor.caller())
         .await?
         .iter()
         .map(|v| status_row(v, today))
@@ -62,7 +62,7 @@ fn field(value: &str) -> String {
 
 fn csv(rows: &[StatusRow]) -> String {
     let mut out = String::from(
-        "id,title,status,ready,leader,participants,regions,start,end,total_budget_ore,base_funding_ore,verdict,errors,warnings,budget_versions,quota_year,result_overdue\r\n",
+        "id,title,status,ready,leader,participants,regions,start,end,total_budget_ore,base_funding_ore,verdict,errors,warnings,budget_versions,quota_year,result_overdue,can_start,can_start_reasons\r\n",
     );
     for r in rows {
         let opt = |v: Option<String>| v.unwrap_or_default();
@@ -87,11 +87,26 @@ fn csv(rows: &[StatusRow]) -> String {
             r.budget_versions.to_string(),
             opt(r.quota_year.map(|y| y.to_string())),
             r.result_overdue.to_string(),
+            r.can_start.to_string(),
+            reasons(&r.can_start_reasons),
         ];
         out.push_str(&cells.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
         out.push_str("\r\n");
     }
     out
+}
+
+/// Why a provrum cannot start, in a cell: each finding's rule and where it is, e.g.
+/// `BUD-4 Budget!C7; DELT-5`.
+fn reasons(findings: &[provrum_rules::Finding]) -> String {
+    findings
+        .iter()
+        .map(|f| match &f.location {
+            Some(at) => format!("{} {}", f.rule, at.reference()),
+            None => f.rule.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 #[cfg(test)]

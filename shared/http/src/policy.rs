@@ -1,34 +1,22 @@
-//! Who may do what: every authorisation decision of every function, in one table.
-//!
-//! A role comes from the caller's organisation (kansli, member, partner); a relationship from
-//! the provrum (its proposer, its leader, its participants). Whether a change fits the model's
-//! rules and the provrum's state is decided after this, by the rules crate and the store.
+//! Who may read and administer what: the authorisation of every route that is not a step of
+//! the provrum process, in one table. The process's own steps (propose, interest, leader, budget,
+//! approve, withdraw, result) are decided, roles included, by
+//! [`provrum_rules::process::permit`], which also lists them as each caller's `actions`.
 
 use crate::{Actor, ApiError};
-use provrum_rules::model::Membership;
-use provrum_rules::{Text, process};
+use provrum_rules::Text;
 use provrum_store::Provrum;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     /// `GET /orgs`, `GET /provrum`, `GET /provrum/{id}`, `POST /check`: any valid token.
     Read,
-    /// `POST /orgs`, `POST /orgs/{org}/tokens`, `DELETE /tokens/{id}`.
+    /// `POST /orgs`, `POST`/`GET /orgs/{org}/tokens`, `DELETE /tokens/{id}`.
     Administer,
-    /// `POST /provrum`: members (PROC-1 for anyone else).
-    Propose,
-    /// `POST`/`DELETE /provrum/{id}/interest`: members and partners take part.
-    TakePart,
-    /// `PUT /provrum/{id}/leader`: the kansli or the proposer.
-    ChooseLeader,
-    /// `POST /provrum/{id}/withdraw`: the proposer, the leader or the kansli.
-    Withdraw,
-    /// `POST /provrum/{id}/approve`: the kansli (PROC-2 for anyone else).
-    Approve,
-    /// `POST /provrum/{id}/budget` and `/result`: the leader.
-    Lead,
     /// `GET /provrum/{id}/budget`: the participants and the kansli.
     ReadBudget,
+    /// `GET /provrum/{id}/events` (the audit trail): the participants and the kansli.
+    ReadEvents,
     /// `GET /status`, `GET /reports/{year}`: the kansli.
     Oversee,
 }
@@ -37,14 +25,10 @@ fn deny(sv: &str, en: &str) -> Result<(), ApiError> {
     Err(ApiError::forbidden(Text::new(sv, en)))
 }
 
-/// 403 (with PROC-1/PROC-2 findings where the model states the rule) unless `actor` may do
-/// `action`, on `provrum` where the action concerns one.
+/// 403 unless `actor` may do `action`, on `provrum` where the action concerns one.
 pub fn authorize(action: Action, actor: &Actor, provrum: Option<&Provrum>) -> Result<(), ApiError> {
-    let me = actor.org.id.as_str();
     let kansli = actor.is_kansli();
-    let proposer = provrum.is_some_and(|p| p.proposer == me);
-    let leader = provrum.is_some_and(|p| p.leader.as_deref() == Some(me));
-    let participant = provrum.is_some_and(|p| p.participants.iter().any(|x| x.org == me));
+    let participant = provrum.is_some_and(|p| p.takes_part(&actor.org.id));
     match action {
         Action::Read => Ok(()),
         Action::Administer | Action::Oversee if kansli => Ok(()),
@@ -52,51 +36,15 @@ pub fn authorize(action: Action, actor: &Actor, provrum: Option<&Provrum>) -> Re
             "Bara Reglabs kansli får göra detta.",
             "Only Reglab's kansli may do this.",
         ),
-        Action::Propose => process::may_propose(actor.membership()).map_err(|findings| {
-            ApiError::forbidden(Text::new(
-                "Bara Reglabs medlemmar kan föreslå provrum.",
-                "Only Reglab's members can propose a provrum.",
-            ))
-            .with_findings(findings)
-        }),
-        Action::TakePart
-            if matches!(actor.membership(), Membership::Member | Membership::Partner) =>
-        {
-            Ok(())
-        }
-        Action::TakePart => deny(
-            "Bara medlemmar och partner anmäler intresse.",
-            "Only members and partners register interest.",
-        ),
-        Action::ChooseLeader if kansli || proposer => Ok(()),
-        Action::ChooseLeader => deny(
-            "Provrumsledaren väljs av kansliet eller av den som föreslog provrummet.",
-            "The leader is chosen by the kansli or by the proposer.",
-        ),
-        Action::Withdraw if kansli || proposer || leader => Ok(()),
-        Action::Withdraw => deny(
-            "Ett provrum dras tillbaka av förslagsställaren, provrumsledaren eller kansliet.",
-            "A provrum is withdrawn by its proposer, its leader or the kansli.",
-        ),
-        Action::Approve if kansli => Ok(()),
-        Action::Approve => Err(ApiError::forbidden(Text::new(
-            "Bara Reglabs kansli ger klartecken för start.",
-            "Only Reglab's kansli approves a start.",
-        ))
-        .with_findings(
-            process::may_approve(actor.membership(), provrum_rules::model::Status::Proposed)
-                .err()
-                .unwrap_or_default(),
-        )),
-        Action::Lead if leader => Ok(()),
-        Action::Lead => deny(
-            "Bara provrumsledaren får göra detta.",
-            "Only the provrum's leader may do this.",
-        ),
         Action::ReadBudget if kansli || participant => Ok(()),
         Action::ReadBudget => deny(
             "Budgeten visas för provrummets deltagare och kansliet.",
             "The budget is shown to the provrum's participants and the kansli.",
+        ),
+        Action::ReadEvents if kansli || participant => Ok(()),
+        Action::ReadEvents => deny(
+            "Provrummets händelselogg visas för dess deltagare och kansliet.",
+            "The provrum's event log is shown to its participants and the kansli.",
         ),
     }
 }
@@ -104,7 +52,7 @@ pub fn authorize(action: Action, actor: &Actor, provrum: Option<&Provrum>) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
-    use provrum_rules::model::OrgKind;
+    use provrum_rules::model::{Membership, OrgKind};
     use provrum_store::Org;
 
     fn member() -> Actor {
@@ -120,24 +68,49 @@ mod tests {
         }
     }
 
-    fn refusal(action: Action) -> String {
-        let e = authorize(action, &member(), None).expect_err("refused");
-        e.detail.sv.clone()
-    }
-
     #[test]
-    fn the_leader_is_called_provrumsledaren() {
-        assert_eq!(
-            refusal(Action::Lead),
-            "Bara provrumsledaren får göra detta."
-        );
-        assert_eq!(
-            refusal(Action::ChooseLeader),
-            "Provrumsledaren väljs av kansliet eller av den som föreslog provrummet."
-        );
-        assert_eq!(
-            refusal(Action::Withdraw),
-            "Ett provrum dras tillbaka av förslagsställaren, provrumsledaren eller kansliet."
-        );
+    fn the_kansli_administers_and_participants_read_their_budget() {
+        let someone = || {
+            let mut p = provrum_rules::provrum::Provrum {
+                id: "pr_1".into(),
+                title: "t".into(),
+                theme: None,
+                description: None,
+                status: provrum_rules::model::Status::Proposed,
+                proposer: "region-b".into(),
+                leader: None,
+                participants: Vec::new(),
+                created_at: chrono::DateTime::UNIX_EPOCH,
+                updated_at: chrono::DateTime::UNIX_EPOCH,
+                started_at: None,
+                withdrawn_at: None,
+                result: None,
+                budget_versions: 0,
+                latest_budget: None,
+                quota_year: None,
+                granted_base_funding_ore: None,
+                version: 0,
+            };
+            p.participants.push(provrum_rules::provrum::Participant {
+                org: "region-b".into(),
+                wants_to_lead: false,
+                joined_at: chrono::DateTime::UNIX_EPOCH,
+            });
+            p
+        };
+        let refused = authorize(Action::Administer, &member(), None).expect_err("a member");
+        assert_eq!(refused.detail.sv, "Bara Reglabs kansli får göra detta.");
+        let outsider = authorize(Action::ReadBudget, &member(), Some(&someone()));
+        assert!(outsider.is_err());
+        let mut joined = someone();
+        joined
+            .participants
+            .push(provrum_rules::provrum::Participant {
+                org: "region-a".into(),
+                wants_to_lead: false,
+                joined_at: chrono::DateTime::UNIX_EPOCH,
+            });
+        assert!(authorize(Action::ReadBudget, &member(), Some(&joined)).is_ok());
+        assert!(authorize(Action::ReadEvents, &member(), Some(&joined)).is_ok());
     }
 }

@@ -27,6 +27,23 @@ pub struct Problem {
     pub findings: Vec<Finding>,
 }
 
+/// The process's refusals, as answers: a step that is not the caller's 403, something it is not
+/// part of 404, a state that does not allow it 409, the model's rules 409 with their findings.
+impl From<provrum_rules::process::Refusal> for ApiError {
+    fn from(refusal: provrum_rules::process::Refusal) -> ApiError {
+        use provrum_rules::process::Refusal;
+        match refusal {
+            Refusal::Forbidden { message, findings } => {
+                ApiError::forbidden(message).with_findings(findings)
+            }
+            Refusal::NotFound { message } => ApiError::not_found(message),
+            Refusal::State { message } => ApiError::conflict(message),
+            Refusal::Rules { findings } => ApiError::refused(findings),
+            Refusal::Full { message } => ApiError::versions_full(message),
+        }
+    }
+}
+
 impl std::ops::Deref for ApiError {
     type Target = Problem;
 
@@ -101,6 +118,16 @@ impl ApiError {
             ),
         )
         .with_findings(findings)
+    }
+
+    /// 409: a provrum's budget versions are at their bound.
+    pub fn versions_full(detail: Text) -> ApiError {
+        ApiError::new(
+            StatusCode::CONFLICT,
+            "budget-versions-full",
+            Text::new("För många budgetversioner", "Too many budget versions"),
+            detail,
+        )
     }
 
     pub fn conflict(detail: Text) -> ApiError {
@@ -225,6 +252,15 @@ impl From<StoreError> for ApiError {
                 Text::new(
                     format!("För stort att spara: {what}."),
                     format!("Too large to store: {what}."),
+                ),
+            ),
+            StoreError::Full(what) => ApiError::new(
+                StatusCode::CONFLICT,
+                "full",
+                Text::new("Gränsen är nådd", "Limit reached"),
+                Text::new(
+                    format!("Det går inte att lägga till fler: {what}."),
+                    format!("Nothing more can be added: {what}."),
                 ),
             ),
             StoreError::Invalid(what) => ApiError::bad_request(Text::new(

@@ -2,10 +2,88 @@
 
 use crate::{ApiError, AppState};
 use provrum_rules::Finding;
+use provrum_rules::kvot::QuotaYear;
 use provrum_rules::model::{ParticipantKind, Status};
+use provrum_rules::process::{self, Action, Caller, Context, Directory, OrgFacts, Step};
 use provrum_store::{BudgetSummary, Org, Provrum, ResultReport};
 use serde::Serialize;
 use std::collections::HashMap;
+
+/// Every organisation by id, as the process looks them up.
+pub struct OrgIndex(pub HashMap<String, Org>);
+
+impl Directory for OrgIndex {
+    fn facts(&self, org: &str) -> Option<OrgFacts<'_>> {
+        self.0.get(org).map(|o| OrgFacts {
+            name: &o.name,
+            kind: o.kind,
+            membership: o.membership,
+        })
+    }
+}
+
+impl std::ops::Deref for OrgIndex {
+    type Target = HashMap<String, Org>;
+
+    fn deref(&self) -> &HashMap<String, Org> {
+        &self.0
+    }
+}
+
+/// What the process needs besides a provrum, read once per request: the organisations, the use
+/// of each quota year a provrum would start in, and the time.
+pub struct Situation {
+    pub orgs: OrgIndex,
+    pub quotas: HashMap<i32, QuotaYear>,
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+/// The quota year `provrum` would start in, from its latest budget's start date.
+fn start_year(provrum: &Provrum) -> Option<i32> {
+    provrum
+        .latest_budget
+        .as_ref()
+        .and_then(|b| b.start)
+        .map(provrum_rules::kvot::quota_year)
+}
+
+impl Situation {
+    /// Read for `provrum`: the quota years only where the kansli could approve one of them
+    /// (nobody else is ever offered the step that needs them).
+    pub async fn load(
+        state: &AppState,
+        provrum: &[&Provrum],
+        caller: Caller<'_>,
+    ) -> Result<Situation, ApiError> {
+        let mut quotas = HashMap::new();
+        if caller.membership == provrum_rules::model::Membership::Kansli {
+            for year in provrum
+                .iter()
+                .filter(|p| p.status == Status::Proposed)
+                .filter_map(|p| start_year(p))
+            {
+                if let std::collections::hash_map::Entry::Vacant(slot) = quotas.entry(year) {
+                    slot.insert(state.store.quota(year).await?);
+                }
+            }
+        }
+        Ok(Situation {
+            orgs: OrgIndex(org_index(state).await?),
+            quotas,
+            now: state.clock.now(),
+        })
+    }
+
+    /// The process's context for `provrum`.
+    pub fn context<'a>(&'a self, state: &'a AppState, provrum: &Provrum) -> Context<'a> {
+        Context {
+            rules: &state.rules,
+            orgs: &self.orgs,
+            quota: start_year(provrum).and_then(|y| self.quotas.get(&y).copied()),
+            now: self.now,
+        }
+    }
+}
 
 #[derive(Debug, Serialize)]
 pub struct ParticipantView {
@@ -42,6 +120,9 @@ pub struct ProvrumView {
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
     pub version: u64,
+    /// What the caller may do with it now, and where not, why: each step the caller's role
+    /// could take, decided by the same function that decides the command.
+    pub actions: Vec<Action>,
 }
 
 /// The provrum `id`, or 404 in the caller's language.
@@ -122,7 +203,44 @@ pub fn view_with(state: &AppState, p: &Provrum, orgs: &HashMap<String, Org>) -> 
         created_at: p.created_at,
         updated_at: p.updated_at,
         version: p.version,
+        actions: Vec::new(),
     }
+}
+
+/// The view `caller` gets: with the steps it may take now ([`process::actions`]).
+pub fn view_for(
+    state: &AppState,
+    p: &Provrum,
+    situation: &Situation,
+    caller: Caller<'_>,
+) -> ProvrumView {
+    let mut view = view_with(state, p, &situation.orgs);
+    view.actions = process::actions(p, caller, &situation.context(state, p));
+    view
+}
+
+/// One provrum as `actor` sees it.
+pub async fn view_of(
+    state: &AppState,
+    p: &Provrum,
+    actor: &crate::Actor,
+) -> Result<ProvrumView, ApiError> {
+    let situation = Situation::load(state, &[p], actor.caller()).await?;
+    Ok(view_for(state, p, &situation, actor.caller()))
+}
+
+/// Every provrum as `caller` sees it, each read once.
+pub async fn all_views_for(
+    state: &AppState,
+    caller: Caller<'_>,
+) -> Result<Vec<ProvrumView>, ApiError> {
+    let all = state.store.all_provrum().await?;
+    let refs: Vec<&Provrum> = all.iter().collect();
+    let situation = Situation::load(state, &refs, caller).await?;
+    Ok(all
+        .iter()
+        .map(|p| view_for(state, p, &situation, caller))
+        .collect())
 }
 
 /// One row of the kansli's status sheet.
@@ -145,9 +263,16 @@ pub struct StatusRow {
     pub budget_versions: u32,
     pub quota_year: Option<i32>,
     pub result_overdue: bool,
+    /// "Kan få klartecken": whether the kansli may approve the start now …
+    pub can_start: bool,
+    /// … and if not, why: the findings of the approve step (readiness, budget, quota).
+    pub can_start_reasons: Vec<Finding>,
+    /// The kansli's steps on this provrum.
+    pub actions: Vec<Action>,
 }
 
 pub fn status_row(view: &ProvrumView, today: chrono::NaiveDate) -> StatusRow {
+    let approve = view.actions.iter().find(|a| a.action == Step::Approve);
     let budget = view.latest_budget.as_ref();
     let start = budget.and_then(|b| b.start);
     let end = budget.and_then(|b| b.end);
@@ -171,6 +296,9 @@ pub fn status_row(view: &ProvrumView, today: chrono::NaiveDate) -> StatusRow {
             .quota_year
             .or_else(|| start.map(provrum_rules::kvot::quota_year)),
         result_overdue: provrum_rules::res::result_overdue(view.status, end, today).is_some(),
+        can_start: approve.is_some_and(|a| a.allowed),
+        can_start_reasons: approve.map(|a| a.findings.clone()).unwrap_or_default(),
+        actions: view.actions.clone(),
     }
 }
 
@@ -185,4 +313,14 @@ pub async fn all_views(state: &AppState) -> Result<Vec<ProvrumView>, ApiError> {
         .iter()
         .map(|p| view_with(state, p, &orgs))
         .collect())
+}
+
+/// The audit trail's record of `decision`, by `actor`.
+pub fn audit(decision: &process::Decision, actor: &str) -> provrum_store::AuditEvent {
+    provrum_store::AuditEvent::new(
+        format!("provrum/{}", decision.provrum.id),
+        actor,
+        decision.event.action(),
+        decision.event.detail(),
+    )
 }
