@@ -11,7 +11,7 @@ use provrum_http::views::{self, Situation, load_provrum};
 use provrum_http::{Action, Actor, ApiError, AppState, RequestLang, Upload, authorize};
 use provrum_rules::process::{self, Command, Step};
 use provrum_rules::{Checked, Context, RegisteredOrg, RuleSet};
-use provrum_store::{BudgetVersion, MAX_BUDGET_VERSIONS, Provrum, StoreError};
+use provrum_store::{BudgetVersion, Provrum};
 use std::sync::Arc;
 
 pub fn routes() -> Router<AppState> {
@@ -121,64 +121,59 @@ async fn upload(
     let context = situation.context(&state, &provrum);
     // Decided before the workbook is read: nobody but the leader has a file checked here.
     process::permit(Step::UploadBudget, &provrum, actor.caller(), &context)?;
+    let version = next_version(&state, &provrum, &situation, &actor, upload).await?;
+    let command = Command::UploadBudget(version.summary.clone());
+    let decision = process::decide(command, &provrum, actor.caller(), &context)?;
+    let event = views::audit(&decision, &actor.org.id);
+    let store = &state.store;
+    store
+        .add_budget_version(&decision.provrum, &version, &event)
+        .await?;
+    let compliance = version.checked.report.render(lang);
+    let answer = serde_json::json!({"version": version.summary.version, "compliance": compliance});
+    Ok((StatusCode::CREATED, Json(answer)))
+}
+
+/// The uploaded workbook checked against the provrum's registered participants, as its next
+/// budget version.
+async fn next_version(
+    state: &AppState,
+    provrum: &Provrum,
+    situation: &Situation,
+    actor: &Actor,
+    upload: Upload,
+) -> Result<BudgetVersion, ApiError> {
+    let name = |org: &str| -> String {
+        situation
+            .orgs
+            .get(org)
+            .map_or_else(|| org.to_string(), |o| o.name.clone())
+    };
     let registered: Vec<RegisteredOrg> = provrum
         .participants
         .iter()
         .map(|p| RegisteredOrg {
             id: p.org.clone(),
-            name: situation
-                .orgs
-                .get(&p.org)
-                .map_or_else(|| p.org.clone(), |o| o.name.clone()),
+            name: name(&p.org),
         })
         .collect();
     let bytes = upload.bytes.clone();
+    let file_name = upload.file_name.clone();
     let checked = run_check(
         upload.bytes,
-        upload.file_name.clone(),
+        upload.file_name,
         state.rules.clone(),
         Some(registered),
     )
     .await?;
-    let compliance = checked.report.render(lang);
-    let version = BudgetVersion::new(
-        &id,
+    Ok(BudgetVersion::new(
+        &provrum.id,
         provrum.budget_versions + 1,
         &bytes,
-        upload.file_name,
+        file_name,
         &actor.org.id,
         situation.now,
         checked,
-    );
-    let decision = process::decide(
-        Command::UploadBudget(version.summary.clone()),
-        &provrum,
-        actor.caller(),
-        &context,
-    )?;
-    let event = views::audit(&decision, &actor.org.id);
-    state
-        .store
-        .add_budget_version(&decision.provrum, &version, &event)
-        .await
-        .map_err(|e| match e {
-            // Another upload took the last place at the same moment.
-            StoreError::Full(_) => process::permit(
-                Step::UploadBudget,
-                &Provrum {
-                    budget_versions: MAX_BUDGET_VERSIONS,
-                    ..provrum.clone()
-                },
-                actor.caller(),
-                &context,
-            )
-            .err()
-            .map_or_else(ApiError::internal, ApiError::from),
-            other => other.into(),
-        })?;
-    Ok((
-        StatusCode::CREATED,
-        Json(serde_json::json!({"version": version.summary.version, "compliance": compliance})),
     ))
 }
 

@@ -6,9 +6,8 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use provrum_http::paging::{self, Paging};
-use provrum_http::views::load_provrum;
+use provrum_http::views::{self, load_provrum};
 use provrum_http::{Action, Actor, ApiError, AppState, authorize};
-use provrum_rules::Text;
 use provrum_store::{AuditEvent, Token};
 use serde::Serialize;
 
@@ -58,12 +57,7 @@ pub async fn list_tokens(
     paging: Paging,
 ) -> Result<Response, ApiError> {
     authorize(Action::Administer, &actor, None)?;
-    if state.store.get_org(&org).await?.is_none() {
-        return Err(ApiError::not_found(Text::new(
-            format!("Organisationen {org} finns inte."),
-            format!("The organisation {org} does not exist."),
-        )));
-    }
+    views::load_org(&state, &org).await?;
     let page = state
         .store
         .tokens_page(&org, paging.cursor(), paging.limit)

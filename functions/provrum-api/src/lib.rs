@@ -15,7 +15,7 @@ use provrum_http::views::{self, ProvrumView, Situation, load_provrum};
 use provrum_http::{Action, Actor, ApiError, AppState, JsonBody, authorize};
 use provrum_rules::Text;
 use provrum_rules::model::{Membership, OrgKind};
-use provrum_rules::process::{self, Command, Context, Event, Proposal};
+use provrum_rules::process::{self, Command, Event, Proposal};
 use provrum_store::{AuditEvent, Org, Provrum, issue_token, new_id, parse_org_id, parse_org_name};
 use serde::Deserialize;
 
@@ -76,11 +76,12 @@ async fn add_org(
         membership: body.membership,
         created_at: Utc::now(),
     };
+    let detail = serde_json::json!({"name": org.name});
     let event = AuditEvent::new(
         format!("org/{}", org.id),
         &actor.org.id,
         "org.created",
-        serde_json::json!({"name": org.name}),
+        detail,
     );
     state.store.create_org(&org, &event).await?;
     Ok((StatusCode::CREATED, Json(org)))
@@ -114,19 +115,10 @@ async fn create_token(
 ) -> Result<impl IntoResponse, ApiError> {
     authorize(Action::Administer, &actor, None)?;
     let label: String = body.label.trim().chars().take(200).collect();
-    let org = state.store.get_org(&org).await?.ok_or_else(|| {
-        ApiError::not_found(Text::new(
-            format!("Organisationen {org} finns inte."),
-            format!("The organisation {org} does not exist."),
-        ))
-    })?;
+    let org = views::load_org(&state, &org).await?;
     let new = issue_token(state.store.as_ref(), &org.id, &label, &actor.org.id).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(
-            serde_json::json!({"id": new.token.id, "token": new.secret, "org": org.id, "role": org.membership, "label": label}),
-        ),
-    ))
+    let created = serde_json::json!({"id": new.token.id, "token": new.secret, "org": org.id, "role": org.membership, "label": label});
+    Ok((StatusCode::CREATED, Json(created)))
 }
 
 async fn revoke_token(
@@ -189,6 +181,18 @@ struct ProposalBody {
     description: Option<String>,
 }
 
+impl ProposalBody {
+    /// The proposal's texts, trimmed and bounded, with a new id.
+    fn parse(self) -> Result<Proposal, ApiError> {
+        Ok(Proposal {
+            id: new_id("pr_"),
+            title: required_text(&self.title, 200, "title")?,
+            theme: optional_text(self.theme.as_deref(), 200, "theme")?,
+            description: optional_text(self.description.as_deref(), 10_000, "description")?,
+        })
+    }
+}
+
 /// Loads provrum `id`, has the process decide `command` by `actor`, and stores the decision with
 /// its audit event in one write: the provrum as it was, as stored now, and what was known.
 async fn carry_out(
@@ -229,19 +233,9 @@ async fn propose(
     actor: Actor,
     JsonBody(body): JsonBody<ProposalBody>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let proposal = Proposal {
-        id: new_id("pr_"),
-        title: required_text(&body.title, 200, "title")?,
-        theme: optional_text(body.theme.as_deref(), 200, "theme")?,
-        description: optional_text(body.description.as_deref(), 10_000, "description")?,
-    };
+    let proposal = body.parse()?;
     let situation = Situation::load(&state, &[], actor.caller()).await?;
-    let context = Context {
-        rules: &state.rules,
-        orgs: &situation.orgs,
-        quota: None,
-        now: situation.now,
-    };
+    let context = situation.context_for_proposal(&state);
     let decision = process::propose(proposal, actor.caller(), &context)?;
     let event = views::audit(&decision, &actor.org.id);
     state
@@ -384,6 +378,24 @@ struct ResultBody {
     link: Option<String>,
 }
 
+impl ResultBody {
+    /// The report: a summary, and a link that is a web address.
+    fn parse(self) -> Result<Command, ApiError> {
+        let summary = required_text(&self.summary, 10_000, "summary")?;
+        let link = optional_text(self.link.as_deref(), 2_000, "link")?;
+        if link
+            .as_deref()
+            .is_some_and(|l| !(l.starts_with("https://") || l.starts_with("http://")))
+        {
+            return Err(ApiError::bad_request(Text::new(
+                "Länken ska vara en webbadress som börjar med https:// (eller http://).",
+                "The link should be a web address starting with https:// (or http://).",
+            )));
+        }
+        Ok(Command::ReportResult { summary, link })
+    }
+}
+
 /// The leader reports the result back to Reglab and the members.
 async fn report_result(
     State(state): State<AppState>,
@@ -391,19 +403,7 @@ async fn report_result(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<ResultBody>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let summary = required_text(&body.summary, 10_000, "summary")?;
-    let link = optional_text(body.link.as_deref(), 2_000, "link")?;
-    if link
-        .as_deref()
-        .is_some_and(|l| !(l.starts_with("https://") || l.starts_with("http://")))
-    {
-        return Err(ApiError::bad_request(Text::new(
-            "Länken ska vara en webbadress som börjar med https:// (eller http://).",
-            "The link should be a web address starting with https:// (or http://).",
-        )));
-    }
-    let command = Command::ReportResult { summary, link };
-    let (_, stored, _) = carry_out(&state, &actor, &id, command).await?;
+    let (_, stored, _) = carry_out(&state, &actor, &id, body.parse()?).await?;
     Ok(Json(
         serde_json::json!({"id": stored.id, "status": stored.status}),
     ))

@@ -254,15 +254,11 @@ impl From<StoreError> for ApiError {
                     format!("Too large to store: {what}."),
                 ),
             ),
-            StoreError::Full(what) => ApiError::new(
-                StatusCode::CONFLICT,
-                "full",
-                Text::new("Gränsen är nådd", "Limit reached"),
-                Text::new(
-                    format!("Det går inte att lägga till fler: {what}."),
-                    format!("Nothing more can be added: {what}."),
-                ),
-            ),
+            // The one bounded collection: a provrum's budget versions, when another upload
+            // took the last place at the same moment.
+            StoreError::Full(_) => {
+                ApiError::versions_full(provrum_rules::process::budget_versions_full())
+            }
             StoreError::Invalid(what) => ApiError::bad_request(Text::new(
                 format!("Ogiltigt värde: {what}."),
                 format!("Invalid value: {what}."),

@@ -74,6 +74,16 @@ impl Situation {
         })
     }
 
+    /// The process's context before there is a provrum (a proposal).
+    pub fn context_for_proposal<'a>(&'a self, state: &'a AppState) -> Context<'a> {
+        Context {
+            rules: &state.rules,
+            orgs: &self.orgs,
+            quota: None,
+            now: self.now,
+        }
+    }
+
     /// The process's context for `provrum`.
     pub fn context<'a>(&'a self, state: &'a AppState, provrum: &Provrum) -> Context<'a> {
         Context {
@@ -141,6 +151,16 @@ pub async fn load_provrum(state: &AppState, id: &str) -> Result<Provrum, ApiErro
         ApiError::not_found(provrum_rules::Text::new(
             format!("Provrummet {id} finns inte."),
             format!("The provrum {id} does not exist."),
+        ))
+    })
+}
+
+/// The organisation `id`, or 404 in the caller's language.
+pub async fn load_org(state: &AppState, id: &str) -> Result<Org, ApiError> {
+    state.store.get_org(id).await?.ok_or_else(|| {
+        ApiError::not_found(provrum_rules::Text::new(
+            format!("Organisationen {id} finns inte."),
+            format!("The organisation {id} does not exist."),
         ))
     })
 }

@@ -465,16 +465,7 @@ pub fn permit(
             }
             if provrum.budget_versions >= MAX_BUDGET_VERSIONS {
                 return Err(Refusal::Full {
-                    message: Text::new(
-                        format!(
-                            "Provrummet har redan {MAX_BUDGET_VERSIONS} budgetversioner, det högsta antalet. \
-                             Kontakta Reglabs kansli om budgeten behöver ändras mer."
-                        ),
-                        format!(
-                            "The provrum already has {MAX_BUDGET_VERSIONS} budget versions, the most it can \
-                             have. Contact Reglab's kansli if the budget needs to change further."
-                        ),
-                    ),
+                    message: budget_versions_full(),
                 });
             }
             Ok(())
@@ -530,6 +521,20 @@ pub fn permit(
             Ok(())
         }
     }
+}
+
+/// Why the upload after the [`MAX_BUDGET_VERSIONS`]th is refused.
+pub fn budget_versions_full() -> Text {
+    Text::new(
+        format!(
+            "Provrummet har redan {MAX_BUDGET_VERSIONS} budgetversioner, det högsta antalet. \
+             Kontakta Reglabs kansli om budgeten behöver ändras mer."
+        ),
+        format!(
+            "The provrum already has {MAX_BUDGET_VERSIONS} budget versions, the most it can \
+             have. Contact Reglab's kansli if the budget needs to change further."
+        ),
+    )
 }
 
 /// Everything the kansli's go-ahead needs besides its role and the status: the provrum is ready
