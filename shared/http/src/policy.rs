@@ -71,32 +71,12 @@ mod tests {
     #[test]
     fn the_kansli_administers_and_participants_read_their_budget() {
         let someone = || {
-            let mut p = provrum_rules::provrum::Provrum {
-                id: "pr_1".into(),
-                title: "t".into(),
-                theme: None,
-                description: None,
-                status: provrum_rules::model::Status::Proposed,
-                proposer: "region-b".into(),
-                leader: None,
-                participants: Vec::new(),
-                created_at: chrono::DateTime::UNIX_EPOCH,
-                updated_at: chrono::DateTime::UNIX_EPOCH,
-                started_at: None,
-                withdrawn_at: None,
-                result: None,
-                budget_versions: 0,
-                latest_budget: None,
-                quota_year: None,
-                granted_base_funding_ore: None,
-                version: 0,
-            };
-            p.participants.push(provrum_rules::provrum::Participant {
-                org: "region-b".into(),
-                wants_to_lead: false,
-                joined_at: chrono::DateTime::UNIX_EPOCH,
-            });
-            p
+            provrum_rules::provrum::Provrum::proposed(
+                "pr_1".into(),
+                "t".into(),
+                "region-b",
+                chrono::DateTime::UNIX_EPOCH,
+            )
         };
         let refused = authorize(Action::Administer, &member(), None).expect_err("a member");
         assert_eq!(refused.detail.sv, "Bara Reglabs kansli får göra detta.");

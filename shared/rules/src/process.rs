@@ -360,28 +360,9 @@ pub fn propose(
         findings,
     })?;
     let provrum = Provrum {
-        id: proposal.id,
-        title: proposal.title.clone(),
         theme: proposal.theme,
         description: proposal.description,
-        status: Status::Proposed,
-        proposer: caller.org.to_string(),
-        leader: None,
-        participants: vec![Participant {
-            org: caller.org.to_string(),
-            wants_to_lead: false,
-            joined_at: ctx.now,
-        }],
-        created_at: ctx.now,
-        updated_at: ctx.now,
-        started_at: None,
-        withdrawn_at: None,
-        result: None,
-        budget_versions: 0,
-        latest_budget: None,
-        quota_year: None,
-        granted_base_funding_ore: None,
-        version: 0,
+        ..Provrum::proposed(proposal.id, proposal.title.clone(), caller.org, ctx.now)
     };
     Ok(Decision {
         provrum,

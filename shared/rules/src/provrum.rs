@@ -84,6 +84,34 @@ pub struct Provrum {
 }
 
 impl Provrum {
+    /// A new proposal by `proposer`, who takes part in it, at `at`: no leader, no budget yet.
+    pub fn proposed(id: String, title: String, proposer: &str, at: DateTime<Utc>) -> Provrum {
+        Provrum {
+            id,
+            title,
+            theme: None,
+            description: None,
+            status: Status::Proposed,
+            proposer: proposer.to_string(),
+            leader: None,
+            participants: vec![Participant {
+                org: proposer.to_string(),
+                wants_to_lead: false,
+                joined_at: at,
+            }],
+            created_at: at,
+            updated_at: at,
+            started_at: None,
+            withdrawn_at: None,
+            result: None,
+            budget_versions: 0,
+            latest_budget: None,
+            quota_year: None,
+            granted_base_funding_ore: None,
+            version: 0,
+        }
+    }
+
     /// Whether `org` takes part.
     pub fn takes_part(&self, org: &str) -> bool {
         self.participants.iter().any(|p| p.org == org)

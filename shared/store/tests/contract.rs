@@ -111,30 +111,10 @@ fn event(entity: &str, action: &str) -> AuditEvent {
 }
 
 fn provrum(id: &str, created: DateTime<Utc>) -> Provrum {
-    Provrum {
-        id: id.into(),
-        title: format!("Provrum {id}"),
-        theme: Some("AI".into()),
-        description: None,
-        status: Status::Proposed,
-        proposer: "region-a".into(),
-        leader: None,
-        participants: vec![Participant {
-            org: "region-a".into(),
-            wants_to_lead: true,
-            joined_at: created,
-        }],
-        created_at: created,
-        updated_at: created,
-        started_at: None,
-        withdrawn_at: None,
-        result: None,
-        budget_versions: 0,
-        latest_budget: None,
-        quota_year: None,
-        granted_base_funding_ore: None,
-        version: 0,
-    }
+    let mut p = Provrum::proposed(id.into(), format!("Provrum {id}"), "region-a", created);
+    p.theme = Some("AI".into());
+    p.participants[0].wants_to_lead = true;
+    p
 }
 
 fn started(p: &Provrum, year: i32, kr: i64) -> Provrum {

@@ -131,18 +131,6 @@ pub(super) fn encode_cursor(key: &Item) -> String {
     )
 }
 
-pub(super) fn decode_cursor(cursor: &str) -> Result<Item> {
-    decode_cursor_of(
-        cursor,
-        &Listing {
-            names: &table::KEY_ATTRIBUTES,
-            pk_name: table::GSI1_PK,
-            pk: keys::PROVRUMS,
-            sk_prefix: None,
-        },
-    )
-}
-
 /// What a listing's cursors must be: the key attributes of its Query's items (the table's, plus
 /// the index's for an index), its partition, and the prefix of its sort keys.
 pub(super) struct Listing<'a> {
@@ -150,6 +138,33 @@ pub(super) struct Listing<'a> {
     pub pk_name: &'a str,
     pub pk: &'a str,
     pub sk_prefix: Option<&'a str>,
+}
+
+impl<'a> Listing<'a> {
+    /// A partition of the table, or only its sort keys that begin with `sk_prefix`.
+    pub fn table(pk: &'a str, sk_prefix: Option<&'a str>) -> Listing<'a> {
+        Listing {
+            names: &[table::PK, table::SK],
+            pk_name: table::PK,
+            pk,
+            sk_prefix,
+        }
+    }
+
+    /// A partition of GSI1.
+    pub fn gsi1(pk: &'a str) -> Listing<'a> {
+        Listing {
+            names: &table::KEY_ATTRIBUTES,
+            pk_name: table::GSI1_PK,
+            pk,
+            sk_prefix: None,
+        }
+    }
+
+    /// The index it reads, if not the table.
+    pub fn index(&self) -> Option<&'static str> {
+        (self.pk_name == table::GSI1_PK).then_some(table::GSI1)
+    }
 }
 
 /// The start key a cursor of `listing` holds, or `Invalid`: a cursor of another listing, another

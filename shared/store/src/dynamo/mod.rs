@@ -42,8 +42,9 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_dynamodb::error::BoxError;
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
-use codec::{Item, build_err, s, sdk_err};
+use codec::{Item, Listing, build_err, decode_cursor_of, encode_cursor, s, sdk_err};
 use keys::Key;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -196,39 +197,44 @@ impl DynamoStore {
         Ok(out.item)
     }
 
-    /// Every item of a Query, all pages.
-    async fn query_all(
-        &self,
-        index: Option<&str>,
-        pk_name: &str,
-        pk: String,
-        sk_prefix: Option<&str>,
-    ) -> Result<Vec<Item>> {
-        if !keys::storable(&pk, sk_prefix) {
+    /// A Query of `listing`'s partition from `start` on: strongly consistent on the table (an
+    /// index can only be read eventually consistent).
+    fn partition_query(&self, listing: &Listing<'_>, start: Option<Item>) -> QueryFluentBuilder {
+        let q = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .set_index_name(listing.index().map(str::to_string))
+            .expression_attribute_names("#pk", listing.pk_name)
+            .expression_attribute_values(":pk", s(listing.pk))
+            .set_exclusive_start_key(start);
+        let q = match listing.sk_prefix {
+            Some(prefix) => q
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expression_attribute_names("#sk", table::SK)
+                .expression_attribute_values(":prefix", s(prefix)),
+            None => q.key_condition_expression("#pk = :pk"),
+        };
+        if listing.index().is_none() {
+            q.consistent_read(true)
+        } else {
+            q
+        }
+    }
+
+    /// Every item of `listing`, all pages.
+    async fn query_all(&self, listing: &Listing<'_>) -> Result<Vec<Item>> {
+        if !keys::storable(listing.pk, listing.sk_prefix) {
             return Ok(Vec::new());
         }
         let mut items = Vec::new();
         let mut start: Option<Item> = None;
         loop {
-            let mut q = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .set_index_name(index.map(str::to_string))
-                .expression_attribute_names("#pk", pk_name)
-                .expression_attribute_values(":pk", s(pk.clone()))
-                .set_exclusive_start_key(start.take());
-            q = match sk_prefix {
-                Some(prefix) => q
-                    .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                    .expression_attribute_names("#sk", table::SK)
-                    .expression_attribute_values(":prefix", s(prefix)),
-                None => q.key_condition_expression("#pk = :pk"),
-            };
-            if index.is_none() {
-                q = q.consistent_read(true);
-            }
-            let out = q.send().await.map_err(sdk_err)?;
+            let out = self
+                .partition_query(listing, start.take())
+                .send()
+                .await
+                .map_err(sdk_err)?;
             items.extend(out.items.unwrap_or_default());
             match out.last_evaluated_key {
                 Some(k) if !k.is_empty() => start = Some(k),
@@ -237,44 +243,42 @@ impl DynamoStore {
         }
     }
 
+    /// One page of `listing` in key order, continuing a cursor of the same listing: at most
+    /// `limit` items, and the cursor to continue after the last of them when more follow.
+    async fn page(
+        &self,
+        listing: &Listing<'_>,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<(Vec<Item>, Option<String>)> {
+        let start = cursor.map(|c| decode_cursor_of(c, listing)).transpose()?;
+        let (items, next) = self
+            .query_page(listing, start, crate::page_limit(limit))
+            .await?;
+        Ok((items, next.map(|k| encode_cursor(&k))))
+    }
+
     /// One page of a Query in key order: at most `limit` items from `start` on, and the key to
     /// continue after the last of them when more follow. One more item than a page is asked
     /// for, so a full last page promises no empty page after it (as SQLite's pages do).
     async fn query_page(
         &self,
-        index: Option<&str>,
-        pk_name: &str,
-        pk: String,
-        sk_prefix: Option<&str>,
+        listing: &Listing<'_>,
         mut start: Option<Item>,
         limit: u32,
     ) -> Result<(Vec<Item>, Option<Item>)> {
-        if !keys::storable(&pk, sk_prefix) {
+        if !keys::storable(listing.pk, listing.sk_prefix) {
             return Ok((Vec::new(), None));
         }
         let wanted = limit as usize + 1;
         let mut items: Vec<Item> = Vec::new();
         loop {
-            let mut q = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .set_index_name(index.map(str::to_string))
-                .expression_attribute_names("#pk", pk_name)
-                .expression_attribute_values(":pk", s(pk.clone()))
+            let out = self
+                .partition_query(listing, start.take())
                 .limit(i32::try_from(wanted - items.len()).unwrap_or(i32::MAX))
-                .set_exclusive_start_key(start.take());
-            q = match sk_prefix {
-                Some(prefix) => q
-                    .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                    .expression_attribute_names("#sk", table::SK)
-                    .expression_attribute_values(":prefix", s(prefix)),
-                None => q.key_condition_expression("#pk = :pk"),
-            };
-            if index.is_none() {
-                q = q.consistent_read(true);
-            }
-            let out = q.send().await.map_err(sdk_err)?;
+                .send()
+                .await
+                .map_err(sdk_err)?;
             items.extend(out.items.unwrap_or_default());
             match out.last_evaluated_key {
                 Some(k) if !k.is_empty() && items.len() < wanted => start = Some(k),
@@ -285,12 +289,9 @@ impl DynamoStore {
             return Ok((items, None));
         }
         items.truncate(limit as usize);
-        let names: &[&str] = match index {
-            Some(_) => &table::KEY_ATTRIBUTES,
-            None => &[table::PK, table::SK],
-        };
         let next = items.last().map(|last| {
-            names
+            listing
+                .names
                 .iter()
                 .filter_map(|name| last.get(*name).map(|v| (name.to_string(), v.clone())))
                 .collect()

@@ -2,16 +2,15 @@
 //! means for it (every transaction goes through [`DynamoStore::transact`]).
 
 use super::codec::{
-    Item, LAST_USED, Listing, build_err, condition_failed, decode_cursor, decode_cursor_of,
-    encode_cursor, get_n, get_s, gunzip, gzip, n, provrum_from, provrum_item, s, sdk_err,
-    token_from,
+    Item, LAST_USED, Listing, build_err, condition_failed, get_n, get_s, gunzip, gzip, n,
+    provrum_from, provrum_item, s, sdk_err, token_from,
 };
 use super::keys;
 use super::table;
 use super::{CHUNK, DynamoStore, MAX_BUDGET_DATA};
 use crate::{
     AuditEvent, BudgetSummary, BudgetVersion, Org, Page, PostClaim, Provrum, Result, Store,
-    StoreError, StoredReport, Token, approval_parts, check_budget_room, from_json, page_limit,
+    StoreError, StoredReport, Token, approval_parts, check_budget_room, from_json,
     post_lease_until, to_json, touch_before, touch_time,
 };
 use async_trait::async_trait;
@@ -176,9 +175,7 @@ impl Store for DynamoStore {
     }
 
     async fn list_orgs(&self) -> Result<Vec<Org>> {
-        let items = self
-            .query_all(Some(table::GSI1), table::GSI1_PK, keys::ORGS.into(), None)
-            .await?;
+        let items = self.query_all(&Listing::gsi1(keys::ORGS)).await?;
         items
             .iter()
             .map(|item| from_json(get_s(item, "data")?))
@@ -186,30 +183,8 @@ impl Store for DynamoStore {
     }
 
     async fn orgs_page(&self, cursor: Option<&str>, limit: u32) -> Result<Page<Org>> {
-        let listing = Listing {
-            names: &table::KEY_ATTRIBUTES,
-            pk_name: table::GSI1_PK,
-            pk: keys::ORGS,
-            sk_prefix: None,
-        };
-        let start = cursor.map(|c| decode_cursor_of(c, &listing)).transpose()?;
-        let (items, next) = self
-            .query_page(
-                Some(table::GSI1),
-                table::GSI1_PK,
-                keys::ORGS.into(),
-                None,
-                start,
-                page_limit(limit),
-            )
-            .await?;
-        Ok(Page {
-            items: items
-                .iter()
-                .map(|item| from_json(get_s(item, "data")?))
-                .collect::<Result<_>>()?,
-            next: next.map(|k| encode_cursor(&k)),
-        })
+        let (items, next) = self.page(&Listing::gsi1(keys::ORGS), cursor, limit).await?;
+        data_page(items, next)
     }
 
     async fn tokens_page(
@@ -219,23 +194,8 @@ impl Store for DynamoStore {
         limit: u32,
     ) -> Result<Page<Token>> {
         let pk = keys::org(org).pk;
-        let listing = Listing {
-            names: &[table::PK, table::SK],
-            pk_name: table::PK,
-            pk: &pk,
-            sk_prefix: Some(keys::ORG_TOKENS),
-        };
-        let start = cursor.map(|c| decode_cursor_of(c, &listing)).transpose()?;
-        let (entries, next) = self
-            .query_page(
-                None,
-                table::PK,
-                pk.clone(),
-                Some(keys::ORG_TOKENS),
-                start,
-                page_limit(limit),
-            )
-            .await?;
+        let listing = Listing::table(&pk, Some(keys::ORG_TOKENS));
+        let (entries, next) = self.page(&listing, cursor, limit).await?;
         let token_keys = entries
             .iter()
             .map(|entry| get_s(entry, "hash").map(keys::token))
@@ -246,10 +206,7 @@ impl Store for DynamoStore {
             .iter()
             .map(token_from)
             .collect::<Result<_>>()?;
-        Ok(Page {
-            items,
-            next: next.map(|k| encode_cursor(&k)),
-        })
+        Ok(Page { items, next })
     }
 
     async fn touch_token(
@@ -325,9 +282,7 @@ impl Store for DynamoStore {
     }
 
     async fn revoke_token(&self, id: &str, at: DateTime<Utc>, event: &AuditEvent) -> Result<()> {
-        let found = self
-            .query_all(Some(table::GSI1), table::GSI1_PK, keys::token_id(id), None)
-            .await?;
+        let found = self.query_all(&Listing::gsi1(&keys::token_id(id))).await?;
         let item = found
             .first()
             .ok_or_else(|| StoreError::NotFound(format!("token {id}")))?;
@@ -379,33 +334,20 @@ impl Store for DynamoStore {
     }
 
     async fn all_provrum(&self) -> Result<Vec<Provrum>> {
-        self.query_all(
-            Some(table::GSI1),
-            table::GSI1_PK,
-            keys::PROVRUMS.into(),
-            None,
-        )
-        .await?
-        .iter()
-        .map(provrum_from)
-        .collect()
+        self.query_all(&Listing::gsi1(keys::PROVRUMS))
+            .await?
+            .iter()
+            .map(provrum_from)
+            .collect()
     }
 
     async fn list_provrum(&self, cursor: Option<&str>, limit: u32) -> Result<Page<Provrum>> {
-        let start = cursor.map(decode_cursor).transpose()?;
         let (items, next) = self
-            .query_page(
-                Some(table::GSI1),
-                table::GSI1_PK,
-                keys::PROVRUMS.into(),
-                None,
-                start,
-                page_limit(limit),
-            )
+            .page(&Listing::gsi1(keys::PROVRUMS), cursor, limit)
             .await?;
         Ok(Page {
             items: items.iter().map(provrum_from).collect::<Result<_>>()?,
-            next: next.map(|k| encode_cursor(&k)),
+            next,
         })
     }
 
@@ -479,14 +421,8 @@ impl Store for DynamoStore {
             return Ok(None);
         };
         let expected = get_n(&summary, "chunks")? as usize;
-        let chunks = self
-            .query_all(
-                None,
-                table::PK,
-                pk,
-                Some(&keys::budget_data_prefix(version)),
-            )
-            .await?;
+        let prefix = keys::budget_data_prefix(version);
+        let chunks = self.query_all(&Listing::table(&pk, Some(&prefix))).await?;
         if chunks.len() != expected {
             return Err(StoreError::Corrupt(format!(
                 "budget version {version} of {provrum}: {} of {expected} chunks",
@@ -507,13 +443,9 @@ impl Store for DynamoStore {
     }
 
     async fn list_budget_versions(&self, provrum: &str) -> Result<Vec<BudgetSummary>> {
+        let pk = keys::provrum(provrum).pk;
         let items = self
-            .query_all(
-                None,
-                table::PK,
-                keys::provrum(provrum).pk,
-                Some(keys::BUDGETS),
-            )
+            .query_all(&Listing::table(&pk, Some(keys::BUDGETS)))
             .await?;
         items
             .iter()
@@ -528,30 +460,9 @@ impl Store for DynamoStore {
         limit: u32,
     ) -> Result<Page<BudgetSummary>> {
         let pk = keys::provrum(provrum).pk;
-        let listing = Listing {
-            names: &[table::PK, table::SK],
-            pk_name: table::PK,
-            pk: &pk,
-            sk_prefix: Some(keys::BUDGETS),
-        };
-        let start = cursor.map(|c| decode_cursor_of(c, &listing)).transpose()?;
-        let (items, next) = self
-            .query_page(
-                None,
-                table::PK,
-                pk.clone(),
-                Some(keys::BUDGETS),
-                start,
-                page_limit(limit),
-            )
-            .await?;
-        Ok(Page {
-            items: items
-                .iter()
-                .map(|item| from_json(get_s(item, "data")?))
-                .collect::<Result<_>>()?,
-            next: next.map(|k| encode_cursor(&k)),
-        })
+        let listing = Listing::table(&pk, Some(keys::BUDGETS));
+        let (items, next) = self.page(&listing, cursor, limit).await?;
+        data_page(items, next)
     }
 
     async fn approve(
@@ -626,7 +537,7 @@ impl Store for DynamoStore {
 
     async fn audit_events(&self, entity: &str) -> Result<Vec<AuditEvent>> {
         let items = self
-            .query_all(None, table::PK, keys::audit_of(entity), None)
+            .query_all(&Listing::table(&keys::audit_of(entity), None))
             .await?;
         items
             .iter()
@@ -641,23 +552,8 @@ impl Store for DynamoStore {
         limit: u32,
     ) -> Result<Page<AuditEvent>> {
         let pk = keys::audit_of(entity);
-        let listing = Listing {
-            names: &[table::PK, table::SK],
-            pk_name: table::PK,
-            pk: &pk,
-            sk_prefix: None,
-        };
-        let start = cursor.map(|c| decode_cursor_of(c, &listing)).transpose()?;
-        let (items, next) = self
-            .query_page(None, table::PK, pk.clone(), None, start, page_limit(limit))
-            .await?;
-        Ok(Page {
-            items: items
-                .iter()
-                .map(|item| from_json(get_s(item, "data")?))
-                .collect::<Result<_>>()?,
-            next: next.map(|k| encode_cursor(&k)),
-        })
+        let (items, next) = self.page(&Listing::table(&pk, None), cursor, limit).await?;
+        data_page(items, next)
     }
 
     async fn put_report(&self, report: &StoredReport) -> Result<bool> {
@@ -777,4 +673,18 @@ impl Store for DynamoStore {
             Err(e) => Err(sdk_err(e)),
         }
     }
+}
+
+/// A page of items that keep their record as JSON in `data`.
+fn data_page<T: serde::de::DeserializeOwned>(
+    items: Vec<Item>,
+    next: Option<String>,
+) -> Result<Page<T>> {
+    Ok(Page {
+        items: items
+            .iter()
+            .map(|item| from_json(get_s(item, "data")?))
+            .collect::<Result<_>>()?,
+        next,
+    })
 }
