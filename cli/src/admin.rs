@@ -1,5 +1,5 @@
-//! The store options every store-using command takes, and local administration: organisations
-//! and tokens.
+//! The store options every store-using command takes, and local administration: organisations,
+//! tokens, and the migration run once after an upgrade.
 
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
@@ -39,23 +39,26 @@ impl StoreArgs {
                 SqliteStore::open(&self.db)
                     .with_context(|| format!("opening {}", self.db.display()))?,
             ),
-            StoreKind::Dynamodb => {
-                let table = self
-                    .table
-                    .clone()
-                    .context("--table is required with --store dynamodb")?;
-                let store = DynamoStore::from_env(table.clone()).await;
-                if self.create_table
-                    && store
-                        .create_table()
-                        .await
-                        .with_context(|| format!("creating table {table}"))?
-                {
-                    eprintln!("Tabellen {table} är skapad.");
-                }
-                Arc::new(store)
-            }
+            StoreKind::Dynamodb => Arc::new(self.dynamo().await?),
         })
+    }
+
+    /// The DynamoDB store (created with `--create-table` when missing).
+    async fn dynamo(&self) -> anyhow::Result<DynamoStore> {
+        let table = self
+            .table
+            .clone()
+            .context("--table is required with --store dynamodb")?;
+        let store = DynamoStore::from_env(table.clone()).await;
+        if self.create_table
+            && store
+                .create_table()
+                .await
+                .with_context(|| format!("creating table {table}"))?
+        {
+            eprintln!("Tabellen {table} är skapad.");
+        }
+        Ok(store)
     }
 }
 
@@ -151,5 +154,31 @@ pub async fn token_revoke(store: &StoreArgs, id: &str) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("revoking token {id}"))?;
     eprintln!("Token {id} är återkallad.");
+    Ok(())
+}
+
+/// Writes what this version's store needs and older versions did not write; idempotent, run once
+/// after upgrading. Prints how many items it wrote, alone on stdout.
+pub async fn migrate(store: &StoreArgs) -> anyhow::Result<()> {
+    let written = match store.store {
+        StoreKind::Sqlite => {
+            // SQLite lists an organisation's tokens by a query on the tokens table.
+            eprintln!("Inget att migrera: SQLite-lagret listar token direkt ur sin tabell.");
+            0
+        }
+        StoreKind::Dynamodb => {
+            let written = store
+                .dynamo()
+                .await?
+                .backfill_token_entries()
+                .await
+                .context("writing the organisation entries of older tokens")?;
+            eprintln!(
+                "Migreringen är klar: {written} token har fått sin post i organisationens lista."
+            );
+            written
+        }
+    };
+    println!("{written}");
     Ok(())
 }

@@ -67,6 +67,15 @@ enum Command {
     /// Bearer tokens
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Run once after upgrading (idempotent); prints how many items it wrote
+    ///
+    /// Writes what this version's store needs and older versions did not: on DynamoDB, the
+    /// organisation entries of tokens created before tokens were listed per organisation (so
+    /// GET /orgs/{org}/tokens lists them). SQLite needs nothing.
+    Migrate {
+        #[command(flatten)]
+        store: admin::StoreArgs,
+    },
     /// The DynamoDB table the store uses, as CloudFormation properties (JSON); the infra check
     /// compares infra/template.yaml with it
     TableDefinition,
@@ -171,6 +180,7 @@ fn main() -> ExitCode {
         } => run_async(async move {
             serve::report(&store, year, matches!(format, OutputFormat::Json)).await
         }),
+        Command::Migrate { store } => run_async(async move { admin::migrate(&store).await }),
         Command::TableDefinition => {
             println!("{:#}", provrum_store::dynamo::table::cloudformation());
             Ok(ExitCode::SUCCESS)

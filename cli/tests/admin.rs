@@ -1,7 +1,9 @@
-//! `provrum org add` and `provrum token create` on both stores, as an administrator runs them.
+//! `provrum org add`, `provrum token create` and `provrum migrate` on both stores, as an
+//! administrator runs them.
 //! The DynamoDB half talks to moto (started by scripts/test) through the standard AWS
 //! configuration chain, as it would talk to AWS.
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use provrum_store::dynamo::DynamoStore;
 use provrum_store::sqlite::SqliteStore;
 use provrum_store::{Store, hash_token};
@@ -148,6 +150,21 @@ async fn administer(store_args: &[&str], env: &[(&str, &str)], store: &dyn Store
     );
     let orgs = store.list_orgs().await.expect("orgs");
     assert_eq!(orgs.len(), 2);
+
+    let out = migrate(&with(&["migrate"]), env);
+    assert_eq!(out, "0\n", "tokens made by this version need nothing");
+}
+
+/// Runs `provrum migrate …`, which must succeed, and returns its stdout (how many items it wrote).
+fn migrate(args: &[String], env: &[(&str, &str)]) -> String {
+    let out = provrum(args, env);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
 }
 
 #[tokio::test]
@@ -200,4 +217,46 @@ async fn administration_on_dynamodb() {
     );
     let store = DynamoStore::local(&endpoint, table.clone()).await;
     administer(&["--store", "dynamodb", "--table", &table], &env, &store).await;
+
+    // A token made before tokens were listed per organisation has no entry in its
+    // organisation's partition (`ORG#<org>` / `TOKEN#<created>#<id>`): `migrate` writes it.
+    let tokens = store
+        .tokens_page("region-skane", None, 10)
+        .await
+        .expect("page")
+        .items;
+    assert_eq!(tokens.len(), 1);
+    let token = &tokens[0];
+    store
+        .client()
+        .delete_item()
+        .table_name(&table)
+        .key("PK", AttributeValue::S(format!("ORG#{}", token.org)))
+        .key(
+            "SK",
+            AttributeValue::S(format!(
+                "TOKEN#{}#{}",
+                token.created_at.format("%Y-%m-%dT%H:%M:%S%.9fZ"),
+                token.id
+            )),
+        )
+        .condition_expression("attribute_exists(PK)")
+        .send()
+        .await
+        .expect("the entry existed and is deleted");
+    let listed = |store: DynamoStore| async move {
+        store
+            .tokens_page("region-skane", None, 10)
+            .await
+            .expect("page")
+            .items
+    };
+    assert_eq!(listed(store.clone()).await, Vec::new());
+    let args: Vec<String> = ["migrate", "--store", "dynamodb", "--table", &table]
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+    assert_eq!(migrate(&args, &env), "1\n");
+    assert_eq!(listed(store.clone()).await, tokens);
+    assert_eq!(migrate(&args, &env), "0\n", "idempotent");
 }

@@ -84,6 +84,14 @@ pub(super) fn provrum_from(item: &Item) -> Result<Provrum> {
     Ok(p)
 }
 
+/// A token's entry in its organisation's partition ([`keys::org_token`]), which lists it: the
+/// one shape both `create_token` and the backfill of tokens made before the entries write.
+pub(super) fn token_entry_item(token: &Token) -> Item {
+    let mut entry = keys::org_token(token).item();
+    entry.insert("hash".into(), s(token.hash.clone()));
+    entry
+}
+
 /// The attribute of a token item that holds when it was last used (milliseconds since the
 /// epoch, a number, so the touch's condition compares it); never part of its `data`.
 pub(super) const LAST_USED: &str = "last_used_ms";

@@ -49,8 +49,15 @@ pub(super) const ORGS: &str = "ORG";
 
 /// A token, by its secret's SHA-256 (GSI1: [`token_id`], `TOKEN`).
 pub(super) fn token(hash: &str) -> Key {
-    Key::new(format!("TOKEN#{hash}"), "TOKEN")
+    Key::new(format!("{TOKENS}{hash}"), TOKEN_SK)
 }
+
+/// The partition key prefix of every token item …
+pub(super) const TOKENS: &str = "TOKEN#";
+
+/// … and their one sort key (an organisation's token entries are under `ORG#`, with longer
+/// sort keys).
+pub(super) const TOKEN_SK: &str = "TOKEN";
 
 /// GSI1's partition of a token by its id.
 pub(super) fn token_id(id: &str) -> String {
@@ -138,6 +145,8 @@ mod tests {
     fn keys_are_as_the_table_documents() {
         assert_eq!(org("a").pk, "ORG#a");
         assert_eq!(token("h").sk, "TOKEN");
+        assert!(token("h").pk.starts_with(TOKENS));
+        assert_eq!(token("h").sk, TOKEN_SK);
         assert_eq!(budget("p", 3).sk, "BUDGET#000003");
         assert_eq!(budget_data("p", 3, 7).sk, "BUDGETDATA#000003#0007");
         assert!(

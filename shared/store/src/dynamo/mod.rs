@@ -1,4 +1,5 @@
-//! The DynamoDB store: one table, single-table design, one GSI for listings, no Scan.
+//! The DynamoDB store: one table, single-table design, one GSI for listings, no Scan (but in
+//! `migrate`, an operator's one-off migration, never a request).
 //!
 //! | entity | PK | SK | GSI1PK | GSI1SK | used by |
 //! |---|---|---|---|---|---|
@@ -25,11 +26,12 @@
 //!
 //! The code is split by concern: `keys` builds every key (one function each), [`table`] is the
 //! table's definition, [`patience`] the bounds on calls, `codec` the conversions between items
-//! and values (and SDK errors), `transact` the one way to run a transaction, and `ops` the
-//! [`Store`] operations.
+//! and values (and SDK errors), `transact` the one way to run a transaction, `ops` the
+//! [`Store`] operations, and `migrate` what an operator runs once after an upgrade.
 
 mod codec;
 mod keys;
+mod migrate;
 mod ops;
 pub mod patience;
 pub mod table;

@@ -3,7 +3,7 @@
 
 use super::codec::{
     Item, LAST_USED, Listing, build_err, condition_failed, get_n, get_s, gunzip, gzip, n,
-    provrum_from, provrum_item, s, sdk_err, token_from,
+    provrum_from, provrum_item, s, sdk_err, token_entry_item, token_from,
 };
 use super::keys;
 use super::table;
@@ -258,11 +258,9 @@ impl Store for DynamoStore {
         item.insert(table::GSI1_PK.into(), s(keys::token_id(&token.id)));
         item.insert(table::GSI1_SK.into(), s(keys::TOKEN_ID_SK));
         item.insert("data".into(), s(to_json(&fresh)?));
-        let mut entry = keys::org_token(token).item();
-        entry.insert("hash".into(), s(token.hash.clone()));
         let items = vec![
             self.put(item, "attribute_not_exists(PK)")?,
-            self.put(entry, "attribute_not_exists(PK)")?,
+            self.put(token_entry_item(token), "attribute_not_exists(PK)")?,
             audit_put(&self.table, event)?,
         ];
         match self.transact(items).await {
