@@ -90,13 +90,7 @@ where
 /// concurrent requests write it once. A failed touch is logged, never the request's failure.
 async fn touch(state: &AppState, token: &Token) {
     let now = state.clock.now();
-    let recent = token.last_used_at.is_some_and(|used| {
-        chrono::Duration::from_std(TOKEN_TOUCH_EVERY)
-            .ok()
-            .and_then(|every| used.checked_add_signed(every))
-            .is_some_and(|due| now < due)
-    });
-    if recent {
+    if !provrum_store::touch_due(token.last_used_at, now) {
         return;
     }
     if let Err(e) = state.store.touch_token(token, now, TOKEN_TOUCH_EVERY).await {

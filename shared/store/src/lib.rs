@@ -421,6 +421,30 @@ fn check_budget_room(provrum: &str, version: u32) -> Result<()> {
     Ok(())
 }
 
+/// What both stores check of a budget version before adding it: it is `p`'s own, it is the
+/// version `p`'s new state counts, and there is room for it.
+fn check_next_budget(p: &Provrum, budget: &BudgetVersion) -> Result<()> {
+    let version = budget.summary.version;
+    if version != p.budget_versions || budget.provrum != p.id {
+        return Err(StoreError::Conflict(format!(
+            "budget version {version} does not follow: the provrum's new state counts {} versions",
+            p.budget_versions
+        )));
+    }
+    check_budget_room(&p.id, version)
+}
+
+/// A sort key in time order, ties broken by `id`: the order provrum, audit events and an
+/// organisation's tokens are listed in, on both stores.
+fn order_key(at: DateTime<Utc>, id: &str) -> String {
+    format!("{}#{id}", at.format("%Y-%m-%dT%H:%M:%S%.9fZ"))
+}
+
+/// A listing cursor the store did not issue for this listing.
+fn unknown_cursor() -> StoreError {
+    StoreError::Invalid("unknown listing cursor".into())
+}
+
 /// A page's size as the stores use it: 1–[`MAX_PAGE`].
 fn page_limit(limit: u32) -> u32 {
     limit.clamp(1, MAX_PAGE)
@@ -430,6 +454,13 @@ fn page_limit(limit: u32) -> u32 {
 /// and as a number alike.
 fn touch_time(at: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp(at.timestamp(), 0).unwrap_or(at)
+}
+
+/// Whether a token last used at `last_used` is due a touch at `now`: never used, or not within
+/// [`TOKEN_TOUCH_EVERY`]. The stores' conditional write applies the same rule.
+pub fn touch_due(last_used: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    let before = touch_before(touch_time(now), TOKEN_TOUCH_EVERY);
+    last_used.is_none_or(|used| used <= before)
 }
 
 /// The time before which a stored `last_used_at` is stale for a touch at `at`.
@@ -442,11 +473,7 @@ fn touch_before(at: DateTime<Utc>, every: std::time::Duration) -> DateTime<Utc> 
 
 /// The audit event's sort key: time, then a random suffix so two events never collide.
 fn event_key(event: &AuditEvent) -> String {
-    format!(
-        "{}#{}",
-        event.at.format("%Y-%m-%dT%H:%M:%S%.9fZ"),
-        new_id("")
-    )
+    order_key(event.at, &new_id(""))
 }
 
 /// Listing cursors are opaque to clients: hex of what the store needs to continue.
@@ -456,7 +483,7 @@ fn encode_cursor(raw: &[u8]) -> String {
 
 /// The bytes of a cursor this store issued, or `Invalid`.
 fn decode_cursor(cursor: &str) -> Result<Vec<u8>> {
-    let invalid = || StoreError::Invalid("unknown listing cursor".into());
+    let invalid = unknown_cursor;
     if cursor.is_empty()
         || cursor.len() > 2048
         || !cursor.len().is_multiple_of(2)

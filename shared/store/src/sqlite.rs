@@ -4,7 +4,7 @@
 
 use crate::{
     AuditEvent, BudgetSummary, BudgetVersion, Org, Page, PostClaim, Provrum, Result, Store,
-    StoreError, StoredReport, Token, approval_parts, check_budget_room, from_json, page_limit,
+    StoreError, StoredReport, Token, approval_parts, check_next_budget, from_json, page_limit,
     post_lease_until, to_json, touch_before, touch_time,
 };
 use async_trait::async_trait;
@@ -52,7 +52,7 @@ fn db_err(e: rusqlite::Error) -> StoreError {
 }
 
 fn sort_key(p: &Provrum) -> String {
-    format!("{}#{}", p.created_at.format("%Y-%m-%dT%H:%M:%S%.9fZ"), p.id)
+    crate::order_key(p.created_at, &p.id)
 }
 
 fn insert_event(tx: &rusqlite::Transaction<'_>, event: &AuditEvent) -> Result<()> {
@@ -120,6 +120,16 @@ fn write_provrum(tx: &rusqlite::Transaction<'_>, p: &Provrum) -> Result<Provrum>
     Ok(next)
 }
 
+fn read_report(conn: &Connection, year: i32) -> Result<Option<StoredReport>> {
+    let data: Option<String> = conn
+        .query_row("SELECT data FROM reports WHERE year = ?1", [year], |r| {
+            r.get(0)
+        })
+        .optional()
+        .map_err(db_err)?;
+    data.map(|d| from_json(&d)).transpose()
+}
+
 fn read_quota(conn: &Connection, year: i32) -> Result<QuotaYear> {
     let row: Option<(i64, i64)> = conn
         .query_row(
@@ -145,6 +155,31 @@ impl SqliteStore {
     }
 
     /// A private database in memory (tests).
+    /// A page of `listing` within `scope`, keyed by an integer: `sql` takes the scope (?1), the
+    /// key to continue after (?2) and the rows to read (?3) and selects `key, data` in key order.
+    async fn numbered_page<T: serde::de::DeserializeOwned + Send + 'static>(
+        &self,
+        listing: &'static str,
+        scope: &str,
+        sql: &'static str,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<T>> {
+        let after = number_after(cursor, listing, scope)?;
+        let (scope, limit) = (scope.to_string(), page_limit(limit));
+        self.with(move |conn| {
+            keyed_page(
+                conn,
+                sql,
+                params![scope, after, i64::from(limit) + 1],
+                limit,
+                listing,
+                &scope,
+            )
+        })
+        .await
+    }
+
     pub fn in_memory() -> Result<SqliteStore> {
         Self::init(Connection::open_in_memory().map_err(db_err)?)
     }
@@ -234,7 +269,7 @@ fn key_after(cursor: Option<&str>, listing: &str, scope: &str) -> Result<Option<
     let Some(cursor) = cursor else {
         return Ok(None);
     };
-    let invalid = || StoreError::Invalid("unknown listing cursor".into());
+    let invalid = crate::unknown_cursor;
     let parts: [String; 4] =
         serde_json::from_slice(&crate::decode_cursor(cursor)?).map_err(|_| invalid())?;
     let [store, of, within, key] = parts;
@@ -248,9 +283,7 @@ fn key_after(cursor: Option<&str>, listing: &str, scope: &str) -> Result<Option<
 fn number_after(cursor: Option<&str>, listing: &str, scope: &str) -> Result<i64> {
     match key_after(cursor, listing, scope)? {
         None => Ok(i64::MIN),
-        Some(key) => key
-            .parse()
-            .map_err(|_| StoreError::Invalid("unknown listing cursor".into())),
+        Some(key) => key.parse().map_err(|_| crate::unknown_cursor()),
     }
 }
 
@@ -361,19 +394,14 @@ impl Store for SqliteStore {
         cursor: Option<&str>,
         limit: u32,
     ) -> Result<Page<Token>> {
-        let after = number_after(cursor, "tokens", org)?;
-        let (org, limit) = (org.to_string(), page_limit(limit));
-        self.with(move |conn| {
-            keyed_page(
-                conn,
-                "SELECT rowid, data FROM tokens WHERE json_extract(data, '$.org') = ?1 AND rowid > ?2 \
-                 ORDER BY rowid LIMIT ?3",
-                params![org, after, i64::from(limit) + 1],
-                limit,
-                "tokens",
-                &org,
-            )
-        })
+        self.numbered_page(
+            "tokens",
+            org,
+            "SELECT rowid, data FROM tokens WHERE json_extract(data, '$.org') = ?1 AND rowid > ?2 \
+             ORDER BY rowid LIMIT ?3",
+            cursor,
+            limit,
+        )
         .await
     }
 
@@ -509,7 +537,7 @@ impl Store for SqliteStore {
             Some(c) => String::from_utf8(crate::decode_cursor(c)?)
                 .ok()
                 .and_then(|k| k.strip_prefix(PREFIX).map(str::to_string))
-                .ok_or_else(|| StoreError::Invalid("unknown listing cursor".into()))?,
+                .ok_or_else(crate::unknown_cursor)?,
         };
         let limit = page_limit(limit);
         self.with(move |conn| {
@@ -560,14 +588,8 @@ impl Store for SqliteStore {
             if p.status != stored {
                 return Err(StoreError::Conflict("a budget upload cannot change the provrum's status".into()));
             }
+            check_next_budget(&p, &budget)?;
             let version = budget.summary.version;
-            if version != p.budget_versions || budget.provrum != p.id {
-                return Err(StoreError::Conflict(format!(
-                    "budget version {version} does not follow: the provrum's new state counts {} versions",
-                    p.budget_versions
-                )));
-            }
-            check_budget_room(&p.id, version)?;
             tx.execute(
                 "INSERT INTO budget_versions (provrum, version, sha256, summary, data) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![p.id, version, budget.summary.sha256, to_json(&budget.summary)?, to_json(&budget)?],
@@ -623,19 +645,14 @@ impl Store for SqliteStore {
         cursor: Option<&str>,
         limit: u32,
     ) -> Result<Page<BudgetSummary>> {
-        let after = number_after(cursor, "budget", provrum)?;
-        let (provrum, limit) = (provrum.to_string(), page_limit(limit));
-        self.with(move |conn| {
-            keyed_page(
-                conn,
-                "SELECT version, summary FROM budget_versions WHERE provrum = ?1 AND version > ?2 \
-                 ORDER BY version LIMIT ?3",
-                params![provrum, after, i64::from(limit) + 1],
-                limit,
-                "budget",
-                &provrum,
-            )
-        })
+        self.numbered_page(
+            "budget",
+            provrum,
+            "SELECT version, summary FROM budget_versions WHERE provrum = ?1 AND version > ?2 \
+             ORDER BY version LIMIT ?3",
+            cursor,
+            limit,
+        )
         .await
     }
 
@@ -691,18 +708,13 @@ impl Store for SqliteStore {
         cursor: Option<&str>,
         limit: u32,
     ) -> Result<Page<AuditEvent>> {
-        let after = number_after(cursor, "audit", entity)?;
-        let (entity, limit) = (entity.to_string(), page_limit(limit));
-        self.with(move |conn| {
-            keyed_page(
-                conn,
-                "SELECT seq, data FROM audit WHERE entity = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
-                params![entity, after, i64::from(limit) + 1],
-                limit,
-                "audit",
-                &entity,
-            )
-        })
+        self.numbered_page(
+            "audit",
+            entity,
+            "SELECT seq, data FROM audit WHERE entity = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+            cursor,
+            limit,
+        )
         .await
     }
 
@@ -722,16 +734,8 @@ impl Store for SqliteStore {
 
     async fn mark_report_notified(&self, year: i32, at: DateTime<Utc>) -> Result<bool> {
         self.write(move |tx| {
-            let data: Option<String> = tx
-                .query_row("SELECT data FROM reports WHERE year = ?1", [year], |r| {
-                    r.get(0)
-                })
-                .optional()
-                .map_err(db_err)?;
-            let Some(data) = data else {
-                return Err(StoreError::NotFound(format!("report {year}")));
-            };
-            let mut report: StoredReport = from_json(&data)?;
+            let mut report = read_report(tx, year)?
+                .ok_or_else(|| StoreError::NotFound(format!("report {year}")))?;
             if report.notified_at.is_some() {
                 return Ok(false);
             }
@@ -758,16 +762,8 @@ impl Store for SqliteStore {
         let until = post_lease_until(owner, now, lease)?;
         let owner = owner.to_string();
         self.write(move |tx| {
-            let data: Option<String> = tx
-                .query_row("SELECT data FROM reports WHERE year = ?1", [year], |r| {
-                    r.get(0)
-                })
-                .optional()
-                .map_err(db_err)?;
-            let Some(data) = data else {
-                return Err(StoreError::NotFound(format!("report {year}")));
-            };
-            let report: StoredReport = from_json(&data)?;
+            let report = read_report(tx, year)?
+                .ok_or_else(|| StoreError::NotFound(format!("report {year}")))?;
             if report.notified_at.is_some() {
                 return Ok(PostClaim::Posted);
             }
@@ -813,15 +809,6 @@ impl Store for SqliteStore {
     }
 
     async fn get_report(&self, year: i32) -> Result<Option<StoredReport>> {
-        self.with(move |conn| {
-            let data: Option<String> = conn
-                .query_row("SELECT data FROM reports WHERE year = ?1", [year], |r| {
-                    r.get(0)
-                })
-                .optional()
-                .map_err(db_err)?;
-            data.map(|d| from_json(&d)).transpose()
-        })
-        .await
+        self.with(move |conn| read_report(conn, year)).await
     }
 }

@@ -178,7 +178,7 @@ impl<'a> Listing<'a> {
 /// The start key a cursor of `listing` holds, or `Invalid`: a cursor of another listing, another
 /// partition, or with a key DynamoDB could not take is never sent to it.
 pub(super) fn decode_cursor_of(cursor: &str, listing: &Listing<'_>) -> Result<Item> {
-    let invalid = || StoreError::Invalid("unknown listing cursor".into());
+    let invalid = crate::unknown_cursor;
     let map: HashMap<String, String> =
         serde_json::from_slice(&crate::decode_cursor(cursor)?).map_err(|_| invalid())?;
     let fits = map.len() == listing.names.len()

@@ -73,9 +73,8 @@ pub(super) fn org_token(token: &Token) -> Key {
     Key::new(
         org(&token.org).pk,
         format!(
-            "{ORG_TOKENS}{}#{}",
-            token.created_at.format("%Y-%m-%dT%H:%M:%S%.9fZ"),
-            token.id
+            "{ORG_TOKENS}{}",
+            crate::order_key(token.created_at, &token.id)
         ),
     )
 }
@@ -93,7 +92,7 @@ pub(super) const PROVRUMS: &str = "PROVRUM";
 
 /// GSI1's sort key of a provrum: proposal order.
 pub(super) fn provrum_order(p: &Provrum) -> String {
-    format!("{}#{}", p.created_at.format("%Y-%m-%dT%H:%M:%S%.9fZ"), p.id)
+    crate::order_key(p.created_at, &p.id)
 }
 
 /// The summary of a provrum's budget version.

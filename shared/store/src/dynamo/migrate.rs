@@ -2,7 +2,7 @@
 //! is idempotent, so running it again (or after an interrupted run) writes only what is missing.
 
 use super::DynamoStore;
-use super::codec::{Item, condition_failed, get_s, s, sdk_err, token_entry_item};
+use super::codec::{Item, get_s, s, sdk_err, token_entry_item};
 use super::keys;
 use super::table;
 use crate::{Result, StoreError, Token, from_json};
@@ -57,18 +57,6 @@ impl DynamoStore {
 
     /// Writes a token's organisation entry unless it exists; `true` when it was written.
     async fn put_token_entry(&self, token: &Token) -> Result<bool> {
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(token_entry_item(token)))
-            .condition_expression("attribute_not_exists(PK)")
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) if condition_failed(&e) => Ok(false),
-            Err(e) => Err(sdk_err(e)),
-        }
+        self.put_new(token_entry_item(token)).await
     }
 }

@@ -183,6 +183,23 @@ impl DynamoStore {
         &self.client
     }
 
+    /// Writes `item` unless an item with its key exists: `true` when it was written.
+    async fn put_new(&self, item: Item) -> Result<bool> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) if codec::condition_failed(&e) => Ok(false),
+            Err(e) => Err(sdk_err(e)),
+        }
+    }
+
     async fn get_item(&self, key: Key) -> Result<Option<Item>> {
         if !key.storable() {
             return Ok(None);

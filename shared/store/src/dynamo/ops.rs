@@ -10,7 +10,7 @@ use super::table;
 use super::{CHUNK, DynamoStore, MAX_BUDGET_DATA};
 use crate::{
     AuditEvent, BudgetSummary, BudgetVersion, Org, Page, PostClaim, Provrum, Result, Store,
-    StoreError, StoredReport, Token, approval_parts, check_budget_room, from_json,
+    StoreError, StoredReport, Token, approval_parts, check_next_budget, from_json,
     post_lease_until, to_json, touch_before, touch_time,
 };
 use async_trait::async_trait;
@@ -175,11 +175,7 @@ impl Store for DynamoStore {
     }
 
     async fn list_orgs(&self) -> Result<Vec<Org>> {
-        let items = self.query_all(&Listing::gsi1(keys::ORGS)).await?;
-        items
-            .iter()
-            .map(|item| from_json(get_s(item, "data")?))
-            .collect()
+        data_of(&self.query_all(&Listing::gsi1(keys::ORGS)).await?)
     }
 
     async fn orgs_page(&self, cursor: Option<&str>, limit: u32) -> Result<Page<Org>> {
@@ -289,7 +285,6 @@ impl Store for DynamoStore {
             return Ok(());
         }
         token.revoked_at = Some(at);
-        token.last_used_at = None;
         let update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(keys::token(&token.hash).item()))
@@ -369,14 +364,8 @@ impl Store for DynamoStore {
         budget: &BudgetVersion,
         event: &AuditEvent,
     ) -> Result<Provrum> {
+        check_next_budget(provrum, budget)?;
         let version = budget.summary.version;
-        if version != provrum.budget_versions || budget.provrum != provrum.id {
-            return Err(StoreError::Conflict(format!(
-                "budget version {version} does not follow: the provrum's new state counts {} versions",
-                provrum.budget_versions
-            )));
-        }
-        check_budget_room(&provrum.id, version)?;
         let data = gzip(to_json(budget)?.as_bytes())?;
         if data.len() > MAX_BUDGET_DATA {
             return Err(StoreError::TooLarge(format!(
@@ -442,13 +431,11 @@ impl Store for DynamoStore {
 
     async fn list_budget_versions(&self, provrum: &str) -> Result<Vec<BudgetSummary>> {
         let pk = keys::provrum(provrum).pk;
-        let items = self
-            .query_all(&Listing::table(&pk, Some(keys::BUDGETS)))
-            .await?;
-        items
-            .iter()
-            .map(|item| from_json(get_s(item, "data")?))
-            .collect()
+        data_of(
+            &self
+                .query_all(&Listing::table(&pk, Some(keys::BUDGETS)))
+                .await?,
+        )
     }
 
     async fn budget_versions_page(
@@ -534,13 +521,11 @@ impl Store for DynamoStore {
     }
 
     async fn audit_events(&self, entity: &str) -> Result<Vec<AuditEvent>> {
-        let items = self
-            .query_all(&Listing::table(&keys::audit_of(entity), None))
-            .await?;
-        items
-            .iter()
-            .map(|item| from_json(get_s(item, "data")?))
-            .collect()
+        data_of(
+            &self
+                .query_all(&Listing::table(&keys::audit_of(entity), None))
+                .await?,
+        )
     }
 
     async fn audit_page(
@@ -557,19 +542,7 @@ impl Store for DynamoStore {
     async fn put_report(&self, report: &StoredReport) -> Result<bool> {
         let mut item = keys::report(report.year).item();
         item.insert("data".into(), s(to_json(report)?));
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(PK)")
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) if condition_failed(&e) => Ok(false),
-            Err(e) => Err(sdk_err(e)),
-        }
+        self.put_new(item).await
     }
 
     async fn get_report(&self, year: i32) -> Result<Option<StoredReport>> {
@@ -679,10 +652,15 @@ fn data_page<T: serde::de::DeserializeOwned>(
     next: Option<String>,
 ) -> Result<Page<T>> {
     Ok(Page {
-        items: items
-            .iter()
-            .map(|item| from_json(get_s(item, "data")?))
-            .collect::<Result<_>>()?,
+        items: data_of(&items)?,
         next,
     })
+}
+
+/// The records of items that keep them as JSON in `data`.
+fn data_of<T: serde::de::DeserializeOwned>(items: &[Item]) -> Result<Vec<T>> {
+    items
+        .iter()
+        .map(|item| from_json(get_s(item, "data")?))
+        .collect()
 }
