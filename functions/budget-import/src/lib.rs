@@ -143,18 +143,12 @@ async fn next_version(
     actor: &Actor,
     upload: Upload,
 ) -> Result<BudgetVersion, ApiError> {
-    let name = |org: &str| -> String {
-        situation
-            .orgs
-            .get(org)
-            .map_or_else(|| org.to_string(), |o| o.name.clone())
-    };
     let registered: Vec<RegisteredOrg> = provrum
         .participants
         .iter()
         .map(|p| RegisteredOrg {
             id: p.org.clone(),
-            name: name(&p.org),
+            name: situation.orgs.name(&p.org),
         })
         .collect();
     let bytes = upload.bytes.clone();

@@ -1,14 +1,13 @@
 //! What the kansli's admin screens read: an organisation's tokens (never their secrets) and a
 //! provrum's audit trail, each paged (see [`provrum_http::paging`]).
 
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use provrum_http::paging::{self, Paging};
 use provrum_http::views::{self, load_provrum};
 use provrum_http::{Action, Actor, ApiError, AppState, authorize};
-use provrum_store::{AuditEvent, Token};
+use provrum_store::{Page, Token};
 use serde::Serialize;
 
 /// A token as the kansli sees it: who it is for and how it has been used. The secret is never
@@ -63,8 +62,10 @@ pub async fn list_tokens(
         .tokens_page(&org, paging.cursor(), paging.limit)
         .await
         .map_err(paging::store_error)?;
-    let tokens: Vec<TokenView> = page.items.into_iter().map(TokenView::from).collect();
-    Ok(paging.respond(Json(tokens), page.next.as_deref()))
+    Ok(paging.respond_page(Page {
+        items: page.items.into_iter().map(TokenView::from).collect(),
+        next: page.next,
+    }))
 }
 
 /// `GET /provrum/{id}/events`: the provrum's audit trail, oldest first (its participants and
@@ -82,6 +83,5 @@ pub async fn events(
         .audit_page(&format!("provrum/{id}"), paging.cursor(), paging.limit)
         .await
         .map_err(paging::store_error)?;
-    let events: Vec<AuditEvent> = page.items;
-    Ok(paging.respond(Json(events), page.next.as_deref()))
+    Ok(paging.respond_page(page))
 }

@@ -9,7 +9,6 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
-use chrono::Utc;
 use provrum_http::paging::{self, Paging};
 use provrum_http::views::{self, ProvrumView, Situation, load_provrum};
 use provrum_http::{Action, Actor, ApiError, AppState, JsonBody, authorize};
@@ -74,7 +73,7 @@ async fn add_org(
         name: parse_org_name(&body.name)?,
         kind: body.kind,
         membership: body.membership,
-        created_at: Utc::now(),
+        created_at: state.clock.now(),
     };
     let detail = serde_json::json!({"name": org.name});
     let event = AuditEvent::new(
@@ -97,7 +96,7 @@ async fn list_orgs(
         .orgs_page(paging.cursor(), paging.limit)
         .await
         .map_err(paging::store_error)?;
-    Ok(paging.respond(Json(page.items), page.next.as_deref()))
+    Ok(paging.respond_page(page))
 }
 
 #[derive(Deserialize)]
@@ -133,7 +132,8 @@ async fn revoke_token(
         "token.revoked",
         serde_json::Value::Null,
     );
-    state.store.revoke_token(&id, Utc::now(), &event).await?;
+    let now = state.clock.now();
+    state.store.revoke_token(&id, now, &event).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -345,7 +345,7 @@ fn announce_if_ready(
     before: &Provrum,
     stored: &Provrum,
 ) -> ProvrumView {
-    let was_ready = views::view_with(state, before, &situation.orgs).ready;
+    let was_ready = process::readiness(before, &situation.orgs, &state.rules).is_ok();
     let now = views::view_for(state, stored, situation, actor.caller());
     if now.ready && !was_ready {
         state.notify(notices::ready(&now));

@@ -6,7 +6,6 @@
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use provrum_http::views::all_views;
 use provrum_http::{Action, Actor, ApiError, AppState, authorize};
 use provrum_rules::Text;
 use provrum_rules::model::Membership;
@@ -34,17 +33,19 @@ pub async fn compute(
         .iter()
         .filter(|o| o.membership == Membership::Member)
         .count() as u32;
-    let entries: Vec<ReportEntry> = all_views(state)
+    let entries: Vec<ReportEntry> = state
+        .store
+        .all_provrum()
         .await?
         .into_iter()
-        .map(|v| ReportEntry {
-            id: v.id,
-            title: v.title,
-            status: v.status,
-            quota_year: v.quota_year,
-            start: v.latest_budget.as_ref().and_then(|b| b.start),
-            end: v.latest_budget.as_ref().and_then(|b| b.end),
-            base_funding_ore: v.granted_base_funding_ore.unwrap_or_default(),
+        .map(|p| ReportEntry {
+            start: p.latest_budget.as_ref().and_then(|b| b.start),
+            end: p.latest_budget.as_ref().and_then(|b| b.end),
+            id: p.id,
+            title: p.title,
+            status: p.status,
+            quota_year: p.quota_year,
+            base_funding_ore: p.granted_base_funding_ore.unwrap_or_default(),
         })
         .collect();
     Ok(yearly(year, &entries, members, today, &state.rules))
@@ -153,7 +154,7 @@ pub async fn run_scheduled(
         .store
         .put_report(&provrum_store::StoredReport {
             year,
-            created_at: chrono::Utc::now(),
+            created_at: state.clock.now(),
             report: value,
             notified_at: None,
         })
@@ -180,7 +181,7 @@ pub async fn run_scheduled(
     let owner = provrum_store::new_id("run-");
     let claim = state
         .store
-        .claim_report_post(year, &owner, chrono::Utc::now(), POST_LEASE)
+        .claim_report_post(year, &owner, state.clock.now(), POST_LEASE)
         .await
         .map_err(|e| ScheduledError::Report(e.to_string()))?;
     match claim {
@@ -205,7 +206,7 @@ pub async fn run_scheduled(
     // the lease runs out and a rerun posts again.
     state
         .store
-        .mark_report_notified(year, chrono::Utc::now())
+        .mark_report_notified(year, state.clock.now())
         .await
         .map_err(|e| ScheduledError::Report(e.to_string()))?;
     Ok(Outcome::Told { year, attempts })

@@ -440,9 +440,7 @@ fn yes_no(b: bool) -> &'static str {
 }
 
 /// Text for one cell of a Markdown table.
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
-}
+use provrum_rules::catalogue::cell;
 
 #[cfg(test)]
 mod tests {

@@ -9,10 +9,10 @@
 use crate::ApiError;
 use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Response};
 use provrum_rules::Text;
-use provrum_store::{MAX_PAGE, StoreError};
+use provrum_store::{MAX_PAGE, Page, StoreError};
 
 /// The page size when a request names none.
 pub const DEFAULT_LIMIT: u32 = 100;
@@ -38,6 +38,13 @@ fn bad_limit() -> ApiError {
     ))
 }
 
+fn unreadable_query() -> ApiError {
+    ApiError::bad_request(Text::new(
+        "Frågan i adressen kunde inte tolkas.",
+        "The address's query could not be read.",
+    ))
+}
+
 fn bad_cursor() -> ApiError {
     ApiError::bad_request(Text::new(
         "Okänd sidmarkör (cursor). Börja om från första sidan, utan cursor.",
@@ -48,20 +55,25 @@ fn bad_cursor() -> ApiError {
 impl Paging {
     /// The page `query` (a URL's query string) asks for, on `path`.
     pub fn parse(path: &str, query: Option<&str>) -> Result<Paging, ApiError> {
-        let pairs: Vec<(String, String)> = match query {
+        let uri: Uri = match query {
+            None => path.parse(),
+            Some(q) => format!("{path}?{q}").parse(),
+        }
+        .map_err(|_| unreadable_query())?;
+        Paging::of(&uri)
+    }
+
+    /// The page a request's `uri` asks for.
+    pub fn of(uri: &Uri) -> Result<Paging, ApiError> {
+        let pairs: Vec<(String, String)> = match uri.query() {
             None => Vec::new(),
-            Some(q) => {
-                let uri: axum::http::Uri = format!("/?{q}").parse().map_err(|_| bad_cursor())?;
-                Query::<Vec<(String, String)>>::try_from_uri(&uri)
-                    .map_err(|_| {
-                        ApiError::bad_request(Text::new(
-                            "Frågan i adressen kunde inte tolkas.",
-                            "The address's query could not be read.",
-                        ))
-                    })?
+            Some(_) => {
+                Query::<Vec<(String, String)>>::try_from_uri(uri)
+                    .map_err(|_| unreadable_query())?
                     .0
             }
         };
+        let path = uri.path();
         let once = |name: &str| -> Result<Option<String>, ApiError> {
             let mut values = pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v);
             match (values.next(), values.next()) {
@@ -107,6 +119,11 @@ impl Paging {
         .ok()
     }
 
+    /// `page` as a JSON array, with a `Link` to the next page when there is one.
+    pub fn respond_page<T: serde::Serialize>(&self, page: Page<T>) -> Response {
+        self.respond(axum::Json(page.items), page.next.as_deref())
+    }
+
     /// `body` with a `Link` to the next page when there is one.
     pub fn respond(&self, body: impl IntoResponse, next: Option<&str>) -> Response {
         let mut response = body.into_response();
@@ -129,7 +146,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Paging {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Paging, ApiError> {
-        Paging::parse(parts.uri.path(), parts.uri.query())
+        Paging::of(&parts.uri)
     }
 }
 

@@ -1,7 +1,9 @@
 //! Who may read and administer what: the authorisation of every route that is not a step of
 //! the provrum process, in one table. The process's own steps (propose, interest, leader, budget,
 //! approve, withdraw, result) are decided, roles included, by
-//! [`provrum_rules::process::permit`], which also lists them as each caller's `actions`.
+//! [`provrum_rules::process::permit`], which also lists them as each caller's `actions`. Reading
+//! organisations and provrum, and checking a workbook, needs only a valid token (the `Actor`
+//! extractor).
 
 use crate::{Actor, ApiError};
 use provrum_rules::Text;
@@ -9,8 +11,6 @@ use provrum_store::Provrum;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
-    /// `GET /orgs`, `GET /provrum`, `GET /provrum/{id}`, `POST /check`: any valid token.
-    Read,
     /// `POST /orgs`, `POST`/`GET /orgs/{org}/tokens`, `DELETE /tokens/{id}`.
     Administer,
     /// `GET /provrum/{id}/budget`: the participants and the kansli.
@@ -30,7 +30,6 @@ pub fn authorize(action: Action, actor: &Actor, provrum: Option<&Provrum>) -> Re
     let kansli = actor.is_kansli();
     let participant = provrum.is_some_and(|p| p.takes_part(&actor.org.id));
     match action {
-        Action::Read => Ok(()),
         Action::Administer | Action::Oversee if kansli => Ok(()),
         Action::Administer | Action::Oversee => deny(
             "Bara Reglabs kansli får göra detta.",

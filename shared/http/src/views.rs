@@ -22,6 +22,15 @@ impl Directory for OrgIndex {
     }
 }
 
+impl OrgIndex {
+    /// The organisation's name, or its id when it is not registered.
+    pub fn name(&self, org: &str) -> String {
+        self.0
+            .get(org)
+            .map_or_else(|| org.to_string(), |o| o.name.clone())
+    }
+}
+
 impl std::ops::Deref for OrgIndex {
     type Target = HashMap<String, Org>;
 
@@ -38,15 +47,6 @@ pub struct Situation {
     pub now: chrono::DateTime<chrono::Utc>,
 }
 
-/// The quota year `provrum` would start in, from its latest budget's start date.
-fn start_year(provrum: &Provrum) -> Option<i32> {
-    provrum
-        .latest_budget
-        .as_ref()
-        .and_then(|b| b.start)
-        .map(provrum_rules::kvot::quota_year)
-}
-
 impl Situation {
     /// Read for `provrum`: the quota years only where the kansli could approve one of them
     /// (nobody else is ever offered the step that needs them).
@@ -60,7 +60,7 @@ impl Situation {
             for year in provrum
                 .iter()
                 .filter(|p| p.status == Status::Proposed)
-                .filter_map(|p| start_year(p))
+                .filter_map(|p| p.planned_quota_year())
             {
                 if let std::collections::hash_map::Entry::Vacant(slot) = quotas.entry(year) {
                     slot.insert(state.store.quota(year).await?);
@@ -89,7 +89,9 @@ impl Situation {
         Context {
             rules: &state.rules,
             orgs: &self.orgs,
-            quota: start_year(provrum).and_then(|y| self.quotas.get(&y).copied()),
+            quota: provrum
+                .planned_quota_year()
+                .and_then(|y| self.quotas.get(&y).copied()),
             now: self.now,
         }
     }
@@ -157,12 +159,11 @@ pub async fn load_provrum(state: &AppState, id: &str) -> Result<Provrum, ApiErro
 
 /// The organisation `id`, or 404 in the caller's language.
 pub async fn load_org(state: &AppState, id: &str) -> Result<Org, ApiError> {
-    state.store.get_org(id).await?.ok_or_else(|| {
-        ApiError::not_found(provrum_rules::Text::new(
-            format!("Organisationen {id} finns inte."),
-            format!("The organisation {id} does not exist."),
-        ))
-    })
+    state
+        .store
+        .get_org(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(process::org_not_found(id)))
 }
 
 pub async fn org_index(state: &AppState) -> Result<HashMap<String, Org>, ApiError> {
@@ -175,11 +176,8 @@ pub async fn org_index(state: &AppState) -> Result<HashMap<String, Org>, ApiErro
         .collect())
 }
 
-pub async fn view(state: &AppState, provrum: &Provrum) -> Result<ProvrumView, ApiError> {
-    Ok(view_with(state, provrum, &org_index(state).await?))
-}
-
-pub fn view_with(state: &AppState, p: &Provrum, orgs: &HashMap<String, Org>) -> ProvrumView {
+/// What everyone may read of `p`, without the caller's actions.
+pub fn view_with(state: &AppState, p: &Provrum, orgs: &OrgIndex) -> ProvrumView {
     let participants: Vec<ParticipantView> = p
         .participants
         .iter()
@@ -187,14 +185,13 @@ pub fn view_with(state: &AppState, p: &Provrum, orgs: &HashMap<String, Org>) -> 
             let org = orgs.get(&part.org);
             ParticipantView {
                 org: part.org.clone(),
-                name: org.map_or_else(|| part.org.clone(), |o| o.name.clone()),
+                name: orgs.name(&part.org),
                 kind: org.map(|o| ParticipantKind::of(o.kind, o.membership)),
                 wants_to_lead: part.wants_to_lead,
             }
         })
         .collect();
-    let kinds: Vec<ParticipantKind> = participants.iter().filter_map(|v| v.kind).collect();
-    let readiness = match provrum_rules::delt::readiness(&kinds, p.leader.is_some(), &state.rules) {
+    let readiness = match process::readiness(p, orgs, &state.rules) {
         Ok(()) => Readiness {
             ready: true,
             findings: Vec::new(),
@@ -320,19 +317,6 @@ pub fn status_row(view: &ProvrumView, today: chrono::NaiveDate) -> StatusRow {
         can_start_reasons: approve.map(|a| a.findings.clone()).unwrap_or_default(),
         actions: view.actions.clone(),
     }
-}
-
-/// Every provrum as views: the organisations and the provrum, each read once (see
-/// [`provrum_store::Store::all_provrum`]), whatever the number of provrum.
-pub async fn all_views(state: &AppState) -> Result<Vec<ProvrumView>, ApiError> {
-    let orgs = org_index(state).await?;
-    Ok(state
-        .store
-        .all_provrum()
-        .await?
-        .iter()
-        .map(|p| view_with(state, p, &orgs))
-        .collect())
 }
 
 /// The audit trail's record of `decision`, by `actor`.

@@ -736,7 +736,8 @@ fn joined<S: AsRef<str>>(items: impl IntoIterator<Item = S>, last_word: &str) ->
 }
 
 /// Text for one cell of a Markdown table.
-fn cell(s: &str) -> String {
+/// Text made safe for one cell of a Markdown table (the API reference uses it too).
+pub fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 

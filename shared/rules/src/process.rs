@@ -431,18 +431,11 @@ pub fn permit(
         Step::UploadBudget => {
             only_the_leader(leader)?;
             if !matches!(provrum.status, Status::Proposed | Status::Running) {
-                return Err(Refusal::State {
-                    message: Text::new(
-                        format!(
-                            "Provrummet har status ”{}”; budgeten kan inte längre ändras.",
-                            provrum.status.sv()
-                        ),
-                        format!(
-                            "The provrum is {}; its budget can no longer change.",
-                            provrum.status.as_str()
-                        ),
-                    ),
-                });
+                return Err(in_status(
+                    provrum.status,
+                    "budgeten kan inte längre ändras.",
+                    "its budget can no longer change.",
+                ));
             }
             if provrum.budget_versions >= MAX_BUDGET_VERSIONS {
                 return Err(Refusal::Full {
@@ -453,18 +446,17 @@ pub fn permit(
         }
         // "Reglabs kansli ger klartecken för start." (PROC-2)
         Step::Approve => {
-            if !kansli {
-                return Err(Refusal::Forbidden {
+            // PROC-2 decides the role first, then the status.
+            may_approve(caller.membership, provrum.status).map_err(|findings| match kansli {
+                true => rules(findings),
+                false => Refusal::Forbidden {
                     message: Text::new(
                         "Bara Reglabs kansli ger klartecken för start.",
                         "Only Reglab's kansli approves a start.",
                     ),
-                    findings: may_approve(caller.membership, Status::Proposed)
-                        .err()
-                        .unwrap_or_default(),
-                });
-            }
-            may_approve(caller.membership, provrum.status).map_err(rules)?;
+                    findings,
+                },
+            })?;
             let findings = start_findings(provrum, ctx);
             if findings.is_empty() {
                 Ok(())
@@ -486,22 +478,23 @@ pub fn permit(
         Step::ReportResult => {
             only_the_leader(leader)?;
             if provrum.status != Status::Running {
-                return Err(Refusal::State {
-                    message: Text::new(
-                        format!(
-                            "Provrummet har status ”{}”; resultat rapporteras för ett pågående provrum.",
-                            provrum.status.sv()
-                        ),
-                        format!(
-                            "The provrum is {}; results are reported for a running provrum.",
-                            provrum.status.as_str()
-                        ),
-                    ),
-                });
+                return Err(in_status(
+                    provrum.status,
+                    "resultat rapporteras för ett pågående provrum.",
+                    "results are reported for a running provrum.",
+                ));
             }
             Ok(())
         }
     }
+}
+
+/// An organisation that is not registered with Reglab.
+pub fn org_not_found(org: &str) -> Text {
+    Text::new(
+        format!("Organisationen {org} finns inte."),
+        format!("The organisation {org} does not exist."),
+    )
 }
 
 /// Why the upload after the [`MAX_BUDGET_VERSIONS`]th is refused.
@@ -522,7 +515,9 @@ pub fn budget_versions_full() -> Text {
 /// (DELT-3, DELT-5), its latest budget exists (BUD-1) without errors, has a start date (PLAN-1),
 /// and fits the year's quota (KVOT-1, KVOT-2).
 fn start_findings(provrum: &Provrum, ctx: &Context<'_>) -> Vec<Finding> {
-    let mut findings = readiness(provrum, ctx).err().unwrap_or_default();
+    let mut findings = readiness(provrum, ctx.orgs, ctx.rules)
+        .err()
+        .unwrap_or_default();
     let Some(latest) = &provrum.latest_budget else {
         findings.push(Finding::new(
             &bud::BUD_1,
@@ -559,14 +554,18 @@ fn start_findings(provrum: &Provrum, ctx: &Context<'_>) -> Vec<Finding> {
 
 /// "När ett provrum har en ledare och minst två deltagande regioner, är det redo att köra
 /// igång." Derived, never stored.
-pub fn readiness(provrum: &Provrum, ctx: &Context<'_>) -> Result<(), Vec<Finding>> {
+pub fn readiness(
+    provrum: &Provrum,
+    orgs: &dyn Directory,
+    rules: &RuleSet,
+) -> Result<(), Vec<Finding>> {
     let kinds: Vec<ParticipantKind> = provrum
         .participants
         .iter()
-        .filter_map(|p| ctx.orgs.facts(&p.org))
+        .filter_map(|p| orgs.facts(&p.org))
         .map(|o| ParticipantKind::of(o.kind, o.membership))
         .collect();
-    delt::readiness(&kinds, provrum.leader.is_some(), ctx.rules)
+    delt::readiness(&kinds, provrum.leader.is_some(), rules)
 }
 
 fn takes_part_role(caller: Caller<'_>) -> Result<(), Refusal> {
@@ -594,18 +593,21 @@ fn before_start(provrum: &Provrum) -> Result<(), Refusal> {
     if provrum.status == Status::Proposed {
         return Ok(());
     }
-    Err(Refusal::State {
+    Err(in_status(
+        provrum.status,
+        "det går bara före start.",
+        "this is only possible before the start.",
+    ))
+}
+
+/// A step the provrum's status does not allow: the status, then why.
+fn in_status(status: Status, sv: &str, en: &str) -> Refusal {
+    Refusal::State {
         message: Text::new(
-            format!(
-                "Provrummet har status ”{}”; det går bara före start.",
-                provrum.status.sv()
-            ),
-            format!(
-                "The provrum is {}; this is only possible before the start.",
-                provrum.status.as_str()
-            ),
+            format!("Provrummet har status ”{}”; {sv}", status.sv()),
+            format!("The provrum is {}; {en}", status.as_str()),
         ),
-    })
+    }
 }
 
 /// Decides `command` by `caller` on `provrum`: its guard ([`permit`]), then what its arguments
@@ -652,10 +654,7 @@ pub fn decide(
                 });
             }
             let facts = ctx.orgs.facts(&org).ok_or_else(|| Refusal::NotFound {
-                message: Text::new(
-                    format!("Organisationen {org} finns inte."),
-                    format!("The organisation {org} does not exist."),
-                ),
+                message: org_not_found(&org),
             })?;
             delt::leader_allowed(
                 facts.name,
@@ -677,13 +676,11 @@ pub fn decide(
         }
         Command::Approve => {
             // The guard has found a latest budget with a start date.
-            let (Some(latest), Some(start)) = (
-                next.latest_budget.clone(),
-                next.latest_budget.as_ref().and_then(|b| b.start),
-            ) else {
+            let (Some(latest), Some(quota_year)) =
+                (next.latest_budget.clone(), provrum.planned_quota_year())
+            else {
                 return Err(rules(start_findings(provrum, ctx)));
             };
-            let quota_year = kvot::quota_year(start);
             next.status = Status::Running;
             next.started_at = Some(ctx.now);
             next.quota_year = Some(quota_year);
@@ -1047,10 +1044,13 @@ mod tests {
     #[test]
     fn ready_with_a_leader_and_two_regions() {
         let p = proposed_by("region-a");
-        let not_yet = with(None, |ctx| readiness(&p, ctx)).expect_err("not ready");
+        let not_yet = with(None, |ctx| readiness(&p, ctx.orgs, ctx.rules)).expect_err("not ready");
         let ids: Vec<&str> = not_yet.iter().map(|f| f.rule.as_str()).collect();
         assert_eq!(ids, ["DELT-3", "DELT-5"]);
-        assert_eq!(with(None, |ctx| readiness(&ready(), ctx)), Ok(()));
+        assert_eq!(
+            with(None, |ctx| readiness(&ready(), ctx.orgs, ctx.rules)),
+            Ok(())
+        );
     }
 
     /// "Reglabs kansli ger klartecken för start." Only when ready, with a budget without errors

@@ -112,6 +112,14 @@ impl Provrum {
         }
     }
 
+    /// The quota year it would start in: its latest budget's planned start's year.
+    pub fn planned_quota_year(&self) -> Option<i32> {
+        self.latest_budget
+            .as_ref()
+            .and_then(|b| b.start)
+            .map(crate::kvot::quota_year)
+    }
+
     /// Whether `org` takes part.
     pub fn takes_part(&self, org: &str) -> bool {
         self.participants.iter().any(|p| p.org == org)
