@@ -47,7 +47,7 @@ enum Command {
     Serve {
         #[arg(long, default_value = "127.0.0.1:3000")]
         addr: String,
-        /// Seed Reglab's members and sample provrum (once) and print a token per role
+        /// Seed what is missing of Reglab's members and sample provrum, and print a token per role
         #[arg(long)]
         demo: bool,
         #[command(flatten)]

@@ -153,7 +153,8 @@ async fn seed(store: &Arc<dyn Store>, app: &Router) -> anyhow::Result<()> {
             )
             .await?;
     }
-    let kansli = token(store, "reglab").await?;
+    let tokens = Tokens::new(store);
+    let kansli = tokens.of("reglab").await?;
     for (id, name, kind, membership) in demo_orgs() {
         if store.get_org(id).await?.is_some() {
             continue;
@@ -167,46 +168,51 @@ async fn seed(store: &Arc<dyn Store>, app: &Router) -> anyhow::Result<()> {
         )
         .await?;
     }
-    seed_provrum(store, app, &kansli).await?;
+    seed_provrum(store, app, &tokens).await?;
     println!("# Demo-tokens (visas bara nu) / demo tokens (shown only now)");
     for (role, org) in [
         ("kansli", "reglab"),
         ("member (leader)", "region-ostergotland"),
         ("partner", "rise"),
     ] {
-        println!("{role:<16} {org:<20} {}", token(store, org).await?);
+        println!("{role:<16} {org:<20} {}", tokens.of(org).await?);
     }
     Ok(())
 }
 
-/// A new token for each organisation that acts in the sample provrum.
-struct Tokens(HashMap<&'static str, String>);
+/// The demo's tokens, each issued the first time a step needs it and reused after: a seed
+/// that finds everything done issues none.
+struct Tokens<'a> {
+    store: &'a Arc<dyn Store>,
+    issued: std::sync::Mutex<HashMap<String, String>>,
+}
 
-impl Tokens {
-    fn of(&self, org: &str) -> anyhow::Result<&str> {
-        self.0
-            .get(org)
-            .map(String::as_str)
-            .with_context(|| format!("the demo has no token for {org}"))
+impl<'a> Tokens<'a> {
+    fn new(store: &'a Arc<dyn Store>) -> Tokens<'a> {
+        Tokens {
+            store,
+            issued: Default::default(),
+        }
+    }
+
+    async fn of(&self, org: &str) -> anyhow::Result<String> {
+        let known = self.issued.lock().ok().and_then(|t| t.get(org).cloned());
+        if let Some(secret) = known {
+            return Ok(secret);
+        }
+        let secret = token(self.store, org).await?;
+        if let Ok(mut issued) = self.issued.lock() {
+            issued.insert(org.to_string(), secret.clone());
+        }
+        Ok(secret)
     }
 }
 
-async fn seed_provrum(store: &Arc<dyn Store>, app: &Router, kansli: &str) -> anyhow::Result<()> {
-    let mut tokens = HashMap::new();
-    for org in [
-        "region-ostergotland",
-        "region-skane",
-        "vastra-gotalandsregionen",
-        "norrkopings-kommun",
-        "region-norrbotten",
-        "region-vasterbotten",
-        "rise",
-        "region-gotland",
-        "region-kalmar",
-    ] {
-        tokens.insert(org, token(store, org).await?);
-    }
-    let tokens = Tokens(tokens);
+async fn seed_provrum(
+    store: &Arc<dyn Store>,
+    app: &Router,
+    tokens: &Tokens<'_>,
+) -> anyhow::Result<()> {
     let workbook = |filled: &provrum_workbook::template::Filled| {
         provrum_workbook::template::build(Lang::Sv, Some(filled))
     };
@@ -215,7 +221,7 @@ async fn seed_provrum(store: &Arc<dyn Store>, app: &Router, kansli: &str) -> any
     let id = provrum(
         store,
         app,
-        &tokens,
+        tokens,
         "region-ostergotland",
         ("AI och visualisering i regional utveckling", "AI"),
         &[
@@ -229,7 +235,7 @@ async fn seed_provrum(store: &Arc<dyn Store>, app: &Router, kansli: &str) -> any
     if stored(store, &id).await?.status == Status::Proposed {
         json(
             app,
-            kansli,
+            &tokens.of("reglab").await?,
             "POST",
             &format!("/provrum/{id}/approve"),
             serde_json::Value::Null,
@@ -265,7 +271,7 @@ async fn seed_provrum(store: &Arc<dyn Store>, app: &Router, kansli: &str) -> any
     provrum(
         store,
         app,
-        &tokens,
+        tokens,
         "region-norrbotten",
         ("Drönare – nya frågeställningar", "Beredskap"),
         &["region-vasterbotten", "rise"],
@@ -277,15 +283,15 @@ async fn seed_provrum(store: &Arc<dyn Store>, app: &Router, kansli: &str) -> any
     let id = proposed(
         store,
         app,
-        &tokens,
+        tokens,
         "region-gotland",
         ("Civilt försvar", "Beredskap"),
     )
     .await?;
-    if !joined(&stored(store, &id).await?, "region-kalmar") {
+    if !stored(store, &id).await?.takes_part("region-kalmar") {
         json(
             app,
-            tokens.of("region-kalmar")?,
+            &tokens.of("region-kalmar").await?,
             "POST",
             &format!("/provrum/{id}/interest"),
             serde_json::json!({"wants_to_lead": true}),
@@ -303,15 +309,11 @@ async fn stored(store: &Arc<dyn Store>, id: &str) -> anyhow::Result<Provrum> {
         .with_context(|| format!("provrum {id} vanished while seeding"))
 }
 
-fn joined(provrum: &Provrum, org: &str) -> bool {
-    provrum.participants.iter().any(|p| p.org == org)
-}
-
 /// The sample provrum called `title`: found, or proposed now by `proposer`.
 async fn proposed(
     store: &Arc<dyn Store>,
     app: &Router,
-    tokens: &Tokens,
+    tokens: &Tokens<'_>,
     proposer: &str,
     (title, theme): (&str, &str),
 ) -> anyhow::Result<String> {
@@ -325,7 +327,7 @@ async fn proposed(
     }
     let p = json(
         app,
-        tokens.of(proposer)?,
+        &tokens.of(proposer).await?,
         "POST",
         "/provrum",
         serde_json::json!({"title": title, "theme": theme}),
@@ -343,7 +345,7 @@ async fn proposed(
 async fn provrum(
     store: &Arc<dyn Store>,
     app: &Router,
-    tokens: &Tokens,
+    tokens: &Tokens<'_>,
     leader: &str,
     title: (&str, &str),
     others: &[&str],
@@ -352,12 +354,12 @@ async fn provrum(
     let id = proposed(store, app, tokens, leader, title).await?;
     let now = stored(store, &id).await?;
     for org in others {
-        if joined(&now, org) {
+        if now.takes_part(org) {
             continue;
         }
         json(
             app,
-            tokens.of(org)?,
+            &tokens.of(org).await?,
             "POST",
             &format!("/provrum/{id}/interest"),
             serde_json::json!({"wants_to_lead": false}),
@@ -367,7 +369,7 @@ async fn provrum(
     if now.leader.as_deref() != Some(leader) {
         json(
             app,
-            tokens.of(leader)?,
+            &tokens.of(leader).await?,
             "PUT",
             &format!("/provrum/{id}/leader"),
             serde_json::json!({"org": leader}),
@@ -378,7 +380,7 @@ async fn provrum(
         let path = format!("/provrum/{id}/budget");
         let (status, reply) = call(
             app,
-            tokens.of(leader)?,
+            &tokens.of(leader).await?,
             "POST",
             &path,
             Body::from(bytes),
