@@ -165,12 +165,13 @@ function refreshStatus_(spreadsheet, hourly) {
   var first = STATUS_HEADER_ROW + 1;
   var n = values.length;
   sheet.getRange(first, 1, n, columns.length).setValues(values).setVerticalAlignment('top');
-  sheet.getRange(first, 5, n, 1).setWrap(true);
-  sheet.getRange(first, 9, n, 2).setNumberFormat(DATE_FORMAT);
-  sheet.getRange(first, 11, n, 2).setNumberFormat(KRONOR_FORMAT);
-  sheet.getRange(first, 17, n, 1).setNumberFormat('0');
-  sheet.getRange(first, 19, n, 1).setFontColor('#5f6368');
-  sheet.setConditionalFormatRules(statusRules_(sheet, first, n));
+  var col = function (key) { return columns.indexOf(key) + 1; };
+  sheet.getRange(first, col('col.canStartWhy'), n, 1).setWrap(true);
+  sheet.getRange(first, col('col.start'), n, 2).setNumberFormat(DATE_FORMAT);
+  sheet.getRange(first, col('col.total'), n, 2).setNumberFormat(KRONOR_FORMAT);
+  sheet.getRange(first, col('col.year'), n, 1).setNumberFormat('0');
+  sheet.getRange(first, col('col.id'), n, 1).setFontColor('#5f6368');
+  sheet.setConditionalFormatRules(statusRules_(sheet, first, n, col));
   return n;
 }
 
@@ -182,14 +183,14 @@ function reasons_(findings) {
   return (findings || [])
     .map(function (f) {
       var text = (f.text && (f.text[lang_()] || f.text.sv)) || f.rule;
-      var at = f.location ? ' (' + f.location.sheet + (f.location.cell ? '!' + f.location.cell : '') + ')' : '';
+      var at = f.location ? ' (' + place_(f.location) + ')' : '';
       return f.rule + at + ': ' + text;
     })
     .join('\n');
 }
 
 /** Colours by status, readiness, the go-ahead, budget check and overdue result. */
-function statusRules_(sheet, first, n) {
+function statusRules_(sheet, first, n, col) {
   var rules = [];
   function when(column, text, background, color) {
     var builder = SpreadsheetApp.newConditionalFormatRule()
@@ -200,15 +201,15 @@ function statusRules_(sheet, first, n) {
     rules.push(builder.build());
   }
   Object.keys(STATUS_COLOURS).forEach(function (status) {
-    when(2, t_('status.' + status), STATUS_COLOURS[status], status === 'withdrawn' ? '#666666' : null);
+    when(col('col.status'), t_('status.' + status), STATUS_COLOURS[status], status === 'withdrawn' ? '#666666' : null);
   });
-  when(3, t_('yes'), '#d9ead3');
-  when(3, t_('no'), '#fff2cc');
-  when(4, t_('yes'), '#d9ead3');
-  when(13, t_('verdict.ok'), VERDICT_COLOURS.ok);
-  when(13, t_('verdict.warnings'), VERDICT_COLOURS.warnings);
-  when(13, t_('verdict.errors'), VERDICT_COLOURS.errors, '#990000');
-  when(13, t_('verdict.none'), '#eeeeee', '#666666');
-  when(18, t_('yes'), '#f4cccc', '#990000');
+  when(col('col.ready'), t_('yes'), '#d9ead3');
+  when(col('col.ready'), t_('no'), '#fff2cc');
+  when(col('col.canStart'), t_('yes'), '#d9ead3');
+  when(col('col.verdict'), t_('verdict.ok'), VERDICT_COLOURS.ok);
+  when(col('col.verdict'), t_('verdict.warnings'), VERDICT_COLOURS.warnings);
+  when(col('col.verdict'), t_('verdict.errors'), VERDICT_COLOURS.errors, '#990000');
+  when(col('col.verdict'), t_('verdict.none'), '#eeeeee', '#666666');
+  when(col('col.overdue'), t_('yes'), '#f4cccc', '#990000');
   return rules;
 }
