@@ -457,9 +457,7 @@ async fn the_budget_version_after_the_200th_is_a_clear_409() {
 /// Authentication records a token's use once, not on every request: against DynamoDB, counted.
 #[tokio::test]
 async fn a_tokens_use_is_written_once_an_hour_not_per_request() {
-    let endpoint = std::env::var("PROVRUM_TEST_DYNAMODB_ENDPOINT").expect(
-        "PROVRUM_TEST_DYNAMODB_ENDPOINT is not set: the DynamoDB runs use moto, which scripts/test starts",
-    );
+    let endpoint = crate::helpers::moto_endpoint();
     let store = DynamoStore::local(&endpoint, provrum_store::new_id("touch-")).await;
     store.create_table().await.expect("table");
     let (counted, counter) = store.counted();

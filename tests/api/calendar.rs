@@ -10,7 +10,7 @@ use provrum_http::{AppState, Clock};
 use provrum_rules::model::Status;
 use provrum_rules::{Ore, Verdict};
 use provrum_store::sqlite::SqliteStore;
-use provrum_store::{AuditEvent, BudgetSummary, Participant, Provrum, Store};
+use provrum_store::{AuditEvent, BudgetSummary, Provrum, Store};
 use serde_json::Value;
 use std::sync::Arc;
 use tower::ServiceExt;
@@ -19,24 +19,11 @@ use tower::ServiceExt;
 async fn running_until(store: &dyn Store, end: NaiveDate) {
     let at = Utc::now();
     let start = end - chrono::Days::new(90);
-    let provrum = Provrum {
-        id: provrum_store::new_id("p-"),
-        title: format!("Slutar {end}"),
-        theme: None,
-        description: None,
+    let id = provrum_store::new_id("p-");
+    let mut provrum = Provrum {
         status: Status::Running,
-        proposer: "reglab".into(),
         leader: Some("reglab".into()),
-        participants: vec![Participant {
-            org: "reglab".into(),
-            wants_to_lead: true,
-            joined_at: at,
-        }],
-        created_at: at,
-        updated_at: at,
         started_at: Some(at),
-        withdrawn_at: None,
-        result: None,
         budget_versions: 1,
         latest_budget: Some(BudgetSummary {
             version: 1,
@@ -56,8 +43,9 @@ async fn running_until(store: &dyn Store, end: NaiveDate) {
         }),
         quota_year: Some(2025),
         granted_base_funding_ore: Some(Ore::kr(100_000)),
-        version: 0,
+        ..Provrum::proposed(id, format!("Slutar {end}"), "reglab", at)
     };
+    provrum.participants[0].wants_to_lead = true;
     let event = AuditEvent::new(
         format!("provrum/{}", provrum.id),
         "reglab",

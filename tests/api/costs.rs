@@ -7,9 +7,13 @@ use std::collections::BTreeMap;
 
 /// The calls of `GET path` with `n` provrum stored, and the JSON answered.
 async fn calls_of(path: &str, n: usize) -> (BTreeMap<String, u32>, serde_json::Value) {
-    let endpoint = std::env::var("PROVRUM_TEST_DYNAMODB_ENDPOINT")
-        .expect("PROVRUM_TEST_DYNAMODB_ENDPOINT is not set: the DynamoDB runs use moto, which scripts/test starts");
-    dynamo_calls_of(&endpoint, n, path, provrum::all_routes).await
+    dynamo_calls_of(
+        &crate::helpers::moto_endpoint(),
+        n,
+        path,
+        provrum::all_routes,
+    )
+    .await
 }
 
 fn expected(get_item: u32, query: u32) -> BTreeMap<String, u32> {

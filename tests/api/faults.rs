@@ -59,15 +59,14 @@ async fn stage(upstream: &str, moto: Option<Arc<Moto>>) -> Stage {
     }
 }
 
-fn shared_moto() -> String {
-    std::env::var("PROVRUM_TEST_DYNAMODB_ENDPOINT").expect(
-        "PROVRUM_TEST_DYNAMODB_ENDPOINT is not set: the DynamoDB runs use moto, which scripts/test starts",
-    )
-}
-
 impl Stage {
     async fn upload(&self, bytes: Vec<u8>) -> (u16, Value, Option<String>) {
-        let response = self
+        answer(self.upload_request(None, bytes).await).await
+    }
+
+    /// The leader's upload of `bytes`, in language `lang` if given.
+    async fn upload_request(&self, lang: Option<&str>, bytes: Vec<u8>) -> reqwest::Response {
+        let mut request = self
             .app
             .client
             .post(format!("{}/provrum/{}/budget", self.app.address, self.id))
@@ -75,12 +74,11 @@ impl Stage {
             .header(
                 "content-type",
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-            .body(bytes)
-            .send()
-            .await
-            .expect("request");
-        answer(response).await
+            );
+        if let Some(lang) = lang {
+            request = request.header("accept-language", lang);
+        }
+        request.body(bytes).send().await.expect("request")
     }
 
     async fn approve(&self) -> (u16, Value, Option<String>) {
@@ -192,7 +190,7 @@ fn assert_bounded_tries(seen: &[Seen], forwarded: usize) {
 
 #[tokio::test]
 async fn dynamodb_stopping_mid_upload_leaves_no_half_written_version() {
-    let stage = stage(&shared_moto(), None).await;
+    let stage = stage(&crate::helpers::moto_endpoint(), None).await;
     let first = workbook("region-a", &["region-b"]);
     let second = workbook_in("region-a", &["region-b"], 2026);
 
@@ -243,7 +241,7 @@ async fn dynamodb_stopping_mid_upload_leaves_no_half_written_version() {
 
 #[tokio::test]
 async fn dynamodb_stopping_mid_approval_leaves_the_quota_counting_what_started() {
-    let stage = stage(&shared_moto(), None).await;
+    let stage = stage(&crate::helpers::moto_endpoint(), None).await;
     let (status, body, _) = stage.upload(workbook("region-a", &["region-b"])).await;
     assert_eq!(status, 201, "{body}");
 
@@ -327,20 +325,7 @@ async fn settle(stage: &Stage) -> Whole {
 
 /// A problem answer in the language asked for: status, body, `Retry-After`.
 async fn upload_in(stage: &Stage, lang: &str, bytes: Vec<u8>) -> (u16, Value, Option<String>) {
-    let response = stage
-        .app
-        .client
-        .post(format!("{}/provrum/{}/budget", stage.app.address, stage.id))
-        .bearer_auth(&stage.leader)
-        .header("accept-language", lang)
-        .header(
-            "content-type",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        .body(bytes)
-        .send()
-        .await
-        .expect("request");
+    let response = stage.upload_request(Some(lang), bytes).await;
     let status = response.status().as_u16();
     let header = |name: &str| {
         response
@@ -373,7 +358,7 @@ fn writes(seen: &[Seen]) -> (usize, usize) {
 /// that moment (issue 14): the store sends it again, and the upload succeeds.
 #[tokio::test]
 async fn a_transaction_conflict_once_is_retried_and_the_upload_succeeds() {
-    let stage = stage(&shared_moto(), None).await;
+    let stage = stage(&crate::helpers::moto_endpoint(), None).await;
     let file = workbook("region-a", &["region-b"]);
     stage.wire.arm(Fault::Cancel {
         at: WRITE,
@@ -397,7 +382,7 @@ async fn a_transaction_conflict_once_is_retried_and_the_upload_succeeds() {
 /// default and in English on request; nothing is stored.
 #[tokio::test]
 async fn transaction_conflicts_every_time_answer_409_try_again() {
-    let stage = stage(&shared_moto(), None).await;
+    let stage = stage(&crate::helpers::moto_endpoint(), None).await;
     let file = workbook("region-a", &["region-b"]);
     for (lang, text) in [
         ("sv", "Någon ändrade detta i samma ögonblick; försök igen."),
@@ -432,7 +417,7 @@ async fn transaction_conflicts_every_time_answer_409_try_again() {
 /// DynamoDB does not answer; nothing is stored.
 #[tokio::test]
 async fn a_throttled_transaction_is_retried_then_answers_503() {
-    let stage = stage(&shared_moto(), None).await;
+    let stage = stage(&crate::helpers::moto_endpoint(), None).await;
     stage.wire.arm(Fault::Cancel {
         at: WRITE,
         reasons: &["ThrottlingError"],
@@ -461,7 +446,7 @@ async fn a_throttled_transaction_is_retried_then_answers_503() {
 /// failed, with the quota in fact free, is a conflict to try again.
 #[tokio::test]
 async fn a_failed_condition_keeps_the_operations_meaning_and_is_not_retried() {
-    let stage = stage(&shared_moto(), None).await;
+    let stage = stage(&crate::helpers::moto_endpoint(), None).await;
     stage.wire.arm(Fault::Cancel {
         at: WRITE,
         reasons: &["None", "ConditionalCheckFailed"],

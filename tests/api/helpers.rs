@@ -18,6 +18,14 @@ pub struct TestApp {
     _dir: Option<tempfile::TempDir>,
 }
 
+/// The moto server scripts/test starts for the DynamoDB runs; a run without it fails, never
+/// skips.
+pub fn moto_endpoint() -> String {
+    std::env::var("PROVRUM_TEST_DYNAMODB_ENDPOINT").expect(
+        "PROVRUM_TEST_DYNAMODB_ENDPOINT is not set: the DynamoDB runs use moto, which scripts/test starts",
+    )
+}
+
 pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, None).await
 }
@@ -33,9 +41,7 @@ pub async fn spawn_app_with(backend: Backend, webhook: Option<provrum_notify::We
             )
         }
         Backend::Dynamodb => {
-            let endpoint = std::env::var("PROVRUM_TEST_DYNAMODB_ENDPOINT")
-                .expect("PROVRUM_TEST_DYNAMODB_ENDPOINT is not set: the DynamoDB runs use moto, which scripts/test starts");
-            let store = DynamoStore::local(&endpoint, provrum_store::new_id("api-")).await;
+            let store = DynamoStore::local(&moto_endpoint(), provrum_store::new_id("api-")).await;
             store.create_table().await.expect("table");
             (Arc::new(store), None)
         }
