@@ -16,7 +16,12 @@ pub fn rules() -> String {
 
 /// `docs/api.md`: the reference rendered from the document served at `GET /openapi.json`.
 pub fn api() -> anyhow::Result<String> {
-    Ok(provrum_http::apidoc::served_markdown()?)
+    Ok(provrum_http::apidoc::markdown(&openapi()?))
+}
+
+/// The OpenAPI document served at `GET /openapi.json` (`provrum openapi`).
+pub fn openapi() -> anyhow::Result<serde_json::Value> {
+    Ok(serde_json::to_value(provrum_api::openapi())?)
 }
 
 /// FORM-1 as the reader gives it: a PDF read for real, and two of its refusals.

@@ -11,5 +11,5 @@ pub fn all_routes(state: AppState) -> Router {
         .merge(budget_import::routes())
         .merge(status_sheet::routes())
         .merge(quota_report::routes());
-    provrum_http::app(routes, state)
+    provrum_http::app(routes.into(), state)
 }

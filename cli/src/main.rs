@@ -85,6 +85,8 @@ enum Command {
     /// The HTTP reference as Markdown, from the OpenAPI document served at /openapi.json
     /// (docs/api.md)
     ApiDocs,
+    /// The OpenAPI 3.1 document served at /openapi.json, derived from the routes and answer types
+    Openapi,
 }
 
 #[derive(Subcommand)]
@@ -191,6 +193,10 @@ fn main() -> ExitCode {
         }
         Command::ApiDocs => provrum::docs::api().map(|md| {
             print!("{md}");
+            ExitCode::SUCCESS
+        }),
+        Command::Openapi => provrum::docs::openapi().map(|doc| {
+            println!("{doc:#}");
             ExitCode::SUCCESS
         }),
         Command::Org(command) => run_async(async move {

@@ -72,3 +72,30 @@ fn docs_rules_md_lists_every_rule_with_an_example_in_both_languages() {
     }
     assert!(!md.contains("(No example.)"));
 }
+
+/// Every operation and every schema of the served document has its section in docs/api.md, and
+/// the open routes say so.
+#[test]
+fn docs_api_md_has_every_operation_and_schema() {
+    let doc = provrum::docs::openapi().expect("the document");
+    let md = provrum::docs::api().expect("docs/api.md");
+    let paths = doc["paths"].as_object().expect("paths");
+    assert!(paths.len() >= 19, "{} paths", paths.len());
+    for (path, item) in paths {
+        for method in item.as_object().expect("path item").keys() {
+            let heading = format!("\n## {} {path}\n", method.to_uppercase());
+            assert!(md.contains(&heading), "{heading}");
+        }
+    }
+    for name in doc["components"]["schemas"]
+        .as_object()
+        .expect("schemas")
+        .keys()
+    {
+        assert!(md.contains(&format!("\n### {name}\n")), "{name}");
+    }
+    assert!(md.contains("| GET | [`/health`](#get-health) | Liveness | none |"));
+    assert!(md.contains(
+        "| GET | [`/provrum`](#get-provrum) | List provrum in the order they were proposed, a page at a time | bearer token |"
+    ));
+}

@@ -4,29 +4,47 @@
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::post;
 use axum::{Json, Router};
+use provrum_http::openapi::{
+    BadPage, BadRequest, Conflict, Forbidden, NotFound, NotWorkbook, ProvrumPath, TooLarge,
+    Unauthorized, Unavailable,
+};
 use provrum_http::paging::{self, Paging};
 use provrum_http::views::{self, Situation, load_provrum};
 use provrum_http::{Action, Actor, ApiError, AppState, RequestLang, Upload, authorize};
 use provrum_rules::process::{self, Command, Step};
-use provrum_rules::{Checked, Context, RegisteredOrg, RuleSet};
-use provrum_store::{BudgetVersion, Provrum};
+use provrum_rules::{Checked, Compliance, Context, Lang, RegisteredOrg, RuleSet, Submission};
+use provrum_store::{BudgetSummary, BudgetVersion, Provrum};
+use provrum_workbook::template::spec::Spec;
+use serde::Serialize;
 use std::sync::Arc;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/check", post(check))
-        .route("/template.xlsx", axum::routing::get(template))
-        .route("/template.json", axum::routing::get(template_spec))
-        .route("/provrum/{id}/budget", post(upload).get(versions))
+/// The .xlsx content type.
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(check))
+        .routes(routes!(template))
+        .routes(routes!(template_spec))
+        .routes(routes!(upload, versions))
         .layer(DefaultBodyLimit::max(
             provrum_http::upload::upload_body_limit(),
         ))
 }
 
 pub fn router(state: AppState) -> Router {
-    provrum_http::app(routes(), state)
+    provrum_http::app(routes().into(), state)
+}
+
+/// The routes that take a workbook, in the OpenAPI document: a body of several types.
+pub fn describe_uploads(doc: &mut utoipa::openapi::OpenApi) {
+    for path in ["/check", "/provrum/{id}/budget"] {
+        provrum_http::openapi::takes_upload(doc, path);
+    }
 }
 
 /// Reading and checking is CPU work: off the async threads.
@@ -50,6 +68,10 @@ async fn run_check(
     })
 }
 
+/// Check a workbook (stateless)
+#[utoipa::path(post, path = "/check", operation_id = "check", params(RequestLang),
+    responses((status = OK, description = "The compliance result", body = Compliance),
+        BadRequest, Unauthorized, TooLarge, NotWorkbook, Unavailable))]
 async fn check(
     State(state): State<AppState>,
     _actor: Actor,
@@ -60,12 +82,22 @@ async fn check(
     Ok(Json(checked.report.render(lang)))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct TemplateQuery {
+    /// `en` for the English template; Swedish otherwise.
+    #[param(value_type = Option<Lang>)]
     lang: Option<String>,
 }
 
-/// The blank Reglab workbook; anyone may fetch it (`?lang=en` for English).
+/// The blank Reglab workbook
+///
+/// Anyone may fetch it (`?lang=en` for English).
+#[utoipa::path(get, path = "/template.xlsx", operation_id = "template", params(TemplateQuery),
+    security(()),
+    responses((status = OK, description = "The template", content_type = XLSX,
+            body = inline(provrum_http::openapi::Binary)),
+        BadRequest))]
 async fn template(
     axum::extract::Query(query): axum::extract::Query<TemplateQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -84,10 +116,7 @@ async fn template(
     };
     Ok((
         [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
+            (axum::http::header::CONTENT_TYPE, XLSX.to_string()),
             (
                 axum::http::header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}\""),
@@ -97,7 +126,10 @@ async fn template(
     ))
 }
 
-/// The same template as data, for clients that build it in place (the Sheets add-on).
+/// The blank Reglab workbook as data: sheets, cells, styles, notes and dropdowns, for clients that build it in place (the Google Sheets add-on)
+#[utoipa::path(get, path = "/template.json", operation_id = "templateSpec",
+    params(TemplateQuery), security(()),
+    responses((status = OK, description = "The template layout", body = Spec), BadRequest))]
 async fn template_spec(
     axum::extract::Query(query): axum::extract::Query<TemplateQuery>,
 ) -> Json<provrum_workbook::template::spec::Spec> {
@@ -109,6 +141,12 @@ async fn template_spec(
     Json(provrum_workbook::template::spec::spec(lang))
 }
 
+/// Check and store a new budget version (the leader)
+#[utoipa::path(post, path = "/provrum/{id}/budget", operation_id = "uploadBudget",
+    params(ProvrumPath, RequestLang),
+    responses((status = CREATED, description = "Stored", body = BudgetUploaded),
+        BadRequest, Unauthorized, Forbidden, NotFound, Conflict, TooLarge, NotWorkbook,
+        Unavailable))]
 async fn upload(
     State(state): State<AppState>,
     actor: Actor,
@@ -129,9 +167,36 @@ async fn upload(
     store
         .add_budget_version(&decision.provrum, &version, &event)
         .await?;
-    let compliance = version.checked.report.render(lang);
-    let answer = serde_json::json!({"version": version.summary.version, "compliance": compliance});
+    let answer = BudgetUploaded {
+        version: version.summary.version,
+        compliance: version.checked.report.render(lang),
+    };
     Ok((StatusCode::CREATED, Json(answer)))
+}
+
+/// A stored budget version's number and its compliance result.
+#[derive(Serialize, ToSchema)]
+pub struct BudgetUploaded {
+    pub version: u32,
+    pub compliance: Compliance,
+}
+
+/// A provrum's budget: the latest version in full and a page of the list of versions.
+#[derive(Serialize, ToSchema)]
+pub struct BudgetVersions {
+    pub latest: Option<LatestBudget>,
+    /// Oldest first; the `Link` header leads to the next page.
+    pub versions: Vec<BudgetSummary>,
+}
+
+/// The latest budget version: in brief, its compliance result and what was read.
+#[derive(Serialize, ToSchema)]
+pub struct LatestBudget {
+    pub summary: BudgetSummary,
+    pub compliance: Compliance,
+    /// The plan, the participants and the budget lines as read from the workbook.
+    #[schema(value_type = Object)]
+    pub submission: Submission,
 }
 
 /// The uploaded workbook checked against the provrum's registered participants, as its next
@@ -171,8 +236,12 @@ async fn next_version(
     ))
 }
 
-/// The latest version in full, and a page of the list of versions (oldest first; the `Link`
-/// header leads to the next page).
+/// Latest budget version and a page of the list of versions, oldest first (participants, kansli)
+#[utoipa::path(get, path = "/provrum/{id}/budget", operation_id = "getBudget",
+    params(ProvrumPath, RequestLang, Paging),
+    responses((status = OK, description = "Budget versions", body = BudgetVersions,
+            headers(("Link" = String, description = "The next page (RFC 8288); absent on the last"))),
+        BadPage, Unauthorized, Forbidden, NotFound, Unavailable))]
 async fn versions(
     State(state): State<AppState>,
     actor: Actor,
@@ -191,9 +260,14 @@ async fn versions(
         0 => None,
         n => state.store.get_budget_version(&id, n).await?,
     };
-    let latest = latest.map(|v| serde_json::json!({"summary": v.summary, "compliance": v.checked.report.render(lang), "submission": v.checked.submission}));
-    Ok(paging.respond(
-        Json(serde_json::json!({"latest": latest, "versions": page.items})),
-        page.next.as_deref(),
-    ))
+    let latest = latest.map(|v| LatestBudget {
+        compliance: v.checked.report.render(lang),
+        summary: v.summary,
+        submission: v.checked.submission,
+    });
+    let answer = BudgetVersions {
+        latest,
+        versions: page.items,
+    };
+    Ok(paging.respond(Json(answer), page.next.as_deref()))
 }

@@ -4,15 +4,18 @@
 use axum::extract::{Path, State};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
+use provrum_http::RequestLang;
+use provrum_http::openapi::{BadPage, Forbidden, NotFound, ProvrumPath, Unauthorized, Unavailable};
 use provrum_http::paging::{self, Paging};
 use provrum_http::views::{self, load_provrum};
 use provrum_http::{Action, Actor, ApiError, AppState, authorize};
-use provrum_store::{Page, Token};
+use provrum_store::{AuditEvent, Page, Token};
 use serde::Serialize;
 
 /// A token as the kansli sees it: who it is for and how it has been used. The secret is never
 /// stored and its hash is never shown.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Token)]
 pub struct TokenView {
     pub id: String,
     pub org: String,
@@ -47,8 +50,12 @@ impl From<Token> for TokenView {
     }
 }
 
-/// `GET /orgs/{org}/tokens`: the organisation's tokens, oldest first, revoked ones too
-/// (the kansli's).
+/// An organisation's tokens, oldest first, revoked ones too (kansli); never their secrets
+#[utoipa::path(get, path = "/orgs/{org}/tokens", operation_id = "listTokens",
+    params(("org" = String, Path, description = "The organisation's id"), Paging, RequestLang),
+    responses((status = OK, description = "Tokens", body = Vec<TokenView>,
+            headers(("Link" = String, description = "The next page (RFC 8288); absent on the last"))),
+        BadPage, Unauthorized, Forbidden, NotFound, Unavailable))]
 pub async fn list_tokens(
     State(state): State<AppState>,
     actor: Actor,
@@ -68,8 +75,12 @@ pub async fn list_tokens(
     }))
 }
 
-/// `GET /provrum/{id}/events`: the provrum's audit trail, oldest first (its participants and
-/// the kansli).
+/// The provrum's audit trail, oldest first (participants, kansli)
+#[utoipa::path(get, path = "/provrum/{id}/events", operation_id = "listEvents",
+    params(ProvrumPath, Paging, RequestLang),
+    responses((status = OK, description = "Events", body = Vec<AuditEvent>,
+            headers(("Link" = String, description = "The next page (RFC 8288); absent on the last"))),
+        BadPage, Unauthorized, Forbidden, NotFound, Unavailable))]
 pub async fn events(
     State(state): State<AppState>,
     actor: Actor,

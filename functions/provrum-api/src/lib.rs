@@ -7,61 +7,104 @@ pub mod notices;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
+use provrum_http::openapi::{
+    BadPage, BadRequest, Conflict, Forbidden, NotFound, NotJson, ProvrumPath, Unauthorized,
+    Unavailable,
+};
 use provrum_http::paging::{self, Paging};
 use provrum_http::views::{self, ProvrumView, Situation, load_provrum};
-use provrum_http::{Action, Actor, ApiError, AppState, JsonBody, authorize};
-use provrum_rules::Text;
-use provrum_rules::model::{Membership, OrgKind};
+use provrum_http::{Action, Actor, ApiError, AppState, JsonBody, RequestLang, authorize};
+use provrum_rules::model::{Membership, OrgKind, Status};
 use provrum_rules::process::{self, Command, Event, Proposal};
+use provrum_rules::{Ore, Text};
 use provrum_store::{AuditEvent, Org, Provrum, issue_token, new_id, parse_org_id, parse_org_name};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use std::sync::LazyLock;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/health", get(|| async { "ok" }))
-        .route(
-            "/openapi.json",
-            get(|| async {
-                (
-                    [(axum::http::header::CONTENT_TYPE, "application/json")],
-                    provrum_http::OPENAPI,
-                )
-            }),
-        )
-        .route("/orgs", post(add_org).get(list_orgs))
-        .route(
-            "/orgs/{org}/tokens",
-            post(create_token).get(admin::list_tokens),
-        )
-        .route("/tokens/{id}", delete(revoke_token))
-        .route("/provrum", post(propose).get(list_provrum))
-        .route("/provrum/{id}", get(get_provrum))
-        .route("/provrum/{id}/events", get(admin::events))
-        .route(
-            "/provrum/{id}/interest",
-            post(register_interest).delete(withdraw_interest),
-        )
-        .route("/provrum/{id}/leader", put(choose_leader))
-        .route("/provrum/{id}/withdraw", post(withdraw))
-        .route("/provrum/{id}/approve", post(approve))
-        .route("/provrum/{id}/result", post(report_result))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(health))
+        .routes(routes!(openapi_json))
+        .routes(routes!(add_org, list_orgs))
+        .routes(routes!(create_token, admin::list_tokens))
+        .routes(routes!(revoke_token))
+        .routes(routes!(propose, list_provrum))
+        .routes(routes!(get_provrum))
+        .routes(routes!(admin::events))
+        .routes(routes!(register_interest, withdraw_interest))
+        .routes(routes!(choose_leader))
+        .routes(routes!(withdraw))
+        .routes(routes!(approve))
+        .routes(routes!(report_result))
 }
 
 pub fn router(state: AppState) -> Router {
-    provrum_http::app(routes(), state)
+    provrum_http::app(routes().into(), state)
 }
 
-#[derive(Deserialize)]
+/// The OpenAPI 3.1 document of every function's routes, as served at `GET /openapi.json`:
+/// derived from the routers and the answer types, so it cannot describe a route that is not
+/// served or an answer that is not given.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = routes().into_openapi();
+    doc.merge(budget_import::routes().into_openapi());
+    doc.merge(status_sheet::routes().into_openapi());
+    doc.merge(quota_report::routes().into_openapi());
+    budget_import::describe_uploads(&mut doc);
+    provrum_http::openapi::frame(doc)
+}
+
+/// The document, rendered once per process.
+static OPENAPI: LazyLock<String> = LazyLock::new(|| match openapi().to_json() {
+    Ok(json) => json,
+    Err(e) => {
+        tracing::error!(error = %e, "the OpenAPI document could not be rendered");
+        String::from("{}")
+    }
+});
+
+/// Liveness
+#[utoipa::path(get, path = "/health", operation_id = "health", security(()),
+    responses((status = OK, description = "ok", body = String, content_type = "text/plain")))]
+async fn health() -> &'static str {
+    "ok"
+}
+
+/// This document
+#[utoipa::path(get, path = "/openapi.json", operation_id = "openapi", security(()),
+    responses((status = OK, description = "OpenAPI 3.1", body = Object)))]
+async fn openapi_json() -> impl IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        OPENAPI.as_str(),
+    )
+}
+
+/// An organisation to add.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewOrg {
+    #[schema(pattern = "^[a-z0-9][a-z0-9_-]{0,63}$")]
     id: String,
+    /// 1-200 characters, no control characters.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     name: String,
     kind: OrgKind,
     membership: Membership,
 }
 
+/// Add an organisation (kansli)
+#[utoipa::path(post, path = "/orgs", operation_id = "addOrg", request_body = NewOrg,
+    responses((status = CREATED, description = "Added", body = Org),
+        BadRequest, Unauthorized, Forbidden, Conflict, NotJson, Unavailable))]
 async fn add_org(
     State(state): State<AppState>,
     actor: Actor,
@@ -86,6 +129,11 @@ async fn add_org(
     Ok((StatusCode::CREATED, Json(org)))
 }
 
+/// List organisations by id, a page at a time
+#[utoipa::path(get, path = "/orgs", operation_id = "listOrgs", params(Paging),
+    responses((status = OK, description = "Organisations", body = Vec<Org>,
+            headers(("Link" = String, description = "The next page (RFC 8288); absent on the last"))),
+        BadPage, Unauthorized, Unavailable))]
 async fn list_orgs(
     State(state): State<AppState>,
     _actor: Actor,
@@ -99,13 +147,32 @@ async fn list_orgs(
     Ok(paging.respond_page(page))
 }
 
-#[derive(Deserialize)]
+/// A token to create: what it is for, so the kansli can tell tokens apart.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = NewToken)]
 struct NewTokenBody {
+    /// What the token is for; cut to its first 200 characters.
     #[serde(default)]
     label: String,
 }
 
+/// A new token: the secret is shown here once and never again.
+#[derive(Serialize, ToSchema)]
+pub struct TokenCreated {
+    pub id: String,
+    /// The secret, for `Authorization: Bearer …`.
+    pub token: String,
+    pub org: String,
+    pub role: Membership,
+    pub label: String,
+}
+
+/// Create a token for an organisation (kansli); shown only here
+#[utoipa::path(post, path = "/orgs/{org}/tokens", operation_id = "createToken",
+    params(("org" = String, Path, description = "The organisation's id")), request_body = NewTokenBody,
+    responses((status = CREATED, description = "Created", body = TokenCreated),
+        BadRequest, Unauthorized, Forbidden, NotFound, NotJson, Unavailable))]
 async fn create_token(
     State(state): State<AppState>,
     actor: Actor,
@@ -116,10 +183,21 @@ async fn create_token(
     let label: String = body.label.trim().chars().take(200).collect();
     let org = views::load_org(&state, &org).await?;
     let new = issue_token(state.store.as_ref(), &org.id, &label, &actor.org.id).await?;
-    let created = serde_json::json!({"id": new.token.id, "token": new.secret, "org": org.id, "role": org.membership, "label": label});
+    let created = TokenCreated {
+        id: new.token.id,
+        token: new.secret,
+        org: org.id,
+        role: org.membership,
+        label,
+    };
     Ok((StatusCode::CREATED, Json(created)))
 }
 
+/// Revoke a token (kansli)
+#[utoipa::path(delete, path = "/tokens/{id}", operation_id = "revokeToken",
+    params(("id" = String, Path, description = "The token's id (not its secret)")),
+    responses((status = NO_CONTENT, description = "Revoked"),
+        Unauthorized, Forbidden, NotFound, Unavailable))]
 async fn revoke_token(
     State(state): State<AppState>,
     actor: Actor,
@@ -173,11 +251,27 @@ fn optional_text(value: Option<&str>, max: usize, field: &str) -> Result<Option<
         .filter(|v| !v.is_empty()))
 }
 
-#[derive(Deserialize)]
+/// A proposal: a title, and a theme and a description if the proposer has them. Texts are
+/// trimmed; no control characters but line breaks and tabs (the patterns say so).
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = Proposal)]
 struct ProposalBody {
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f][^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+    )]
     title: String,
+    #[schema(
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+    )]
     theme: Option<String>,
+    #[schema(
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+    )]
     description: Option<String>,
 }
 
@@ -228,6 +322,11 @@ async fn carry_out(
     Ok((before, stored, situation))
 }
 
+/// Propose a provrum (members)
+#[utoipa::path(post, path = "/provrum", operation_id = "propose", params(RequestLang),
+    request_body = ProposalBody,
+    responses((status = CREATED, description = "Proposed", body = ProvrumView),
+        BadRequest, Unauthorized, Forbidden, NotJson, Unavailable))]
 async fn propose(
     State(state): State<AppState>,
     actor: Actor,
@@ -247,6 +346,11 @@ async fn propose(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
+/// List provrum in the order they were proposed, a page at a time
+#[utoipa::path(get, path = "/provrum", operation_id = "listProvrum", params(Paging),
+    responses((status = OK, description = "Provrum", body = Vec<ProvrumView>,
+            headers(("Link" = String, description = "The next page (RFC 8288); absent on the last"))),
+        BadPage, Unauthorized, Unavailable))]
 async fn list_provrum(
     State(state): State<AppState>,
     actor: Actor,
@@ -267,6 +371,10 @@ async fn list_provrum(
     Ok(paging.respond(Json(listed), page.next.as_deref()))
 }
 
+/// A provrum with participants, leader, readiness, latest budget and the caller's actions
+#[utoipa::path(get, path = "/provrum/{id}", operation_id = "getProvrum", params(ProvrumPath),
+    responses((status = OK, description = "The provrum", body = ProvrumView),
+        Unauthorized, NotFound, Unavailable))]
 async fn get_provrum(
     State(state): State<AppState>,
     actor: Actor,
@@ -276,12 +384,18 @@ async fn get_provrum(
     Ok(Json(views::view_of(&state, &provrum, &actor).await?))
 }
 
-#[derive(Deserialize)]
+/// Taking part, and whether as the one who wants to lead.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Interest {
     wants_to_lead: bool,
 }
 
+/// Take part (members, partners); a seventh gets DELT-1
+#[utoipa::path(post, path = "/provrum/{id}/interest", operation_id = "registerInterest",
+    params(ProvrumPath, RequestLang), request_body = Interest,
+    responses((status = OK, description = "Registered", body = ProvrumView),
+        BadRequest, Unauthorized, Forbidden, NotFound, Conflict, NotJson, Unavailable))]
 async fn register_interest(
     State(state): State<AppState>,
     actor: Actor,
@@ -297,6 +411,11 @@ async fn register_interest(
     )))
 }
 
+/// Stop taking part (before start)
+#[utoipa::path(delete, path = "/provrum/{id}/interest", operation_id = "withdrawInterest",
+    params(ProvrumPath, RequestLang),
+    responses((status = NO_CONTENT, description = "Withdrawn"),
+        Unauthorized, Forbidden, NotFound, Conflict, Unavailable))]
 async fn withdraw_interest(
     State(state): State<AppState>,
     actor: Actor,
@@ -306,12 +425,18 @@ async fn withdraw_interest(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+/// The organisation to lead (one of those that want to).
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Leader {
     org: String,
 }
 
+/// Choose the leader (kansli or proposer); a partner gets DELT-4
+#[utoipa::path(put, path = "/provrum/{id}/leader", operation_id = "chooseLeader",
+    params(ProvrumPath, RequestLang), request_body = Leader,
+    responses((status = OK, description = "Chosen", body = ProvrumView),
+        BadRequest, Unauthorized, Forbidden, NotFound, Conflict, NotJson, Unavailable))]
 async fn choose_leader(
     State(state): State<AppState>,
     actor: Actor,
@@ -325,15 +450,18 @@ async fn choose_leader(
     )))
 }
 
+/// Withdraw before start (proposer, leader, kansli)
+#[utoipa::path(post, path = "/provrum/{id}/withdraw", operation_id = "withdraw",
+    params(ProvrumPath, RequestLang),
+    responses((status = OK, description = "Withdrawn", body = StatusChange),
+        Unauthorized, Forbidden, NotFound, Conflict, Unavailable))]
 async fn withdraw(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<StatusChange>, ApiError> {
     let (_, stored, _) = carry_out(&state, &actor, &id, Command::Withdraw).await?;
-    Ok(Json(
-        serde_json::json!({"id": stored.id, "status": stored.status}),
-    ))
+    Ok(Json(StatusChange::of(&stored)))
 }
 
 /// The provrum as the caller now sees it; the members hear when this change made it ready to
@@ -353,29 +481,74 @@ fn announce_if_ready(
     now
 }
 
+/// Start (kansli): 409 with findings when not ready, no budget, budget errors or over the year's quota
+///
 /// The kansli's go-ahead ("klartecken"), decided by the process: ready, a budget without
 /// errors, a start date, and the year's quota (which the store checks again, atomically).
+#[utoipa::path(post, path = "/provrum/{id}/approve", operation_id = "approve",
+    params(ProvrumPath, RequestLang),
+    responses((status = OK, description = "Started", body = Started),
+        Unauthorized, Forbidden, NotFound, Conflict, Unavailable))]
 async fn approve(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<Started>, ApiError> {
     let (_, stored, situation) = carry_out(&state, &actor, &id, Command::Approve).await?;
     state.notify(notices::started(&views::view_with(
         &state,
         &stored,
         &situation.orgs,
     )));
-    Ok(Json(
-        serde_json::json!({"id": stored.id, "status": stored.status, "quota_year": stored.quota_year, "base_funding_ore": stored.granted_base_funding_ore}),
-    ))
+    Ok(Json(Started {
+        id: stored.id,
+        status: stored.status,
+        quota_year: stored.quota_year,
+        base_funding_ore: stored.granted_base_funding_ore,
+    }))
 }
 
-#[derive(Deserialize)]
+/// The result: what was learned, and a link to more.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ResultBody {
+    #[schema(
+        min_length = 1,
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f][^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+    )]
     summary: String,
+    /// A web address (https:// or http://).
+    #[schema(
+        max_length = 2000,
+        pattern = "^\\s*(https?://[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*)?$"
+    )]
     link: Option<String>,
+}
+
+/// A provrum's new status.
+#[derive(Serialize, ToSchema)]
+pub struct StatusChange {
+    pub id: String,
+    pub status: Status,
+}
+
+impl StatusChange {
+    fn of(provrum: &Provrum) -> StatusChange {
+        StatusChange {
+            id: provrum.id.clone(),
+            status: provrum.status,
+        }
+    }
+}
+
+/// A started provrum: the year whose quota it used and the base funding granted.
+#[derive(Serialize, ToSchema)]
+pub struct Started {
+    pub id: String,
+    pub status: Status,
+    pub quota_year: Option<i32>,
+    pub base_funding_ore: Option<Ore>,
 }
 
 impl ResultBody {
@@ -396,15 +569,19 @@ impl ResultBody {
     }
 }
 
+/// Report the result (the leader)
+///
 /// The leader reports the result back to Reglab and the members.
+#[utoipa::path(post, path = "/provrum/{id}/result", operation_id = "reportResult",
+    params(ProvrumPath, RequestLang), request_body = ResultBody,
+    responses((status = OK, description = "Reported", body = StatusChange),
+        BadRequest, Unauthorized, Forbidden, NotFound, Conflict, NotJson, Unavailable))]
 async fn report_result(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
     JsonBody(body): JsonBody<ResultBody>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<StatusChange>, ApiError> {
     let (_, stored, _) = carry_out(&state, &actor, &id, body.parse()?).await?;
-    Ok(Json(
-        serde_json::json!({"id": stored.id, "status": stored.status}),
-    ))
+    Ok(Json(StatusChange::of(&stored)))
 }

@@ -4,20 +4,22 @@
 //! computed by the rules crate, stored once, and its summary posted to the members' webhook once.
 
 use axum::extract::{Path, State};
-use axum::routing::get;
 use axum::{Json, Router};
+use provrum_http::openapi::{BadRequest, Forbidden, Unauthorized, Unavailable};
 use provrum_http::{Action, Actor, ApiError, AppState, authorize};
 use provrum_rules::Text;
 use provrum_rules::model::Membership;
 use provrum_rules::report::{ReportEntry, YearlyReport, yearly};
 use provrum_store::PostClaim;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/reports/{year}", get(report))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(report))
 }
 
 pub fn router(state: AppState) -> Router {
-    provrum_http::app(routes(), state)
+    provrum_http::app(routes().into(), state)
 }
 
 /// The report for `year` from the store's current state.
@@ -51,11 +53,16 @@ pub async fn compute(
     Ok(yearly(year, &entries, members, today, &state.rules))
 }
 
+/// The yearly quota report (kansli)
+#[utoipa::path(get, path = "/reports/{year}", operation_id = "report",
+    params(("year" = i32, Path, minimum = 2000, maximum = 2100, description = "The quota year")),
+    responses((status = OK, description = "The report", body = ReportAnswer),
+        BadRequest, Unauthorized, Forbidden, Unavailable))]
 async fn report(
     State(state): State<AppState>,
     actor: Actor,
     Path(year): Path<String>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<ReportAnswer>, ApiError> {
     authorize(Action::Oversee, &actor, None)?;
     let year: i32 = year
         .parse()
@@ -68,14 +75,29 @@ async fn report(
             ))
         })?;
     if let Some(stored) = state.store.get_report(year).await? {
-        let mut report = stored.report;
-        report["stored_at"] = serde_json::json!(stored.created_at);
-        return Ok(Json(report));
+        return Ok(Json(ReportAnswer {
+            report: stored.report,
+            stored_at: Some(stored.created_at),
+        }));
     }
     let report = compute(&state, year, state.clock.today()).await?;
-    Ok(Json(
-        serde_json::to_value(report).map_err(|_| ApiError::internal())?,
-    ))
+    Ok(Json(ReportAnswer {
+        report: serde_json::to_value(report).map_err(|_| ApiError::internal())?,
+        stored_at: None,
+    }))
+}
+
+/// The yearly report: as stored by the scheduled run (with when), or computed now.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ReportAnswer {
+    /// A [`YearlyReport`], as it was when it was stored (a stored report is kept as it was
+    /// written, so an older one may lack a field added since).
+    #[serde(flatten)]
+    #[schema(value_type = YearlyReport)]
+    pub report: serde_json::Value,
+    /// When the scheduled run stored it; absent for a report computed now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stored_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The event the schedule sends: its `Input`, with Scheduler's context attributes filled in

@@ -4,19 +4,27 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use axum::{Json, Router};
+use provrum_http::openapi::{Forbidden, Unauthorized, Unavailable};
 use provrum_http::views::{StatusRow, all_views_for, status_row};
 use provrum_http::{Action, Actor, ApiError, AppState, authorize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/status", get(status))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(status))
 }
 
 pub fn router(state: AppState) -> Router {
-    provrum_http::app(routes(), state)
+    provrum_http::app(routes().into(), state)
 }
 
+/// One row per provrum (kansli); CSV for Accept: text/csv
+#[utoipa::path(get, path = "/status", operation_id = "status",
+    responses((status = OK, description = "Rows", content(
+            (Vec<StatusRow> = "application/json"),
+            (String = "text/csv"))),
+        Unauthorized, Forbidden, Unavailable))]
 async fn status(
     State(state): State<AppState>,
     actor: Actor,

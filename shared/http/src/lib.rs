@@ -6,6 +6,7 @@
 pub mod apidoc;
 pub mod auth;
 pub mod extension;
+pub mod openapi;
 pub mod paging;
 pub mod policy;
 pub mod problem;
@@ -29,10 +30,6 @@ use std::sync::Arc;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
-
-/// The OpenAPI 3.1 description of every route, kept in one file that a test holds against the
-/// routers; `docs/api.md` is rendered from it ([`apidoc`]).
-pub const OPENAPI: &str = include_str!("../openapi.json");
 
 /// Built once per process (a Lambda's cold start) and shared by every request.
 #[derive(Clone)]

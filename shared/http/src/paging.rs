@@ -18,7 +18,7 @@ use provrum_store::{MAX_PAGE, Page, StoreError};
 pub const DEFAULT_LIMIT: u32 = 100;
 
 /// The longest cursor read (the stores' are far shorter).
-const MAX_CURSOR: usize = 2048;
+pub const MAX_CURSOR: usize = 2048;
 
 /// Which page a request asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]

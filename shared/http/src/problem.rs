@@ -7,6 +7,7 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use provrum_rules::finding::RenderedFinding;
 use provrum_rules::{Finding, Lang, Text};
 use provrum_store::StoreError;
 use std::sync::Arc;
@@ -202,24 +203,30 @@ impl ApiError {
     }
 
     /// The body in one language.
-    pub fn body(&self, lang: Lang) -> serde_json::Value {
-        let mut body = serde_json::json!({
-            "type": format!("urn:provrum:problem:{}", self.kind),
-            "title": self.title.get(lang),
-            "status": self.status.as_u16(),
-            "detail": self.detail.get(lang),
-        });
-        if !self.findings.is_empty() {
-            body["findings"] = serde_json::to_value(
-                self.findings
-                    .iter()
-                    .map(|f| f.render(lang))
-                    .collect::<Vec<_>>(),
-            )
-            .unwrap_or_default();
+    pub fn body(&self, lang: Lang) -> ProblemBody {
+        ProblemBody {
+            kind: format!("urn:provrum:problem:{}", self.kind),
+            title: self.title.get(lang).to_string(),
+            status: self.status.as_u16(),
+            detail: self.detail.get(lang).to_string(),
+            findings: self.findings.iter().map(|f| f.render(lang)).collect(),
         }
-        body
     }
+}
+
+/// An error answer's body: `application/problem+json` (RFC 9457), in the request's language.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[schema(as = Problem)]
+pub struct ProblemBody {
+    /// `urn:provrum:problem:<kind>`, stable: what a client decides on.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// The model's findings, when its rules refused the request (absent otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<RenderedFinding>,
 }
 
 impl From<StoreError> for ApiError {

@@ -101,17 +101,17 @@ async fn serve_locally(app: Router) -> Result<(), RunError> {
 
 /// Runs a function's `routes` under Lambda, or on a local port. A function that cannot start
 /// says why in one log line and exits with a failure, which Lambda reports as an init error.
-pub async fn run_function(routes: Router<AppState>) -> ExitCode {
-    exit(run(routes, None).await)
+pub async fn run_function(routes: impl Into<Router<AppState>>) -> ExitCode {
+    exit(run(routes.into(), None).await)
 }
 
 /// Like [`run_function`], for a function that also takes events other than HTTP requests: under
 /// Lambda, an API Gateway event goes to the router and any other event to `on_event`.
 pub async fn run_function_with_events(
-    routes: Router<AppState>,
+    routes: impl Into<Router<AppState>>,
     on_event: EventHandler,
 ) -> ExitCode {
-    exit(run(routes, Some(on_event)).await)
+    exit(run(routes.into(), Some(on_event)).await)
 }
 
 fn exit(outcome: Result<(), RunError>) -> ExitCode {

@@ -1,5 +1,5 @@
 //! Workbook uploads: the raw file (an Excel/ODS type or `application/octet-stream`) or
-//! `multipart/form-data` with a part named `file`. At most 5 MB (413 beyond).
+//! `multipart/form-data` with one part, named `file`. At most 5 MB (413 beyond).
 
 use crate::ApiError;
 use axum::body::Bytes;
@@ -17,7 +17,8 @@ pub fn upload_body_limit() -> usize {
     max_upload() + 64 * 1024
 }
 
-const ACCEPTED: [&str; 6] = [
+/// The content types an upload may have besides `multipart/form-data`.
+pub const ACCEPTED: [&str; 6] = [
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "application/vnd.ms-excel.sheet.macroenabled.12",
     "application/vnd.ms-excel",
@@ -63,15 +64,19 @@ impl<S: Send + Sync> FromRequest<S> for Upload {
                 .await
                 .map_err(|e| too_large_or(&e, e.status()))?
             {
-                if field.name() == Some("file") {
-                    let file_name = field.file_name().map(str::to_string);
-                    let bytes = field
-                        .bytes()
-                        .await
-                        .map_err(|e| too_large_or(&e, e.status()))?;
-                    found = Some(Upload { bytes, file_name });
-                    break;
+                // One part, named file: a form with anything else is not what was meant.
+                if field.name() != Some("file") || found.is_some() {
+                    return Err(ApiError::bad_request(Text::new(
+                        "Formuläret ska ha en enda del, som heter file.",
+                        "The form should have one part, named file.",
+                    )));
                 }
+                let file_name = field.file_name().map(str::to_string);
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| too_large_or(&e, e.status()))?;
+                found = Some(Upload { bytes, file_name });
             }
             found.ok_or_else(|| {
                 ApiError::bad_request(Text::new(

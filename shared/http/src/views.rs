@@ -97,7 +97,7 @@ impl Situation {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ParticipantView {
     pub org: String,
     pub name: String,
@@ -105,14 +105,14 @@ pub struct ParticipantView {
     pub wants_to_lead: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Readiness {
     pub ready: bool,
     /// Why it is not ready (DELT-3, DELT-5), in both languages.
     pub findings: Vec<Finding>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ProvrumView {
     pub id: String,
     pub title: String,
@@ -261,7 +261,7 @@ pub async fn all_views_for(
 }
 
 /// One row of the kansli's status sheet.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct StatusRow {
     pub id: String,
     pub title: String,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// *måste / ska / max* is an error; *bör* is a warning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Severity {
     Error,
     Warning,
@@ -23,6 +24,7 @@ pub struct Rule {
 
 /// Where a finding is: a sheet, and a cell when one cell is at fault.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Location {
     pub sheet: String,
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -56,6 +58,7 @@ impl Location {
 /// A rule that fired, with its message in both languages. Kept this way in storage so a result
 /// can be shown later in either language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Finding {
     pub rule: String,
     pub severity: Severity,
@@ -96,6 +99,7 @@ impl Finding {
 /// `ok` (no findings), `warnings` (warnings only) or `errors`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Verdict {
     Ok,
     Warnings,
@@ -116,6 +120,7 @@ impl Verdict {
 
 /// The numbers of a checked workbook.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Summary {
     pub total_budget_ore: Ore,
     pub base_funding_ore: Ore,
@@ -163,6 +168,7 @@ impl Report {
 
 /// The compliance result (docs/rules.md): what clients receive.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Compliance {
     pub verdict: Verdict,
     pub ruleset: String,
@@ -172,6 +178,7 @@ pub struct Compliance {
 
 /// A finding in one language, as in the compliance result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RenderedFinding {
     pub rule: String,
     pub severity: Severity,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// The language a user reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Lang {
     #[default]
     Sv,
@@ -55,6 +56,7 @@ impl Lang {
 
 /// A text that exists in both languages; rendered when a reader asks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Text {
     pub sv: String,
     pub en: String,

@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 /// A member organisation's kind: a region, or another body (kommun, myndighet …).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum OrgKind {
     Region,
     Other,
@@ -16,6 +17,7 @@ pub enum OrgKind {
 /// An organisation's standing with Reglab, which decides its role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Membership {
     Member,
     Partner,
@@ -25,6 +27,7 @@ pub enum Membership {
 /// A provrum's life: `proposed` → `running` → `reported`, plus `withdrawn`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Status {
     Proposed,
     Running,
@@ -56,6 +59,7 @@ impl Status {
 /// A participant's kind as the workbook's Deltagare sheet states it (`Typ`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ParticipantKind {
     Region,
     Member,

@@ -13,6 +13,7 @@ use std::fmt;
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
 )]
 #[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Ore(pub i64);
 
 /// The largest single amount accepted: 10 000 000 000 kr. Larger is a typing error, and the

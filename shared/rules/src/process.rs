@@ -158,6 +158,7 @@ pub enum Command {
 /// A step of the process, without its arguments: what [`actions`] lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Step {
     RegisterInterest,
     WithdrawInterest,
@@ -715,6 +716,7 @@ pub fn decide(
 
 /// One step a caller could take on a provrum: where, whether it may now, and if not, why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Action {
     pub action: Step,
     pub method: &'static str,

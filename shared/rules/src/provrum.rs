@@ -18,6 +18,7 @@ pub struct Participant {
 
 /// The leader's report of the result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResultReport {
     pub summary: String,
     pub link: Option<String>,
@@ -36,6 +37,7 @@ pub const MAX_BLOCKING: usize = 50;
 
 /// What a budget version says, in brief (kept on the provrum for its latest version, and listed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BudgetSummary {
     pub version: u32,
     pub sha256: String,

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// A provrum as the report sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportEntry {
     pub id: String,
     pub title: String,
@@ -21,6 +22,7 @@ pub struct ReportEntry {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OverdueResult {
     pub id: String,
     pub title: String,
@@ -29,6 +31,7 @@ pub struct OverdueResult {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct YearlyReport {
     pub year: i32,
     pub ruleset: String,

@@ -22,7 +22,7 @@ use provrum_rules::{Checked, Finding, Ore, RuleSet};
 use serde::{Deserialize, Serialize};
 
 /// A Reglab member organisation, partner, or the kansli.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Org {
     pub id: String,
     pub name: String,
@@ -113,7 +113,7 @@ impl BudgetVersion {
 }
 
 /// Who did what, when: appended with every state change.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditEvent {
     /// What it is about: `provrum/<id>`, `org/<id>`, `token/<id>`.
     pub entity: String,

@@ -21,7 +21,7 @@ use provrum_rules::sheet::a1;
 use serde::Serialize;
 
 /// The whole template.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Spec {
     pub version: u32,
     pub lang: &'static str,
@@ -32,7 +32,7 @@ pub struct Spec {
 }
 
 /// A named look for cells.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Style {
     pub name: &'static str,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -55,7 +55,7 @@ pub struct Style {
 }
 
 /// One sheet.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SheetSpec {
     /// `plan`, `participants`, `budget` or `lists`.
     pub key: &'static str,
@@ -69,7 +69,7 @@ pub struct SheetSpec {
     pub validations: Vec<Validation>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RowHeight {
     /// 1-based, as shown in the sheet.
     pub row: u32,
@@ -77,7 +77,7 @@ pub struct RowHeight {
 }
 
 /// A cell or range: a value or formula, a style, a note, or a merge.
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Default, utoipa::ToSchema)]
 pub struct CellSpec {
     /// `A1` or `A1:B2`.
     pub range: String,
@@ -94,7 +94,7 @@ pub struct CellSpec {
 }
 
 /// A data-validation rule on a range.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Validation {
     /// One of these values (a dropdown).
