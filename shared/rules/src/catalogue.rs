@@ -8,11 +8,11 @@
 use crate::finding::{Finding, Rule, Severity};
 use crate::kvot::QuotaYear;
 use crate::lang::Lang;
-use crate::layout::{
-    Column, FUNDER_REGLAB, HEADER_ROWS, KIND_MEMBER, KIND_PARTNER, KIND_REGION, PlanField,
-    ROLE_LEADER, ROLE_PARTICIPANT, SheetKind,
+use crate::layout::{Column, FUNDER_REGLAB, HEADER_ROWS, PlanField, SheetKind};
+use crate::model::{
+    Category, KIND_MEMBER, KIND_PARTNER, KIND_REGION, Membership, ParticipantKind, ROLE_LEADER,
+    ROLE_PARTICIPANT, Status,
 };
-use crate::model::{Category, Membership, ParticipantKind, Status};
 use crate::money::Ore;
 use crate::ruleset::{RuleSet, Share};
 use crate::sheet::{Cell, Sheet, Value, Workbook};
