@@ -336,7 +336,7 @@ pub fn examples(rs: &RuleSet) -> Vec<Example> {
     let over = rs.base_funding_max.saturating_add(Ore::kr(20_000));
     let mut book = Book::valid();
     // Base funding: the expert line and the 10 000 kr workshop.
-    book.budget[0].2 = amount(Ore(over.0 - Ore::kr(10_000).0));
+    book.budget[0].2 = amount(over.saturating_sub(Ore::kr(10_000)));
     book.budget[2].2 = amount(over.saturating_add(over));
     out.extend(workbook(
         &format!("Base funding of {over}"),
@@ -750,7 +750,7 @@ fn text(s: &str) -> Value {
 }
 
 fn amount(ore: Ore) -> Value {
-    Value::Number(ore.0 as f64 / 100.0)
+    Value::Number(ore.ore() as f64 / 100.0)
 }
 
 fn participant(org: &str, kind: &str, role: &str) -> [String; 3] {
