@@ -135,7 +135,7 @@ fn generate(dir: &Path) -> anyhow::Result<Value> {
         files.insert(
             name.into(),
             json!({"path": path, "bytes": bytes.len(), "lines": lines,
-                   "total_ore": total.0, "base_ore": base.0}),
+                   "total_ore": total.ore(), "base_ore": base.ore()}),
         );
         Ok(())
     };
@@ -158,8 +158,8 @@ fn check(file: &Path, runs: usize, warmup: usize) -> anyhow::Result<Value> {
         "version": env!("CARGO_PKG_VERSION"),
         "times_ns": times,
         "lines": checked.submission.budget.len(),
-        "total_ore": summary.total_budget_ore.0,
-        "base_ore": summary.base_funding_ore.0,
+        "total_ore": summary.total_budget_ore.ore(),
+        "base_ore": summary.base_funding_ore.ore(),
         "verdict": Verdict::of(&checked.report.findings),
         "findings": checked.report.findings.len(),
     }))

@@ -18,7 +18,7 @@ fn a_valid_workbook_passes_in_every_format() {
             let c = check_bytes(&bytes, name);
             assert_fired(&c, &[]);
             assert_eq!(c.summary.participants, 3, "{name}");
-            assert_eq!(c.summary.base_funding_ore.0, 5_000_000, "{name}");
+            assert_eq!(c.summary.base_funding_ore.ore(), 5_000_000, "{name}");
         }
     }
 }
@@ -71,7 +71,7 @@ fn cached_formula_values_are_read() {
     for (name, bytes) in all_formats(&book) {
         let c = check_bytes(&bytes, name);
         assert_fired(&c, &[]);
-        assert_eq!(c.summary.total_budget_ore.0, 12_000_000, "{name}");
+        assert_eq!(c.summary.total_budget_ore.ore(), 12_000_000, "{name}");
     }
 }
 

@@ -103,7 +103,7 @@ fn a_large_honest_workbook_is_read_not_refused() {
         let c = check_bytes(&bytes, name);
         assert_fired(&c, &[]);
         assert_eq!(
-            c.summary.total_budget_ore.0,
+            c.summary.total_budget_ore.ore(),
             12_000_000 + i64::from(lines) * 10_000,
             "{name}"
         );

@@ -13,8 +13,8 @@ const B: &str = "Budget";
 fn the_valid_swedish_workbook_passes_with_its_numbers() {
     let c = check(&Book::valid_sv());
     assert_fired(&c, &[]);
-    assert_eq!(c.summary.total_budget_ore.0, 12_000_000);
-    assert_eq!(c.summary.base_funding_ore.0, 5_000_000);
+    assert_eq!(c.summary.total_budget_ore.ore(), 12_000_000);
+    assert_eq!(c.summary.base_funding_ore.ore(), 5_000_000);
     assert_eq!((c.summary.participants, c.summary.regions), (3, 2));
     assert_eq!(c.ruleset, "provrum-2023");
 }
@@ -23,8 +23,8 @@ fn the_valid_swedish_workbook_passes_with_its_numbers() {
 fn the_english_workbook_laid_out_differently_passes() {
     let c = check(&Book::valid_en_shuffled());
     assert_fired(&c, &[]);
-    assert_eq!(c.summary.total_budget_ore.0, 12_000_050);
-    assert_eq!(c.summary.base_funding_ore.0, 5_000_000);
+    assert_eq!(c.summary.total_budget_ore.ore(), 12_000_050);
+    assert_eq!(c.summary.base_funding_ore.ore(), 5_000_000);
     assert_eq!((c.summary.participants, c.summary.regions), (3, 2));
 }
 
@@ -280,7 +280,7 @@ fn bud_2_amounts_that_cannot_be_used() {
     // Swedish text amounts are read, not refused.
     let c = check(Book::valid_sv().set(B, "C5", Some(s("20 000,50 kr"))));
     assert_fired(&c, &[]);
-    assert_eq!(c.summary.total_budget_ore.0, 12_000_050);
+    assert_eq!(c.summary.total_budget_ore.ore(), 12_000_050);
 }
 
 #[test]

@@ -11,8 +11,8 @@ fn a_filled_in_template_passes_in_both_languages() {
         let bytes = build(lang, Some(&example(lang))).expect("template");
         let c = check_bytes(&bytes, "exempel.xlsx");
         assert_fired(&c, &[]);
-        assert_eq!(c.summary.total_budget_ore.0, 26_500_000);
-        assert_eq!(c.summary.base_funding_ore.0, 9_300_000);
+        assert_eq!(c.summary.total_budget_ore.ore(), 26_500_000);
+        assert_eq!(c.summary.base_funding_ore.ore(), 9_300_000);
     }
 }
 

@@ -92,7 +92,7 @@ pub fn budget_sums(lines: usize) -> (usize, Ore, Ore) {
             total += (amount(i) * 100.0).round() as i64;
         }
     }
-    (lines, Ore(total), Ore(base))
+    (lines, Ore::from_ore(total), Ore::from_ore(base))
 }
 
 /// A [`budget_book`] whose .xlsx is at most `bytes` and within 1 % of it (or one line when

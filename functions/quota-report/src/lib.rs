@@ -320,7 +320,7 @@ mod summary_tests {
             base_funding_ore: Ore::kr(93_000),
             cap_ore: Ore::kr(200_000),
             members: 23,
-            cost_per_member_ore: Ore(404_347),
+            cost_per_member_ore: Ore::from_ore(404_347),
             reference_per_member_ore: Ore::kr(8_700),
             provrum: Vec::new(),
             overdue_results: vec![OverdueResult {

@@ -84,8 +84,8 @@ fn csv(rows: &[StatusRow]) -> String {
             r.regions.to_string(),
             opt(r.start.map(|d| d.to_string())),
             opt(r.end.map(|d| d.to_string())),
-            opt(r.total_budget_ore.map(|o| o.0.to_string())),
-            opt(r.base_funding_ore.map(|o| o.0.to_string())),
+            opt(r.total_budget_ore.map(|o| o.ore().to_string())),
+            opt(r.base_funding_ore.map(|o| o.ore().to_string())),
             opt(r
                 .verdict
                 .and_then(|v| serde_json::to_value(v).ok())

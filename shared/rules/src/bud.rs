@@ -4,11 +4,12 @@ use crate::delt::{Participant, RegisteredOrg};
 use crate::finding::{Finding, Location, Rule, Severity};
 use crate::form::Table;
 use crate::lang::Text;
-use crate::layout::{Column, FUNDER_REGLAB, Lookup};
+use crate::layout::{Column, FUNDER_REGLAB};
 use crate::model::{Category, org_key};
 use crate::money::{AmountError, Ore};
 use crate::ruleset::RuleSet;
 use crate::sheet::Value;
+use crate::words::Lookup;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::sync::{Arc, LazyLock};
@@ -160,7 +161,7 @@ pub fn read(table: &Table<'_>, findings: &mut Vec<Finding>) -> Vec<BudgetLine> {
         let item_text = item.value.shown();
 
         let parsed_amount = match read_amount(amount.value) {
-            Ok(ore) if ore.0 > 0 => Some(ore),
+            Ok(ore) if ore > Ore::ZERO => Some(ore),
             result => {
                 let (what_sv, what_en) = what(&item_text, row.row);
                 let at = amount.location().reference();
@@ -239,18 +240,17 @@ pub fn read(table: &Table<'_>, findings: &mut Vec<Finding>) -> Vec<BudgetLine> {
     lines
 }
 
-/// Total planned budget and base funding, in öre.
+/// Total planned budget and base funding, in öre. Each sum is exact, or clamped beyond every
+/// limit when it does not fit an [`Ore`] (which no read budget nears: every line is at most
+/// [`MAX_AMOUNT`](crate::money::MAX_AMOUNT)).
 pub fn totals(lines: &[BudgetLine]) -> (Ore, Ore) {
-    let mut total = Ore::ZERO;
-    let mut base = Ore::ZERO;
-    for line in lines {
-        if let Some(amount) = line.amount {
-            total = total.saturating_add(amount);
-            if line.base_funding {
-                base = base.saturating_add(amount);
-            }
-        }
-    }
+    let total = Ore::saturating_sum(lines.iter().filter_map(|l| l.amount));
+    let base = Ore::saturating_sum(
+        lines
+            .iter()
+            .filter(|l| l.base_funding)
+            .filter_map(|l| l.amount),
+    );
     (total, base)
 }
 
@@ -307,7 +307,9 @@ pub fn check(
     // BUD-5
     let share = rs.base_funding_max_share;
     let limit = total.mul_ratio(share.num, share.den);
-    if i128::from(base.0) * i128::from(share.den) > i128::from(total.0) * i128::from(share.num) {
+    if i128::from(base.ore()) * i128::from(share.den)
+        > i128::from(total.ore()) * i128::from(share.num)
+    {
         let mut finding = Finding::new(
             &BUD_5,
             Text::new(
@@ -483,5 +485,20 @@ mod tests {
                 "Reglab's base funding is 193 000 kr but may be at most 182 500 kr, half of the planned budget (365 000 kr)."
             ]
         );
+    }
+
+    #[test]
+    fn totals_of_huge_lines_clamp_and_still_break_bud_4_and_5() {
+        // Lines past MAX_AMOUNT come only from stored or hand-made data, never from a workbook;
+        // their sum must neither wrap nor panic.
+        let huge = |base| BudgetLine {
+            amount: Some(Ore::from_ore(i64::MAX)),
+            ..line("Stort", Category::Resor, 0, base)
+        };
+        let lines = [huge(true), huge(true), huge(false)];
+        let max = Ore::from_ore(i64::MAX);
+        assert_eq!(totals(&lines), (max, max));
+        assert_eq!(messages(&lines, "BUD-4", Lang::En).len(), 1);
+        assert_eq!(messages(&lines, "BUD-5", Lang::En).len(), 1);
     }
 }

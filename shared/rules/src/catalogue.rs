@@ -8,11 +8,11 @@
 use crate::finding::{Finding, Rule, Severity};
 use crate::kvot::QuotaYear;
 use crate::lang::Lang;
-use crate::layout::{
-    Column, FUNDER_REGLAB, HEADER_ROWS, KIND_MEMBER, KIND_PARTNER, KIND_REGION, PlanField,
-    ROLE_LEADER, ROLE_PARTICIPANT, SheetKind,
+use crate::layout::{Column, FUNDER_REGLAB, HEADER_ROWS, PlanField, SheetKind};
+use crate::model::{
+    Category, KIND_MEMBER, KIND_PARTNER, KIND_REGION, Membership, ParticipantKind, ROLE_LEADER,
+    ROLE_PARTICIPANT, Status,
 };
-use crate::model::{Category, Membership, ParticipantKind, Status};
 use crate::money::Ore;
 use crate::ruleset::{RuleSet, Share};
 use crate::sheet::{Cell, Sheet, Value, Workbook};
@@ -336,7 +336,7 @@ pub fn examples(rs: &RuleSet) -> Vec<Example> {
     let over = rs.base_funding_max.saturating_add(Ore::kr(20_000));
     let mut book = Book::valid();
     // Base funding: the expert line and the 10 000 kr workshop.
-    book.budget[0].2 = amount(Ore(over.0 - Ore::kr(10_000).0));
+    book.budget[0].2 = amount(over.saturating_sub(Ore::kr(10_000)));
     book.budget[2].2 = amount(over.saturating_add(over));
     out.extend(workbook(
         &format!("Base funding of {over}"),
@@ -750,7 +750,7 @@ fn text(s: &str) -> Value {
 }
 
 fn amount(ore: Ore) -> Value {
-    Value::Number(ore.0 as f64 / 100.0)
+    Value::Number(ore.ore() as f64 / 100.0)
 }
 
 fn participant(org: &str, kind: &str, role: &str) -> [String; 3] {

@@ -3,9 +3,7 @@
 use crate::finding::{Finding, Location, Rule, Severity};
 use crate::form::Table;
 use crate::lang::{Text, count as counted};
-use crate::layout::{
-    Column, KIND_MEMBER, KIND_PARTNER, KIND_REGION, ROLE_LEADER, ROLE_PARTICIPANT,
-};
+use crate::layout::Column;
 use crate::model::{ParticipantKind, Role, org_key};
 use crate::ruleset::RuleSet;
 use crate::sheet::Value;
@@ -92,26 +90,12 @@ pub struct RegisteredOrg {
 
 fn parse_kind(value: &Value) -> Option<ParticipantKind> {
     let Value::Text(t) = value else { return None };
-    if KIND_REGION.matches(t) {
-        Some(ParticipantKind::Region)
-    } else if KIND_MEMBER.matches(t) {
-        Some(ParticipantKind::Member)
-    } else if KIND_PARTNER.matches(t) {
-        Some(ParticipantKind::Partner)
-    } else {
-        None
-    }
+    ParticipantKind::named(t)
 }
 
 fn parse_role(value: &Value) -> Option<Role> {
     let Value::Text(t) = value else { return None };
-    if ROLE_LEADER.matches(t) {
-        Some(Role::Leader)
-    } else if ROLE_PARTICIPANT.matches(t) {
-        Some(Role::Participant)
-    } else {
-        None
-    }
+    Role::named(t)
 }
 
 /// Reads the Deltagare rows (DELT-6 for a row whose kind or role is not one of the template's).

@@ -5,9 +5,9 @@
 
 use crate::finding::{Finding, Location, Rule, Severity};
 use crate::lang::Text;
-use crate::layout::{Column, HEADER_ROWS, Name, SheetKind, TOTALS};
-use crate::model::starts_with_word;
+use crate::layout::{Column, HEADER_ROWS, SheetKind, TOTALS};
 use crate::sheet::{Sheet, Value, Workbook};
+use crate::words::{Name, starts_with_word};
 
 /// FORM-1 · the file is a readable workbook (.xlsx, .xlsm, .xls, .ods); anything else is refused
 /// with a clear message.

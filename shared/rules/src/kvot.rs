@@ -46,23 +46,17 @@ pub struct QuotaEntry {
 /// What `year` has used: the provrum that have started (running or reported) with their planned
 /// start in that year, and their base funding. Proposed and withdrawn provrum use nothing.
 pub fn used<'a>(year: i32, provrum: impl IntoIterator<Item = &'a QuotaEntry>) -> QuotaYear {
-    provrum
+    let started: Vec<&QuotaEntry> = provrum
         .into_iter()
         .filter(|p| {
             matches!(p.status, Status::Running | Status::Reported) && quota_year(p.start) == year
         })
-        .fold(
-            QuotaYear {
-                year,
-                started: 0,
-                base_funding: Ore::ZERO,
-            },
-            |q, p| QuotaYear {
-                year,
-                started: q.started + 1,
-                base_funding: q.base_funding.saturating_add(p.base_funding),
-            },
-        )
+        .collect();
+    QuotaYear {
+        year,
+        started: u32::try_from(started.len()).unwrap_or(u32::MAX),
+        base_funding: Ore::saturating_sum(started.iter().map(|p| p.base_funding)),
+    }
 }
 
 /// The quota year of a provrum planned to start on `start`.
@@ -191,7 +185,10 @@ mod tests {
                 .map(|f| f.rule)
                 .collect::<Vec<_>>()
         };
-        assert_eq!(ids(admit(&one, Ore(10_000_001), &rs)), vec!["KVOT-2"]);
+        assert_eq!(
+            ids(admit(&one, Ore::from_ore(10_000_001), &rs)),
+            vec!["KVOT-2"]
+        );
         let two = QuotaYear {
             year: 2025,
             started: 2,

@@ -1,69 +1,13 @@
 //! The Reglab workbook, template version 1: sheet names, plan labels and column headers, in
 //! Swedish and English. The reader in this crate and the template writer both use this one table.
 
-use crate::lang::{Lang, Text};
-use crate::model::{normalize, same};
-use std::collections::HashMap;
+use crate::lang::Text;
+use crate::words::Lookup;
 use std::sync::LazyLock;
 
-/// A name in the template: Swedish, English, and other spellings people use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Name {
-    pub sv: &'static str,
-    pub en: &'static str,
-    pub also: &'static [&'static str],
-}
-
-impl Name {
-    pub fn get(&self, lang: Lang) -> &'static str {
-        match lang {
-            Lang::Sv => self.sv,
-            Lang::En => self.en,
-        }
-    }
-
-    pub fn text(&self) -> Text {
-        Text::new(self.sv, self.en)
-    }
-
-    /// Whether a cell's text or a sheet's name is this name (case, white space, colons ignored).
-    pub fn matches(&self, text: &str) -> bool {
-        // A blank cell (or one of colons) is no name.
-        !same(text, "")
-            && (same(text, self.sv)
-                || same(text, self.en)
-                || self.also.iter().any(|a| same(text, a)))
-    }
-}
-
-/// Names found by their normalized text: the reader asks about every header, label and category
-/// cell, and each is normalized once and hashed rather than compared with every name in turn.
-pub struct Lookup<T>(HashMap<String, T>);
-
-impl<T: Copy + PartialEq + std::fmt::Debug> Lookup<T> {
-    /// The table of `entries`; a text two of them share would be ambiguous, which the tests of
-    /// each table rule out.
-    pub fn new(entries: impl IntoIterator<Item = (T, Name)>) -> Lookup<T> {
-        let mut map = HashMap::new();
-        for (value, name) in entries {
-            for text in [name.sv, name.en]
-                .into_iter()
-                .chain(name.also.iter().copied())
-            {
-                let previous = map.insert(normalize(text), value);
-                debug_assert!(
-                    previous.is_none_or(|p| p == value),
-                    "{text} names both {previous:?} and {value:?}"
-                );
-            }
-        }
-        Lookup(map)
-    }
-
-    pub fn find(&self, text: &str) -> Option<T> {
-        self.0.get(&normalize(text)).copied()
-    }
-}
+// The names below are `Name`s; the words of the Typ and Roll columns sit with their enums in
+// `model`, which, like this module, builds on `words` alone.
+pub use crate::words::Name;
 
 pub const TEMPLATE_VERSION: u32 = 1;
 
@@ -361,33 +305,6 @@ impl Column {
     }
 }
 
-/// The words of the Typ column.
-pub const KIND_REGION: Name = Name {
-    sv: "Region",
-    en: "Region",
-    also: &[],
-};
-pub const KIND_MEMBER: Name = Name {
-    sv: "Medlem",
-    en: "Member",
-    also: &[],
-};
-pub const KIND_PARTNER: Name = Name {
-    sv: "Partner",
-    en: "Partner",
-    also: &[],
-};
-/// The words of the Roll column.
-pub const ROLE_LEADER: Name = Name {
-    sv: "Ledare",
-    en: "Leader",
-    also: &["Provrumsledare"],
-};
-pub const ROLE_PARTICIPANT: Name = Name {
-    sv: "Deltagare",
-    en: "Participant",
-    also: &[],
-};
 /// The funder that marks Reglab's base funding.
 pub const FUNDER_REGLAB: Name = Name {
     sv: "Reglabs basfinansiering",

@@ -26,6 +26,7 @@ pub mod res;
 pub mod ruleset;
 pub mod sheet;
 pub mod tid;
+pub mod words;
 
 pub use delt::RegisteredOrg;
 pub use finding::{Compliance, Finding, Location, Report, Rule, Severity, Summary, Verdict};

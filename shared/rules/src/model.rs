@@ -1,7 +1,7 @@
 //! Who is who, and what a provrum is made of.
 
 use crate::lang::Text;
-use crate::layout::{Lookup, Name};
+use crate::words::{Lookup, Name, normalize};
 use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
 
@@ -66,7 +66,46 @@ pub enum ParticipantKind {
     Partner,
 }
 
+/// The words of the Typ column.
+pub const KIND_REGION: Name = Name {
+    sv: "Region",
+    en: "Region",
+    also: &[],
+};
+pub const KIND_MEMBER: Name = Name {
+    sv: "Medlem",
+    en: "Member",
+    also: &[],
+};
+pub const KIND_PARTNER: Name = Name {
+    sv: "Partner",
+    en: "Partner",
+    also: &[],
+};
+
 impl ParticipantKind {
+    pub const ALL: [ParticipantKind; 3] = [
+        ParticipantKind::Region,
+        ParticipantKind::Member,
+        ParticipantKind::Partner,
+    ];
+
+    /// The kind's word in the Typ column.
+    pub const fn name(self) -> Name {
+        match self {
+            ParticipantKind::Region => KIND_REGION,
+            ParticipantKind::Member => KIND_MEMBER,
+            ParticipantKind::Partner => KIND_PARTNER,
+        }
+    }
+
+    /// The kind a Typ cell names, if any.
+    pub fn named(text: &str) -> Option<ParticipantKind> {
+        ParticipantKind::ALL
+            .into_iter()
+            .find(|kind| kind.name().matches(text))
+    }
+
     pub fn is_region(self) -> bool {
         self == ParticipantKind::Region
     }
@@ -87,6 +126,35 @@ impl ParticipantKind {
 pub enum Role {
     Leader,
     Participant,
+}
+
+/// The words of the Roll column.
+pub const ROLE_LEADER: Name = Name {
+    sv: "Ledare",
+    en: "Leader",
+    also: &["Provrumsledare"],
+};
+pub const ROLE_PARTICIPANT: Name = Name {
+    sv: "Deltagare",
+    en: "Participant",
+    also: &[],
+};
+
+impl Role {
+    pub const ALL: [Role; 2] = [Role::Leader, Role::Participant];
+
+    /// The role's word in the Roll column.
+    pub const fn name(self) -> Name {
+        match self {
+            Role::Leader => ROLE_LEADER,
+            Role::Participant => ROLE_PARTICIPANT,
+        }
+    }
+
+    /// The role a Roll cell names, if any.
+    pub fn named(text: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.name().matches(text))
+    }
 }
 
 /// The budget categories. Base funding may pay for all but working time.
@@ -150,57 +218,6 @@ impl Category {
     }
 }
 
-/// How labels, headers, names and words are compared: case, surrounding and repeated white space
-/// (including no-break and thin spaces) and trailing colons ignored.
-pub fn normalize(text: &str) -> String {
-    let mut key = String::with_capacity(text.len());
-    for c in normalized_spacing(text) {
-        if c.is_ascii() {
-            key.push(c.to_ascii_lowercase());
-        } else {
-            key.extend(c.to_lowercase());
-        }
-    }
-    key
-}
-
-/// Whether two texts are the same once normalized ([`normalize`]), without building either:
-/// the reader asks this of every header and label cell against every name the template knows.
-pub fn same(a: &str, b: &str) -> bool {
-    normalized(a).eq(normalized(b))
-}
-
-/// Whether the normalized text is `word` or starts with it and a space (`word` itself normalized).
-pub fn starts_with_word(text: &str, word: &str) -> bool {
-    let mut chars = normalized(text);
-    word.chars().all(|w| chars.next() == Some(w)) && matches!(chars.next(), None | Some(' '))
-}
-
-/// The characters of the normalized text.
-fn normalized(text: &str) -> impl Iterator<Item = char> + '_ {
-    normalized_spacing(text).flat_map(char::to_lowercase)
-}
-
-/// The text's characters with its white space normalized, before lowercasing. Trailing colons
-/// and white space can be trimmed first, as no character lowercases to either.
-fn normalized_spacing(text: &str) -> impl Iterator<Item = char> + '_ {
-    let mut after_space = false;
-    text.trim_end_matches(|c: char| c == ':' || c.is_whitespace())
-        .trim_start()
-        .chars()
-        .filter_map(move |c| {
-            if !c.is_whitespace() {
-                after_space = false;
-                Some(c)
-            } else if after_space {
-                None
-            } else {
-                after_space = true;
-                Some(' ')
-            }
-        })
-}
-
 /// The key organisations are matched by: name or id, ignoring case and surrounding white space.
 pub fn org_key(name_or_id: &str) -> String {
     normalize(name_or_id)
@@ -223,21 +240,5 @@ mod tests {
         );
         assert_eq!(Category::parse("Fika"), None);
         assert!(!Category::Arbetstid.base_funding_allowed());
-    }
-
-    #[test]
-    fn normalize_ignores_case_space_and_colons() {
-        assert_eq!(normalize("  Belopp (kr): "), "belopp (kr)");
-        assert_eq!(normalize("Region\u{00A0}Skåne"), "region skåne");
-        assert_eq!(normalize("\u{202F}Totalt\t: :\n"), "totalt");
-        assert_eq!(normalize(" a :b  c"), "a :b c");
-        assert_eq!(normalize(" \u{00A0}:"), "");
-        assert!(same("  BELOPP\u{202F}(kr):", "Belopp (kr)"));
-        assert!(!same("Belopp", "Belopp (kr)"));
-        assert!(same("", " : "));
-        assert!(starts_with_word("  SUMMA kostnader", "summa"));
-        assert!(starts_with_word("Summa:", "summa"));
-        assert!(!starts_with_word("Summan", "summa"));
-        assert!(!starts_with_word("Sum", "summa"));
     }
 }

@@ -9,12 +9,17 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// An amount in öre (1 kr = 100 öre).
+///
+/// The number is private, and there is no `+`, `-` or `Sum` that could wrap: amounts are added
+/// with [`Ore::checked_add`] and [`Ore::checked_sub`] (`None` on overflow) or, where a rule only
+/// compares a sum with a limit, [`Ore::saturating_add`] and [`Ore::saturating_sum`], whose
+/// clamped result is beyond every limit. Serialized as the bare number of öre.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
 )]
 #[serde(transparent)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Ore(pub i64);
+pub struct Ore(i64);
 
 /// The largest single amount accepted: 10 000 000 000 kr. Larger is a typing error, and the
 /// bound keeps sums of many lines far from overflow.
@@ -23,25 +28,66 @@ pub const MAX_AMOUNT: Ore = Ore(1_000_000_000_000);
 impl Ore {
     pub const ZERO: Ore = Ore(0);
 
+    /// An amount of `ore` öre.
+    pub const fn from_ore(ore: i64) -> Ore {
+        Ore(ore)
+    }
+
+    /// An amount of whole kronor, clamped to the range of `Ore` (which no rule's amount nears).
     pub const fn kr(kronor: i64) -> Ore {
-        Ore(kronor * 100)
+        Ore(kronor.saturating_mul(100))
     }
 
-    pub fn checked_add(self, other: Ore) -> Option<Ore> {
-        self.0.checked_add(other.0).map(Ore)
+    /// The amount in öre.
+    pub const fn ore(self) -> i64 {
+        self.0
     }
 
-    pub fn saturating_add(self, other: Ore) -> Ore {
+    /// The sum, or `None` if it does not fit.
+    pub const fn checked_add(self, other: Ore) -> Option<Ore> {
+        match self.0.checked_add(other.0) {
+            Some(sum) => Some(Ore(sum)),
+            None => None,
+        }
+    }
+
+    /// The difference, or `None` if it does not fit.
+    pub const fn checked_sub(self, other: Ore) -> Option<Ore> {
+        match self.0.checked_sub(other.0) {
+            Some(difference) => Some(Ore(difference)),
+            None => None,
+        }
+    }
+
+    /// The sum, clamped to the range of `Ore`: for comparing a sum with a limit.
+    pub const fn saturating_add(self, other: Ore) -> Ore {
         Ore(self.0.saturating_add(other.0))
     }
 
-    /// `self * num / den`, rounded down, without overflow for any amount this crate accepts.
+    /// The difference, clamped to the range of `Ore`.
+    pub const fn saturating_sub(self, other: Ore) -> Ore {
+        Ore(self.0.saturating_sub(other.0))
+    }
+
+    /// The sum of any number of amounts, added exactly (in `i128`, which no count of `i64`
+    /// amounts a program can hold overflows) and clamped to the range of `Ore` once at the end,
+    /// so the result does not depend on the order of the amounts.
+    pub fn saturating_sum(amounts: impl IntoIterator<Item = Ore>) -> Ore {
+        let sum: i128 = amounts.into_iter().map(|a| i128::from(a.0)).sum();
+        Ore::clamped(sum)
+    }
+
+    /// `self * num / den`, rounded toward zero and clamped to the range of `Ore`; `den == 0`
+    /// gives the largest amount.
     pub fn mul_ratio(self, num: u32, den: u32) -> Ore {
         if den == 0 {
             return Ore(i64::MAX);
         }
-        let v = i128::from(self.0) * i128::from(num) / i128::from(den);
-        Ore(i64::try_from(v).unwrap_or(i64::MAX))
+        Ore::clamped(i128::from(self.0) * i128::from(num) / i128::from(den))
+    }
+
+    fn clamped(ore: i128) -> Ore {
+        Ore(i64::try_from(ore).unwrap_or(if ore < 0 { i64::MIN } else { i64::MAX }))
     }
 
     /// A numeric cell: rounded to the nearest öre; refused if not finite or out of range.
@@ -251,6 +297,63 @@ mod tests {
             Ore::parse_text("99999999999999999999"),
             Err(AmountError::TooLarge)
         );
+    }
+
+    #[test]
+    fn arithmetic_at_the_edges_is_checked_never_wrapped() {
+        let max = Ore::from_ore(i64::MAX);
+        let min = Ore::from_ore(i64::MIN);
+        let one = Ore::from_ore(1);
+        assert_eq!(max.checked_add(one), None);
+        assert_eq!(Ore::from_ore(i64::MAX - 1).checked_add(one), Some(max));
+        assert_eq!(min.checked_sub(one), None);
+        assert_eq!(max.checked_sub(max), Some(Ore::ZERO));
+        assert_eq!(Ore::ZERO.checked_sub(min), None);
+        assert_eq!(max.saturating_add(one), max);
+        assert_eq!(min.saturating_sub(one), min);
+        assert_eq!(max.saturating_sub(min), max);
+        assert_eq!(min.saturating_add(min), min);
+        assert_eq!(Ore::kr(i64::MAX), max);
+        assert_eq!(Ore::kr(i64::MIN), min);
+        assert_eq!(Ore::kr(-300).ore(), -30_000);
+    }
+
+    #[test]
+    fn sums_are_exact_until_clamped_and_do_not_depend_on_order() {
+        let max = Ore::from_ore(i64::MAX);
+        let min = Ore::from_ore(i64::MIN);
+        assert_eq!(Ore::saturating_sum([max, max, max]), max);
+        assert_eq!(Ore::saturating_sum([min, min]), min);
+        // MAX + MAX - MAX is MAX: a wrapping sum passes through -2, an adding-then-clamping one
+        // through MAX and ends at 0.
+        let neg = Ore::from_ore(-i64::MAX);
+        assert_eq!(Ore::saturating_sum([max, max, neg]), max);
+        assert_eq!(Ore::saturating_sum([neg, max, max]), max);
+        assert_eq!(Ore::saturating_sum([]), Ore::ZERO);
+        assert_eq!(
+            Ore::saturating_sum([Ore::kr(100), Ore::from_ore(50)]),
+            Ore::from_ore(10_050)
+        );
+    }
+
+    #[test]
+    fn ratios_clamp_at_both_ends() {
+        let max = Ore::from_ore(i64::MAX);
+        let min = Ore::from_ore(i64::MIN);
+        assert_eq!(max.mul_ratio(2, 1), max);
+        assert_eq!(min.mul_ratio(2, 1), min);
+        assert_eq!(max.mul_ratio(1, 2), Ore::from_ore(i64::MAX / 2));
+        assert_eq!(Ore::kr(200_000).mul_ratio(3, 4), Ore::kr(150_000));
+        assert_eq!(Ore::from_ore(-7).mul_ratio(1, 2), Ore::from_ore(-3));
+        assert_eq!(Ore::kr(1).mul_ratio(1, 0), max);
+    }
+
+    #[test]
+    fn serializes_as_the_bare_number_of_ore() {
+        let json = serde_json::to_string(&Ore::from_ore(1_250_050)).expect("serializes");
+        assert_eq!(json, "1250050");
+        let back: Ore = serde_json::from_str("-30000").expect("deserializes");
+        assert_eq!(back, Ore::kr(-300));
     }
 
     #[test]

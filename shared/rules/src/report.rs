@@ -66,9 +66,7 @@ pub fn yearly(
         })
         .cloned()
         .collect();
-    let base = started
-        .iter()
-        .fold(Ore::ZERO, |sum, e| sum.saturating_add(e.base_funding_ore));
+    let base = Ore::saturating_sum(started.iter().map(|e| e.base_funding_ore));
     let overdue_results = started
         .iter()
         .filter_map(|e| {
@@ -93,7 +91,7 @@ pub fn yearly(
         cost_per_member_ore: if members == 0 {
             Ore::ZERO
         } else {
-            Ore(base.0 / i64::from(members))
+            base.mul_ratio(1, members)
         },
         reference_per_member_ore: rs.reference_cost_per_member,
         provrum: started,

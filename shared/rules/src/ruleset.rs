@@ -85,9 +85,9 @@ impl RuleSet {
                 return bad("a share must be num/den with 0 < den and num <= den");
             }
         }
-        if self.base_funding_max.0 < 0
-            || self.yearly_cap.0 < 0
-            || self.reference_cost_per_member.0 < 0
+        if self.base_funding_max < Ore::ZERO
+            || self.yearly_cap < Ore::ZERO
+            || self.reference_cost_per_member < Ore::ZERO
         {
             return bad("amounts must not be negative");
         }

@@ -403,7 +403,7 @@ fn approval_parts(provrum: &Provrum) -> Result<(i32, Ore)> {
         provrum.quota_year,
         provrum.granted_base_funding_ore,
     ) {
-        (Status::Running, Some(year), Some(grant)) if grant.0 >= 0 => Ok((year, grant)),
+        (Status::Running, Some(year), Some(grant)) if grant >= Ore::ZERO => Ok((year, grant)),
         _ => Err(StoreError::Conflict(
             "an approval must set status running, the quota year and the granted base funding"
                 .into(),

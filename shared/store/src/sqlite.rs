@@ -143,7 +143,7 @@ fn read_quota(conn: &Connection, year: i32) -> Result<QuotaYear> {
     Ok(QuotaYear {
         year,
         started: started as u32,
-        base_funding: Ore(base),
+        base_funding: Ore::from_ore(base),
     })
 }
 
@@ -674,7 +674,7 @@ impl Store for SqliteStore {
             tx.execute(
                 "INSERT INTO quota (year, started, base_funding_ore) VALUES (?1, 1, ?2)
                  ON CONFLICT(year) DO UPDATE SET started = started + 1, base_funding_ore = base_funding_ore + ?2",
-                params![year, grant.0],
+                params![year, grant.ore()],
             )
             .map_err(db_err)?;
             let next = write_provrum(tx, &p)?;

@@ -5,11 +5,11 @@ pub mod spec;
 
 use chrono::{Datelike, NaiveDate};
 use provrum_rules::Lang;
-use provrum_rules::layout::{
-    Column, FUNDER_REGLAB, KIND_MEMBER, KIND_PARTNER, KIND_REGION, PlanField, ROLE_LEADER,
-    ROLE_PARTICIPANT, SheetKind, TEMPLATE_VERSION,
+use provrum_rules::layout::{Column, FUNDER_REGLAB, PlanField, SheetKind, TEMPLATE_VERSION};
+use provrum_rules::model::{
+    Category, KIND_MEMBER, KIND_PARTNER, KIND_REGION, ParticipantKind, ROLE_LEADER,
+    ROLE_PARTICIPANT, Role,
 };
-use provrum_rules::model::{Category, ParticipantKind, Role};
 use rust_xlsxwriter::{
     Color, DataValidation, DataValidationErrorStyle, ExcelDateTime, Format, FormatBorder, Formula,
     Note, Workbook, Worksheet, XlsxError,

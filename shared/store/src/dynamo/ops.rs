@@ -468,7 +468,10 @@ impl Store for DynamoStore {
             rules,
         )
         .map_err(StoreError::Refused)?;
-        let room = Ore(rules.yearly_cap.0 - grant.0);
+        // KVOT-2 above admitted the grant into an empty year, so it is at most the cap.
+        let room = rules.yearly_cap.checked_sub(grant).ok_or_else(|| {
+            StoreError::Invalid(format!("the grant {grant} does not fit the yearly cap"))
+        })?;
         let (update, next) = provrum_update(&self.table, provrum, Some(Status::Proposed))?;
         let quota = Update::builder()
             .table_name(&self.table)
@@ -478,9 +481,9 @@ impl Store for DynamoStore {
                 "attribute_not_exists(started) OR (started < :quota AND base_funding_ore <= :room)",
             )
             .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":grant", n(grant.0))
+            .expression_attribute_values(":grant", n(grant.ore()))
             .expression_attribute_values(":quota", n(rules.provrum_per_year))
-            .expression_attribute_values(":room", n(room.0))
+            .expression_attribute_values(":room", n(room.ore()))
             .build()
             .map_err(build_err)?;
         let items = vec![
@@ -510,7 +513,7 @@ impl Store for DynamoStore {
             Some(item) => QuotaYear {
                 year,
                 started: get_n(&item, "started")? as u32,
-                base_funding: Ore(get_n(&item, "base_funding_ore")?),
+                base_funding: Ore::from_ore(get_n(&item, "base_funding_ore")?),
             },
             None => QuotaYear {
                 year,

@@ -12,11 +12,10 @@ use super::{
     plan_row_height, plan_title, t,
 };
 use provrum_rules::Lang;
-use provrum_rules::layout::{
-    Column, FUNDER_REGLAB, KIND_MEMBER, KIND_PARTNER, KIND_REGION, PlanField, ROLE_LEADER,
-    ROLE_PARTICIPANT, SheetKind, TEMPLATE_VERSION,
+use provrum_rules::layout::{Column, FUNDER_REGLAB, PlanField, SheetKind, TEMPLATE_VERSION};
+use provrum_rules::model::{
+    Category, KIND_MEMBER, KIND_PARTNER, KIND_REGION, ROLE_LEADER, ROLE_PARTICIPANT,
 };
-use provrum_rules::model::Category;
 use provrum_rules::sheet::a1;
 use serde::Serialize;
 
