@@ -12,5 +12,6 @@ mod openapi;
 mod race;
 mod scheduled;
 mod security;
+mod spans;
 mod story;
 mod uploads;

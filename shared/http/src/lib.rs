@@ -192,7 +192,9 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// request logs, and a problem for unknown paths.
 pub fn app(routes: Router<AppState>, state: AppState) -> Router {
     routes
-        .fallback(|| async { ApiError::not_found(Text::new("Adressen finns inte.", "No such path.")) })
+        .fallback(|| async {
+            ApiError::not_found(Text::new("Adressen finns inte.", "No such path."))
+        })
         .with_state(state)
         .layer(axum::middleware::from_fn(problem::render))
         .layer(axum::extract::DefaultBodyLimit::max(JSON_LIMIT))
@@ -205,14 +207,34 @@ pub fn app(routes: Router<AppState>, state: AppState) -> Router {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
-        .layer(
-            TraceLayer::new_for_http().make_span_with(|request: &Request| {
-                let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-                tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id, org = tracing::field::Empty)
-            }),
-        )
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// The span every request's handler and store calls run in: its request id (the caller's
+/// `x-request-id`, or one made here and returned in the answer), the route it matched, and the
+/// caller's organisation once known. With [`init_tracing`]'s span list, every log line of the
+/// request carries them, so one request can be followed in CloudWatch.
+fn request_span(request: &Request) -> tracing::Span {
+    let id = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|p| p.as_str())
+        .unwrap_or("-");
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        route = %route,
+        path = %request.uri().path(),
+        request_id = %id,
+        org = tracing::field::Empty
+    )
 }
 
 /// JSON logs to stdout (what CloudWatch and a terminal both read), filtered by `RUST_LOG`.
@@ -223,5 +245,6 @@ pub fn init_tracing() {
         .json()
         .with_env_filter(filter)
         .with_current_span(true)
+        .with_span_list(true)
         .try_init();
 }

@@ -329,6 +329,11 @@ fn keyed_page<T: serde::de::DeserializeOwned>(
 
 #[async_trait]
 impl Store for SqliteStore {
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "create_org", backend = "sqlite")
+    )]
     async fn create_org(&self, org: &Org, event: &AuditEvent) -> Result<()> {
         let (org, event) = (org.clone(), event.clone());
         self.write(move |tx| {
@@ -347,6 +352,7 @@ impl Store for SqliteStore {
         .await
     }
 
+    #[tracing::instrument(name = "store", skip_all, fields(op = "get_org", backend = "sqlite"))]
     async fn get_org(&self, id: &str) -> Result<Option<Org>> {
         let id = id.to_string();
         self.with(move |conn| {
@@ -359,6 +365,7 @@ impl Store for SqliteStore {
         .await
     }
 
+    #[tracing::instrument(name = "store", skip_all, fields(op = "list_orgs", backend = "sqlite"))]
     async fn list_orgs(&self) -> Result<Vec<Org>> {
         self.with(|conn| {
             let mut stmt = conn
@@ -372,6 +379,7 @@ impl Store for SqliteStore {
         .await
     }
 
+    #[tracing::instrument(name = "store", skip_all, fields(op = "orgs_page", backend = "sqlite"))]
     async fn orgs_page(&self, cursor: Option<&str>, limit: u32) -> Result<Page<Org>> {
         let after = key_after(cursor, "orgs", "")?.unwrap_or_default();
         let limit = page_limit(limit);
@@ -388,6 +396,11 @@ impl Store for SqliteStore {
         .await
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "tokens_page", backend = "sqlite")
+    )]
     async fn tokens_page(
         &self,
         org: &str,
@@ -405,6 +418,11 @@ impl Store for SqliteStore {
         .await
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "touch_token", backend = "sqlite")
+    )]
     async fn touch_token(
         &self,
         token: &Token,
@@ -439,6 +457,11 @@ impl Store for SqliteStore {
         .await
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "create_token", backend = "sqlite")
+    )]
     async fn create_token(&self, token: &Token, event: &AuditEvent) -> Result<()> {
         let (token, event) = (token.clone(), event.clone());
         self.write(move |tx| {
@@ -461,6 +484,11 @@ impl Store for SqliteStore {
         .await
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "token_by_hash", backend = "sqlite")
+    )]
     async fn token_by_hash(&self, hash: &str) -> Result<Option<Token>> {
         let hash = hash.to_string();
         self.with(move |conn| {
@@ -475,6 +503,11 @@ impl Store for SqliteStore {
         .await
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "revoke_token", backend = "sqlite")
+    )]
     async fn revoke_token(&self, id: &str, at: DateTime<Utc>, event: &AuditEvent) -> Result<()> {
         let (id, event) = (id.to_string(), event.clone());
         self.write(move |tx| {
@@ -498,6 +531,11 @@ impl Store for SqliteStore {
         .await
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "create_provrum", backend = "sqlite")
+    )]
     async fn create_provrum(&self, provrum: &Provrum, event: &AuditEvent) -> Result<()> {
         let (p, event) = (provrum.clone(), event.clone());
         self.write(move |tx| {
@@ -514,11 +552,21 @@ impl Store for SqliteStore {
         .await
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "get_provrum", backend = "sqlite")
+    )]
     async fn get_provrum(&self, id: &str) -> Result<Option<Provrum>> {
         let id = id.to_string();
         self.with(move |conn| read_provrum(conn, &id)).await
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "all_provrum", backend = "sqlite")
+    )]
     async fn all_provrum(&self) -> Result<Vec<Provrum>> {
         self.with(move |conn| {
             provrum_rows(
@@ -530,6 +578,11 @@ impl Store for SqliteStore {
         .await
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "list_provrum", backend = "sqlite")
+    )]
     async fn list_provrum(&self, cursor: Option<&str>, limit: u32) -> Result<Page<Provrum>> {
         const PREFIX: &str = "sqlite:";
         let after = match cursor {
@@ -560,6 +613,11 @@ impl Store for SqliteStore {
         .await
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "update_provrum", backend = "sqlite")
+    )]
     async fn update_provrum(&self, provrum: &Provrum, event: &AuditEvent) -> Result<Provrum> {
         let (p, event) = (provrum.clone(), event.clone());
         self.write(move |tx| {
@@ -576,6 +634,11 @@ impl Store for SqliteStore {
         .await
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "add_budget_version", backend = "sqlite")
+    )]
     async fn add_budget_version(
         &self,
         provrum: &Provrum,
@@ -605,6 +668,11 @@ impl Store for SqliteStore {
         .await
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "get_budget_version", backend = "sqlite")
+    )]
     async fn get_budget_version(
         &self,
         provrum: &str,
@@ -625,6 +693,11 @@ impl Store for SqliteStore {
         .await
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "list_budget_versions", backend = "sqlite")
+    )]
     async fn list_budget_versions(&self, provrum: &str) -> Result<Vec<BudgetSummary>> {
         let provrum = provrum.to_string();
         self.with(move |conn| {
@@ -639,6 +712,11 @@ impl Store for SqliteStore {
         .await
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "budget_versions_page", backend = "sqlite")
+    )]
     async fn budget_versions_page(
         &self,
         provrum: &str,
@@ -656,6 +734,7 @@ impl Store for SqliteStore {
         .await
     }
 
+    #[tracing::instrument(name = "store", skip_all, fields(op = "approve", backend = "sqlite"))]
     async fn approve(
         &self,
         provrum: &Provrum,
@@ -684,10 +763,16 @@ impl Store for SqliteStore {
         .await
     }
 
+    #[tracing::instrument(name = "store", skip_all, fields(op = "quota", backend = "sqlite"))]
     async fn quota(&self, year: i32) -> Result<QuotaYear> {
         self.with(move |conn| read_quota(conn, year)).await
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "audit_events", backend = "sqlite")
+    )]
     async fn audit_events(&self, entity: &str) -> Result<Vec<AuditEvent>> {
         let entity = entity.to_string();
         self.with(move |conn| {
@@ -702,6 +787,11 @@ impl Store for SqliteStore {
         .await
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "audit_page", backend = "sqlite")
+    )]
     async fn audit_page(
         &self,
         entity: &str,
@@ -718,6 +808,11 @@ impl Store for SqliteStore {
         .await
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "put_report", backend = "sqlite")
+    )]
     async fn put_report(&self, report: &StoredReport) -> Result<bool> {
         let report = report.clone();
         self.write(move |tx| {
@@ -732,6 +827,11 @@ impl Store for SqliteStore {
         .await
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "mark_report_notified", backend = "sqlite")
+    )]
     async fn mark_report_notified(&self, year: i32, at: DateTime<Utc>) -> Result<bool> {
         self.write(move |tx| {
             let mut report = read_report(tx, year)?
@@ -752,6 +852,11 @@ impl Store for SqliteStore {
         .await
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "claim_report_post", backend = "sqlite")
+    )]
     async fn claim_report_post(
         &self,
         year: i32,
@@ -794,6 +899,11 @@ impl Store for SqliteStore {
         .await
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "release_report_post", backend = "sqlite")
+    )]
     async fn release_report_post(&self, year: i32, owner: &str) -> Result<bool> {
         let owner = owner.to_string();
         self.write(move |tx| {
@@ -808,6 +918,11 @@ impl Store for SqliteStore {
         .await
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "get_report", backend = "sqlite")
+    )]
     async fn get_report(&self, year: i32) -> Result<Option<StoredReport>> {
         self.with(move |conn| read_report(conn, year)).await
     }

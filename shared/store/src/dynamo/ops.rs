@@ -148,6 +148,11 @@ impl DynamoStore {
 
 #[async_trait]
 impl Store for DynamoStore {
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "create_org", backend = "dynamodb")
+    )]
     async fn create_org(&self, org: &Org, event: &AuditEvent) -> Result<()> {
         let mut item = keys::org(&org.id).item();
         item.insert(table::GSI1_PK.into(), s(keys::ORGS));
@@ -167,6 +172,7 @@ impl Store for DynamoStore {
         }
     }
 
+    #[tracing::instrument(name = "store", skip_all, fields(op = "get_org", backend = "dynamodb"))]
     async fn get_org(&self, id: &str) -> Result<Option<Org>> {
         self.get_item(keys::org(id))
             .await?
@@ -174,15 +180,30 @@ impl Store for DynamoStore {
             .transpose()
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "list_orgs", backend = "dynamodb")
+    )]
     async fn list_orgs(&self) -> Result<Vec<Org>> {
         data_of(&self.query_all(&Listing::gsi1(keys::ORGS)).await?)
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "orgs_page", backend = "dynamodb")
+    )]
     async fn orgs_page(&self, cursor: Option<&str>, limit: u32) -> Result<Page<Org>> {
         let (items, next) = self.page(&Listing::gsi1(keys::ORGS), cursor, limit).await?;
         data_page(items, next)
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "tokens_page", backend = "dynamodb")
+    )]
     async fn tokens_page(
         &self,
         org: &str,
@@ -205,6 +226,11 @@ impl Store for DynamoStore {
         Ok(Page { items, next })
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "touch_token", backend = "dynamodb")
+    )]
     async fn touch_token(
         &self,
         token: &Token,
@@ -241,6 +267,11 @@ impl Store for DynamoStore {
         }
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "create_token", backend = "dynamodb")
+    )]
     async fn create_token(&self, token: &Token, event: &AuditEvent) -> Result<()> {
         if self.get_org(&token.org).await?.is_none() {
             return Err(StoreError::NotFound(format!("organisation {}", token.org)));
@@ -268,6 +299,11 @@ impl Store for DynamoStore {
         }
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "token_by_hash", backend = "dynamodb")
+    )]
     async fn token_by_hash(&self, hash: &str) -> Result<Option<Token>> {
         self.get_item(keys::token(hash))
             .await?
@@ -275,6 +311,11 @@ impl Store for DynamoStore {
             .transpose()
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "revoke_token", backend = "dynamodb")
+    )]
     async fn revoke_token(&self, id: &str, at: DateTime<Utc>, event: &AuditEvent) -> Result<()> {
         let found = self.query_all(&Listing::gsi1(&keys::token_id(id))).await?;
         let item = found
@@ -305,6 +346,11 @@ impl Store for DynamoStore {
         }
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "create_provrum", backend = "dynamodb")
+    )]
     async fn create_provrum(&self, provrum: &Provrum, event: &AuditEvent) -> Result<()> {
         let items = vec![
             self.put(provrum_item(provrum)?, "attribute_not_exists(PK)")?,
@@ -319,6 +365,11 @@ impl Store for DynamoStore {
         }
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "get_provrum", backend = "dynamodb")
+    )]
     async fn get_provrum(&self, id: &str) -> Result<Option<Provrum>> {
         self.get_item(keys::provrum(id))
             .await?
@@ -326,6 +377,11 @@ impl Store for DynamoStore {
             .transpose()
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "all_provrum", backend = "dynamodb")
+    )]
     async fn all_provrum(&self) -> Result<Vec<Provrum>> {
         self.query_all(&Listing::gsi1(keys::PROVRUMS))
             .await?
@@ -334,6 +390,11 @@ impl Store for DynamoStore {
             .collect()
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "list_provrum", backend = "dynamodb")
+    )]
     async fn list_provrum(&self, cursor: Option<&str>, limit: u32) -> Result<Page<Provrum>> {
         let (items, next) = self
             .page(&Listing::gsi1(keys::PROVRUMS), cursor, limit)
@@ -344,6 +405,11 @@ impl Store for DynamoStore {
         })
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "update_provrum", backend = "dynamodb")
+    )]
     async fn update_provrum(&self, provrum: &Provrum, event: &AuditEvent) -> Result<Provrum> {
         // Starting is approve's alone: an update may keep a provrum running, never make it so.
         let from = (provrum.status == Status::Running).then_some(Status::Running);
@@ -358,6 +424,11 @@ impl Store for DynamoStore {
         }
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "add_budget_version", backend = "dynamodb")
+    )]
     async fn add_budget_version(
         &self,
         provrum: &Provrum,
@@ -397,6 +468,11 @@ impl Store for DynamoStore {
         }
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "get_budget_version", backend = "dynamodb")
+    )]
     async fn get_budget_version(
         &self,
         provrum: &str,
@@ -429,6 +505,11 @@ impl Store for DynamoStore {
         from_json(&text).map(Some)
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "list_budget_versions", backend = "dynamodb")
+    )]
     async fn list_budget_versions(&self, provrum: &str) -> Result<Vec<BudgetSummary>> {
         let pk = keys::provrum(provrum).pk;
         data_of(
@@ -438,6 +519,11 @@ impl Store for DynamoStore {
         )
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "budget_versions_page", backend = "dynamodb")
+    )]
     async fn budget_versions_page(
         &self,
         provrum: &str,
@@ -450,6 +536,7 @@ impl Store for DynamoStore {
         data_page(items, next)
     }
 
+    #[tracing::instrument(name = "store", skip_all, fields(op = "approve", backend = "dynamodb"))]
     async fn approve(
         &self,
         provrum: &Provrum,
@@ -508,6 +595,7 @@ impl Store for DynamoStore {
         }
     }
 
+    #[tracing::instrument(name = "store", skip_all, fields(op = "quota", backend = "dynamodb"))]
     async fn quota(&self, year: i32) -> Result<QuotaYear> {
         Ok(match self.get_item(keys::quota(year)).await? {
             Some(item) => QuotaYear {
@@ -523,6 +611,11 @@ impl Store for DynamoStore {
         })
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "audit_events", backend = "dynamodb")
+    )]
     async fn audit_events(&self, entity: &str) -> Result<Vec<AuditEvent>> {
         data_of(
             &self
@@ -531,6 +624,11 @@ impl Store for DynamoStore {
         )
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "audit_page", backend = "dynamodb")
+    )]
     async fn audit_page(
         &self,
         entity: &str,
@@ -542,12 +640,22 @@ impl Store for DynamoStore {
         data_page(items, next)
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "put_report", backend = "dynamodb")
+    )]
     async fn put_report(&self, report: &StoredReport) -> Result<bool> {
         let mut item = keys::report(report.year).item();
         item.insert("data".into(), s(to_json(report)?));
         self.put_new(item).await
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "get_report", backend = "dynamodb")
+    )]
     async fn get_report(&self, year: i32) -> Result<Option<StoredReport>> {
         let Some(item) = self.get_item(keys::report(year)).await? else {
             return Ok(None);
@@ -562,6 +670,11 @@ impl Store for DynamoStore {
         Ok(Some(report))
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "mark_report_notified", backend = "dynamodb")
+    )]
     async fn mark_report_notified(&self, year: i32, at: DateTime<Utc>) -> Result<bool> {
         let result = self
             .client
@@ -585,6 +698,11 @@ impl Store for DynamoStore {
         }
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "claim_report_post", backend = "dynamodb")
+    )]
     async fn claim_report_post(
         &self,
         year: i32,
@@ -628,6 +746,11 @@ impl Store for DynamoStore {
         }
     }
 
+    #[tracing::instrument(
+        name = "store",
+        skip_all,
+        fields(op = "release_report_post", backend = "dynamodb")
+    )]
     async fn release_report_post(&self, year: i32, owner: &str) -> Result<bool> {
         let result = self
             .client
