@@ -67,6 +67,7 @@ struct TemplateQuery {
 
 /// The blank Reglab workbook; anyone may fetch it (`?lang=en` for English).
 async fn template(
+    State(state): State<AppState>,
     axum::extract::Query(query): axum::extract::Query<TemplateQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
     let lang = query
@@ -74,7 +75,7 @@ async fn template(
         .as_deref()
         .and_then(provrum_rules::Lang::parse)
         .unwrap_or_default();
-    let bytes = provrum_workbook::template::build(lang, None).map_err(|e| {
+    let bytes = provrum_workbook::template::build(lang, &state.rules, None).map_err(|e| {
         tracing::error!(error = %e, "template");
         ApiError::internal()
     })?;
@@ -99,6 +100,7 @@ async fn template(
 
 /// The same template as data, for clients that build it in place (the Sheets add-on).
 async fn template_spec(
+    State(state): State<AppState>,
     axum::extract::Query(query): axum::extract::Query<TemplateQuery>,
 ) -> Json<provrum_workbook::template::spec::Spec> {
     let lang = query
@@ -106,7 +108,7 @@ async fn template_spec(
         .as_deref()
         .and_then(provrum_rules::Lang::parse)
         .unwrap_or_default();
-    Json(provrum_workbook::template::spec::spec(lang))
+    Json(provrum_workbook::template::spec::spec(lang, &state.rules))
 }
 
 async fn upload(
