@@ -370,7 +370,7 @@ fn write_text(out: &mut impl Write, file: &str, c: &Compliance, lang: Lang) -> s
 
 fn template(out: &Path, lang: Lang, example: bool) -> anyhow::Result<()> {
     let filled = example.then(|| provrum_workbook::template::example(lang));
-    let bytes = provrum_workbook::template::build(lang, filled.as_ref())
+    let bytes = provrum_workbook::template::build(lang, &RuleSet::provrum_2023(), filled.as_ref())
         .context("building the template")?;
     std::fs::write(out, bytes).with_context(|| format!("writing {}", out.display()))?;
     eprintln!("{}", out.display());

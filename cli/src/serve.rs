@@ -214,7 +214,11 @@ async fn seed_provrum(
     tokens: &Tokens<'_>,
 ) -> anyhow::Result<()> {
     let workbook = |filled: &provrum_workbook::template::Filled| {
-        provrum_workbook::template::build(Lang::Sv, Some(filled))
+        provrum_workbook::template::build(
+            Lang::Sv,
+            &provrum_rules::RuleSet::provrum_2023(),
+            Some(filled),
+        )
     };
 
     // 1. Running: the bundled example, approved by the kansli.

@@ -213,5 +213,10 @@ pub fn workbook_in(leader: &str, others: &[&str], year: i32) -> Vec<u8> {
             _ => {}
         }
     }
-    provrum_workbook::template::build(provrum_rules::Lang::Sv, Some(&filled)).expect("workbook")
+    provrum_workbook::template::build(
+        provrum_rules::Lang::Sv,
+        &provrum_rules::RuleSet::provrum_2023(),
+        Some(&filled),
+    )
+    .expect("workbook")
 }

@@ -1257,7 +1257,12 @@ fn workbook(participants: &[usize], too_much: bool) -> Vec<u8> {
             _ => {}
         }
     }
-    template::build(provrum_rules::Lang::Sv, Some(&filled)).expect("workbook")
+    template::build(
+        provrum_rules::Lang::Sv,
+        &provrum_rules::RuleSet::provrum_2023(),
+        Some(&filled),
+    )
+    .expect("workbook")
 }
 
 /// One sequence on a fresh app: every step checked, then the listings.

@@ -29,9 +29,12 @@ impl tracing::field::Visit for Fields {
     }
 }
 
-/// Each `store` span seen: its op and its enclosing request span's fields.
+/// A `store` span seen: its op and its enclosing request span's fields.
+type StoreCall = (String, HashMap<String, String>);
+
+/// Each `store` span seen.
 #[derive(Clone, Default)]
-struct StoreCalls(Arc<Mutex<Vec<(String, HashMap<String, String>)>>>);
+struct StoreCalls(Arc<Mutex<Vec<StoreCall>>>);
 
 impl<S: tracing::Subscriber + for<'a> LookupSpan<'a>> Layer<S> for StoreCalls {
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {

@@ -1,14 +1,14 @@
 //! The template: what a person gets, and that filling it in correctly passes.
 
 use crate::helpers::{assert_fired, check_bytes};
-use provrum_rules::Lang;
+use provrum_rules::{Lang, RuleSet};
 use provrum_tests::zip_part;
 use provrum_workbook::template::{build, example};
 
 #[test]
 fn a_filled_in_template_passes_in_both_languages() {
     for lang in [Lang::Sv, Lang::En] {
-        let bytes = build(lang, Some(&example(lang))).expect("template");
+        let bytes = build(lang, &RuleSet::provrum_2023(), Some(&example(lang))).expect("template");
         let c = check_bytes(&bytes, "exempel.xlsx");
         assert_fired(&c, &[]);
         assert_eq!(c.summary.total_budget_ore.ore(), 26_500_000);
@@ -18,7 +18,10 @@ fn a_filled_in_template_passes_in_both_languages() {
 
 #[test]
 fn the_blank_template_asks_for_everything_and_nothing_else() {
-    let c = check_bytes(&build(Lang::Sv, None).expect("template"), "mall.xlsx");
+    let c = check_bytes(
+        &build(Lang::Sv, &RuleSet::provrum_2023(), None).expect("template"),
+        "mall.xlsx",
+    );
     let rules: Vec<&str> = c.findings.iter().map(|f| f.rule.as_str()).collect();
     assert_eq!(
         rules,
@@ -39,7 +42,7 @@ fn the_blank_template_asks_for_everything_and_nothing_else() {
 
 #[test]
 fn the_template_has_dropdowns_formats_and_help_in_swedish() {
-    let bytes = build(Lang::Sv, None).expect("template");
+    let bytes = build(Lang::Sv, &RuleSet::provrum_2023(), None).expect("template");
     let workbook = zip_part(&bytes, "xl/workbook.xml");
     for sheet in ["Projektplan", "Deltagare", "Budget"] {
         assert!(workbook.contains(&format!("name=\"{sheet}\"")), "{sheet}");
@@ -64,13 +67,13 @@ fn the_template_has_dropdowns_formats_and_help_in_swedish() {
     assert!(styles.contains("yyyy-mm-dd"), "date format");
     let notes = zip_part(&bytes, "xl/comments1.xml");
     assert!(notes.contains("måste fyllas i"), "explanatory notes");
-    let en = build(Lang::En, None).expect("template");
+    let en = build(Lang::En, &RuleSet::provrum_2023(), None).expect("template");
     assert!(zip_part(&en, "xl/workbook.xml").contains("name=\"Project plan\""));
 }
 
 #[test]
 fn the_template_asks_for_whole_kronor_and_names_things_as_the_rules_do() {
-    let bytes = build(Lang::Sv, None).expect("template");
+    let bytes = build(Lang::Sv, &RuleSet::provrum_2023(), None).expect("template");
     let strings = zip_part(&bytes, "xl/sharedStrings.xml");
     for text in [
         "En rad per kostnadspost, belopp i hela kronor.",
@@ -82,7 +85,7 @@ fn the_template_asks_for_whole_kronor_and_names_things_as_the_rules_do() {
     }
     let budget = zip_part(&bytes, "xl/worksheets/sheet3.xml");
     assert!(budget.contains("Skriv ett belopp större än noll, i hela kronor."));
-    let en = build(Lang::En, None).expect("template");
+    let en = build(Lang::En, &RuleSet::provrum_2023(), None).expect("template");
     let strings = zip_part(&en, "xl/sharedStrings.xml");
     assert!(strings.contains("One row per cost item, amounts in whole kronor."));
     assert!(

@@ -99,6 +99,7 @@ struct TemplateQuery {
             body = inline(provrum_http::openapi::Binary)),
         BadRequest))]
 async fn template(
+    State(state): State<AppState>,
     axum::extract::Query(query): axum::extract::Query<TemplateQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
     let lang = query
@@ -106,7 +107,7 @@ async fn template(
         .as_deref()
         .and_then(provrum_rules::Lang::parse)
         .unwrap_or_default();
-    let bytes = provrum_workbook::template::build(lang, None).map_err(|e| {
+    let bytes = provrum_workbook::template::build(lang, &state.rules, None).map_err(|e| {
         tracing::error!(error = %e, "template");
         ApiError::internal()
     })?;
@@ -131,6 +132,7 @@ async fn template(
     params(TemplateQuery), security(()),
     responses((status = OK, description = "The template layout", body = Spec), BadRequest))]
 async fn template_spec(
+    State(state): State<AppState>,
     axum::extract::Query(query): axum::extract::Query<TemplateQuery>,
 ) -> Json<provrum_workbook::template::spec::Spec> {
     let lang = query
@@ -138,7 +140,7 @@ async fn template_spec(
         .as_deref()
         .and_then(provrum_rules::Lang::parse)
         .unwrap_or_default();
-    Json(provrum_workbook::template::spec::spec(lang))
+    Json(provrum_workbook::template::spec::spec(lang, &state.rules))
 }
 
 /// Check and store a new budget version (the leader)

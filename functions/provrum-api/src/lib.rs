@@ -342,7 +342,7 @@ async fn propose(
         .create_provrum(&decision.provrum, &event)
         .await?;
     let created = views::view_for(&state, &decision.provrum, &situation, actor.caller());
-    state.notify(notices::proposed(&created, &actor.org.name));
+    state.notify(notices::proposed(&created, &actor.org.name, &state.rules));
     Ok((StatusCode::CREATED, Json(created)))
 }
 

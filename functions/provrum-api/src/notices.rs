@@ -4,6 +4,7 @@
 use provrum_http::views::ProvrumView;
 use provrum_notify::Message;
 use provrum_rules::lang::count;
+use provrum_rules::{Lang, RuleSet};
 
 fn leader_name(view: &ProvrumView) -> String {
     view.leader
@@ -26,7 +27,8 @@ fn shortened(text: &str, max: usize) -> String {
     format!("{}…", cut.trim_end())
 }
 
-pub fn proposed(view: &ProvrumView, proposer: &str) -> Message {
+/// The numbers asked of those who join come from `rules`.
+pub fn proposed(view: &ProvrumView, proposer: &str, rules: &RuleSet) -> Message {
     let about = view
         .theme
         .as_deref()
@@ -37,7 +39,11 @@ pub fn proposed(view: &ProvrumView, proposer: &str) -> Message {
     if let Some(description) = view.description.as_deref().filter(|d| !d.trim().is_empty()) {
         m = m.line(shortened(description.trim(), 300));
     }
-    m.line("Vill er organisation vara med? Anmäl intresse i Provrum: 2–6 organisationer, minst hälften regioner.")
+    m.line(format!(
+        "Vill er organisation vara med? Anmäl intresse i Provrum: {} organisationer, minst {} regioner.",
+        rules.participants_span(),
+        rules.min_region_share.words(Lang::Sv)
+    ))
 }
 
 pub fn ready(view: &ProvrumView) -> Message {
@@ -108,6 +114,28 @@ mod tests {
             version: 1,
             actions: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_proposal_asks_for_the_numbers_of_the_rule_set() {
+        let proposal = view(&[ParticipantKind::Region]);
+        let rules = provrum_rules::RuleSet::provrum_2023();
+        assert!(
+            proposed(&proposal, "Org 0", &rules)
+                .text()
+                .ends_with("Anmäl intresse i Provrum: 2–6 organisationer, minst hälften regioner.")
+        );
+        let other = provrum_rules::RuleSet {
+            min_participants: 3,
+            max_participants: 5,
+            min_region_share: provrum_rules::ruleset::Share { num: 2, den: 3 },
+            ..rules
+        };
+        assert!(
+            proposed(&proposal, "Org 0", &other)
+                .text()
+                .ends_with("Anmäl intresse i Provrum: 3–5 organisationer, minst 2/3 regioner.")
+        );
     }
 
     #[test]

@@ -156,8 +156,8 @@ impl PlanField {
         }
     }
 
-    /// What a person fills in (the template's explanatory column).
-    pub fn hint(self) -> Text {
+    /// What a person fills in (the template's explanatory column), with the numbers of `rules`.
+    pub fn hint(self, rules: &crate::RuleSet) -> Text {
         let (sv, en) = match self {
             PlanField::Name => (
                 "Ett kort namn på provrummet",
@@ -178,10 +178,13 @@ impl PlanField {
             ),
             PlanField::Delimitations => ("Vad som inte ingår", "What is left out"),
             PlanField::StartDate => ("Datum, t.ex. 2025-03-01", "Date, e.g. 2025-03-01"),
-            PlanField::EndDate => (
-                "Datum, 2–6 månader efter start",
-                "Date, 2–6 months after the start",
-            ),
+            PlanField::EndDate => {
+                let months = rules.months_span();
+                return Text::new(
+                    format!("Datum, {months} månader efter start"),
+                    format!("Date, {months} months after the start"),
+                );
+            }
             PlanField::Resources => (
                 "Personer, tid och annat som sätts in",
                 "People, time and other resources",

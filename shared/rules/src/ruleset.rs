@@ -3,6 +3,7 @@
 //! The model is to be re-evaluated after the development phase 2023–24; a new rule set is a new
 //! value (or a JSON file), not new code.
 
+use crate::lang::Lang;
 use crate::money::Ore;
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -12,6 +13,21 @@ use serde::{Deserialize, Serialize};
 pub struct Share {
     pub num: u32,
     pub den: u32,
+}
+
+impl Share {
+    /// The share as a user reads it after "minst"/"högst" ("at least"/"at most"): `hälften`
+    /// (`half`) for 1/2, otherwise the fraction, `2/3`.
+    pub fn words(self, lang: Lang) -> String {
+        if self.num * 2 == self.den {
+            match lang {
+                Lang::Sv => "hälften".into(),
+                Lang::En => "half".into(),
+            }
+        } else {
+            format!("{}/{}", self.num, self.den)
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -102,6 +118,16 @@ impl RuleSet {
         (self.development_phase.0..=self.development_phase.1).contains(&year)
     }
 
+    /// How many organisations take part, as users read it: `2–6`.
+    pub fn participants_span(&self) -> String {
+        span(self.min_participants, self.max_participants)
+    }
+
+    /// How many months a provrum should run, as users read it: `2–6`.
+    pub fn months_span(&self) -> String {
+        span(self.min_months, self.max_months)
+    }
+
     /// The planned duration rule: with `d = end + 1 day`, the plan is within `min..=max` months
     /// iff `start + min months <= d <= start + max months` (calendar months).
     pub fn duration_within(&self, start: NaiveDate, end: NaiveDate) -> bool {
@@ -112,6 +138,15 @@ impl RuleSet {
 impl Default for RuleSet {
     fn default() -> Self {
         RuleSet::provrum_2023()
+    }
+}
+
+/// `2–6`, or `3` when both ends are 3.
+fn span(min: u32, max: u32) -> String {
+    if min == max {
+        min.to_string()
+    } else {
+        format!("{min}–{max}")
     }
 }
 
@@ -155,6 +190,23 @@ mod tests {
         // Month ends: 31 Dec + 2 months clamps to 28 Feb.
         assert!(rs.duration_within(date(2024, 12, 31), date(2025, 2, 27)));
         assert!(!rs.duration_within(date(2024, 12, 31), date(2025, 2, 26)));
+    }
+
+    #[test]
+    fn numbers_read_the_way_users_read_them() {
+        let rs = RuleSet::provrum_2023();
+        assert_eq!(rs.participants_span(), "2–6");
+        assert_eq!(rs.months_span(), "2–6");
+        assert_eq!(rs.min_region_share.words(Lang::Sv), "hälften");
+        assert_eq!(rs.base_funding_max_share.words(Lang::En), "half");
+        let other = RuleSet {
+            min_months: 3,
+            max_months: 3,
+            min_region_share: Share { num: 2, den: 3 },
+            ..rs
+        };
+        assert_eq!(other.months_span(), "3");
+        assert_eq!(other.min_region_share.words(Lang::Sv), "2/3");
     }
 
     #[test]

@@ -1,54 +1,24 @@
-//! The blank Reglab workbook (template version 1), written from the one layout table in
-//! `provrum_rules::layout`, and the bundled example that fills it in correctly.
+//! The blank Reglab workbook (template version 1) as an .xlsx, and the bundled example that
+//! fills it in correctly. What the template holds is [`spec::Spec`], written once; [`build`]
+//! walks it, as the Sheets add-on walks its JSON.
 
 pub mod spec;
 
 use chrono::{Datelike, NaiveDate};
-use provrum_rules::Lang;
-use provrum_rules::layout::{Column, FUNDER_REGLAB, PlanField, SheetKind, TEMPLATE_VERSION};
+use provrum_rules::layout::{FUNDER_REGLAB, PlanField};
 use provrum_rules::model::{
     Category, KIND_MEMBER, KIND_PARTNER, KIND_REGION, ParticipantKind, ROLE_LEADER,
     ROLE_PARTICIPANT, Role,
 };
+use provrum_rules::{Lang, RuleSet};
 use rust_xlsxwriter::{
-    Color, DataValidation, DataValidationErrorStyle, ExcelDateTime, Format, FormatBorder, Formula,
-    Note, Workbook, Worksheet, XlsxError,
+    Color, DataValidation, DataValidationErrorStyle, DataValidationRule, ExcelDateTime, Format,
+    FormatAlign, FormatBorder, Formula, Note, Workbook, Worksheet, XlsxError,
 };
-
-/// Rows of the Deltagare and Budget sheets that get dropdowns and formats.
-pub(crate) const PARTICIPANT_ROWS: u32 = 20;
-pub(crate) const BUDGET_ROWS: u32 = 100;
-/// The header row of the table sheets (0-based; row 3 as a person counts).
-pub(crate) const HEADER_ROW: u32 = 2;
-/// The first plan label's row (0-based).
-pub(crate) const PLAN_FIRST_ROW: u32 = 3;
-pub(crate) const LISTS_SHEET: &str = "Listor";
-/// Column widths in characters, per sheet.
-pub(crate) const PLAN_WIDTHS: [f64; 2] = [30.0, 70.0];
-pub(crate) const PARTICIPANT_WIDTHS: [f64; 3] = [40.0, 14.0, 14.0];
-pub(crate) const BUDGET_WIDTHS: [f64; 5] = [36.0, 30.0, 16.0, 30.0, 40.0];
-/// Row heights in points: the intro rows, and the plan's rows by how much text they take.
-pub(crate) const INTRO_HEIGHT: f64 = 48.0;
-pub(crate) const PLAN_INTRO_HEIGHT: f64 = 45.0;
-pub(crate) const HEADER_FILL: u32 = 0x1F_4E_79;
-pub(crate) const INTRO_COLOUR: u32 = 0x59_59_59;
-pub(crate) const DATE_FORMAT: &str = "yyyy-mm-dd";
-pub(crate) const KRONOR_FORMAT: &str = "#,##0 \"kr\"";
-
-/// Room for two or three lines of text; names and dates need one.
-pub(crate) fn plan_row_height(field: PlanField) -> f64 {
-    match field {
-        PlanField::Name | PlanField::Theme | PlanField::StartDate | PlanField::EndDate => 20.0,
-        _ => 45.0,
-    }
-}
-
-fn set_widths(sheet: &mut Worksheet, widths: &[f64]) -> Result<(), XlsxError> {
-    for (col, width) in widths.iter().enumerate() {
-        sheet.set_column_width(col as u16, *width)?;
-    }
-    Ok(())
-}
+use spec::{
+    Align, Border, CellSpec, HEADER_ROW, PLAN_FIRST_ROW, SheetSpec, Spec, Style, Validation,
+};
+use std::collections::HashMap;
 
 /// A value to put in the plan.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,11 +46,282 @@ pub struct Filled {
     pub budget: Vec<Line>,
 }
 
-pub(crate) fn t(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
-    match lang {
-        Lang::Sv => sv,
-        Lang::En => en,
+/// The template in `lang`, with the numbers of `rules`, blank or filled in.
+pub fn build(lang: Lang, rules: &RuleSet, filled: Option<&Filled>) -> Result<Vec<u8>, XlsxError> {
+    let spec = spec::spec(lang, rules);
+    let formats = formats(&spec);
+    let mut book = Workbook::new();
+    for sheet_spec in &spec.sheets {
+        let sheet = book.add_worksheet();
+        write_sheet(sheet, sheet_spec, &formats)?;
+        if let Some(filled) = filled {
+            let cells = Cells {
+                sheet,
+                spec: sheet_spec,
+                formats: &formats,
+            };
+            match sheet_spec.key {
+                "plan" => fill_plan(cells, filled)?,
+                "participants" => fill_participants(cells, filled, lang)?,
+                "budget" => fill_budget(cells, filled, lang)?,
+                _ => {}
+            }
+        }
     }
+    book.save_to_buffer()
+}
+
+/// Each named style as an .xlsx format.
+fn formats(spec: &Spec) -> HashMap<&'static str, Format> {
+    spec.styles.iter().map(|s| (s.name, format(s))).collect()
+}
+
+fn format(style: &Style) -> Format {
+    let mut f = Format::new();
+    if style.bold {
+        f = f.set_bold();
+    }
+    if style.italic {
+        f = f.set_italic();
+    }
+    if style.wrap {
+        f = f.set_text_wrap();
+    }
+    if let Some(size) = style.font_size {
+        f = f.set_font_size(size);
+    }
+    if let Some(colour) = style.color {
+        f = f.set_font_color(Color::RGB(colour.0));
+    }
+    if let Some(colour) = style.background {
+        f = f.set_background_color(Color::RGB(colour.0));
+    }
+    if let Some(number_format) = style.number_format {
+        f = f.set_num_format(number_format);
+    }
+    match style.border {
+        Some(Border::Thin) => f = f.set_border(FormatBorder::Thin),
+        Some(Border::Double) => f = f.set_border(FormatBorder::Double),
+        None => {}
+    }
+    match style.align {
+        Some(Align::Top) => f = f.set_align(FormatAlign::Top),
+        Some(Align::Left) => f = f.set_align(FormatAlign::Left),
+        None => {}
+    }
+    f
+}
+
+/// A4 landscape, one page wide: how a sheet is printed for a meeting.
+fn print_setup(sheet: &mut Worksheet) {
+    sheet.set_landscape();
+    sheet.set_paper_size(9);
+    sheet.set_print_fit_to_pages(1, 0);
+}
+
+fn write_sheet(
+    sheet: &mut Worksheet,
+    spec: &SheetSpec,
+    formats: &HashMap<&'static str, Format>,
+) -> Result<(), XlsxError> {
+    sheet.set_name(&spec.name)?;
+    if spec.hidden {
+        sheet.set_hidden(true);
+    } else {
+        print_setup(sheet);
+    }
+    for (col, width) in spec.column_widths.iter().enumerate() {
+        sheet.set_column_width(col as u16, *width)?;
+    }
+    for height in &spec.row_heights {
+        sheet.set_row_height(height.row.saturating_sub(1), height.points)?;
+    }
+    for cell in &spec.cells {
+        write_cell(sheet, cell, formats)?;
+    }
+    for validation in &spec.validations {
+        let r = validation.range();
+        sheet.add_data_validation(
+            r.row,
+            r.col as u16,
+            r.last_row,
+            r.last_col as u16,
+            &data_validation(validation)?,
+        )?;
+    }
+    if let Some(header) = spec.frozen_rows.checked_sub(1) {
+        sheet.set_freeze_panes(spec.frozen_rows, 0)?;
+        sheet.set_repeat_rows(header, header)?;
+    }
+    Ok(())
+}
+
+fn write_cell(
+    sheet: &mut Worksheet,
+    cell: &CellSpec,
+    formats: &HashMap<&'static str, Format>,
+) -> Result<(), XlsxError> {
+    let r = cell.range;
+    let (row, col) = (r.row, r.col as u16);
+    let format = cell.style.and_then(|s| formats.get(s));
+    if cell.merge {
+        let plain = Format::new();
+        let value = cell.value.as_deref().unwrap_or_default();
+        let f = format.unwrap_or(&plain);
+        sheet.merge_range(row, col, r.last_row, r.last_col as u16, value, f)?;
+    } else if let Some(value) = &cell.value {
+        match format {
+            Some(f) => sheet.write_string_with_format(row, col, value, f)?,
+            None => sheet.write_string(row, col, value)?,
+        };
+    } else if let Some(formula) = &cell.formula {
+        let formula = Formula::new(formula).set_result(&cell.cached);
+        match format {
+            Some(f) => sheet.write_formula_with_format(row, col, formula, f)?,
+            None => sheet.write_formula(row, col, formula)?,
+        };
+    } else if let Some(f) = format {
+        for row in r.row..=r.last_row {
+            for col in r.col..=r.last_col {
+                sheet.write_blank(row, col as u16, f)?;
+            }
+        }
+    }
+    if let Some(note) = &cell.note {
+        sheet.insert_note(row, col, &Note::new(note).set_author("Reglab"))?;
+    }
+    Ok(())
+}
+
+fn data_validation(validation: &Validation) -> Result<DataValidation, XlsxError> {
+    let (rule, strict, help) = match validation {
+        Validation::List {
+            values,
+            strict,
+            help,
+            ..
+        } => (
+            DataValidation::new().allow_list_strings(values)?,
+            *strict,
+            help,
+        ),
+        Validation::ListFromRange {
+            source,
+            strict,
+            help,
+            ..
+        } => (
+            DataValidation::new().allow_list_formula(Formula::new(format!("={source}"))),
+            *strict,
+            help,
+        ),
+        Validation::DateAfter { date, help, .. } => (
+            DataValidation::new().allow_date(DataValidationRule::GreaterThan(excel_date(*date)?)),
+            true,
+            help,
+        ),
+        Validation::NumberGreaterThan { value, help, .. } => (
+            DataValidation::new().allow_decimal_number(DataValidationRule::GreaterThan(*value)),
+            true,
+            help,
+        ),
+    };
+    let mut v = rule;
+    if !strict {
+        v = v.set_error_style(DataValidationErrorStyle::Warning);
+    }
+    if let Some(input) = help.input {
+        v = v.set_input_title(help.title)?.set_input_message(input)?;
+    }
+    v.set_error_title(help.title)?.set_error_message(help.error)
+}
+
+fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
+    let year = u16::try_from(d.year())
+        .map_err(|_| XlsxError::ParameterError(format!("year {}", d.year())))?;
+    ExcelDateTime::from_ymd(year, d.month() as u8, d.day() as u8)
+}
+
+/// A sheet being filled in: values go where the spec puts them, in the style it gives there.
+struct Cells<'a> {
+    sheet: &'a mut Worksheet,
+    spec: &'a SheetSpec,
+    formats: &'a HashMap<&'static str, Format>,
+}
+
+impl Cells<'_> {
+    fn format(&self, row: u32, col: u16, style: Option<&str>) -> Format {
+        style
+            .or_else(|| self.spec.style_at(row, u32::from(col)))
+            .and_then(|s| self.formats.get(s))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn text(&mut self, row: u32, col: u16, text: &str) -> Result<(), XlsxError> {
+        let f = self.format(row, col, None);
+        self.sheet.write_string_with_format(row, col, text, &f)?;
+        Ok(())
+    }
+
+    fn date(&mut self, row: u32, col: u16, date: NaiveDate) -> Result<(), XlsxError> {
+        let f = self.format(row, col, Some("date"));
+        self.sheet
+            .write_datetime_with_format(row, col, excel_date(date)?, &f)?;
+        Ok(())
+    }
+
+    fn number(&mut self, row: u32, col: u16, number: f64) -> Result<(), XlsxError> {
+        let f = self.format(row, col, None);
+        self.sheet.write_number_with_format(row, col, number, &f)?;
+        Ok(())
+    }
+}
+
+fn fill_plan(mut cells: Cells<'_>, filled: &Filled) -> Result<(), XlsxError> {
+    for (i, field) in PlanField::ALL.into_iter().enumerate() {
+        let row = PLAN_FIRST_ROW + i as u32;
+        match filled.plan.iter().find(|(pf, _)| *pf == field) {
+            Some((_, Entry::Text(s))) => cells.text(row, 1, s)?,
+            Some((_, Entry::Date(d))) => cells.date(row, 1, *d)?,
+            None => {}
+        }
+    }
+    Ok(())
+}
+
+fn fill_participants(mut cells: Cells<'_>, filled: &Filled, lang: Lang) -> Result<(), XlsxError> {
+    for (i, (name, kind, role)) in filled.participants.iter().enumerate() {
+        let row = HEADER_ROW + 1 + i as u32;
+        cells.text(row, 0, name)?;
+        cells.text(row, 1, kind_word(*kind, lang))?;
+        cells.text(row, 2, role_word(*role, lang))?;
+    }
+    Ok(())
+}
+
+fn fill_budget(mut cells: Cells<'_>, filled: &Filled, lang: Lang) -> Result<(), XlsxError> {
+    for (i, line) in filled.budget.iter().enumerate() {
+        let row = HEADER_ROW + 1 + i as u32;
+        cells.text(row, 0, &line.item)?;
+        cells.text(row, 1, line.category.name().get(lang))?;
+        cells.number(row, 2, line.amount_kr)?;
+        let funder = line.funder.as_deref().unwrap_or(FUNDER_REGLAB.get(lang));
+        cells.text(row, 3, funder)?;
+        if !line.comment.is_empty() {
+            cells.text(row, 4, &line.comment)?;
+        }
+    }
+    // The total shows the lines' sum until Excel recalculates it.
+    let total: f64 = filled.budget.iter().map(|l| l.amount_kr).sum();
+    for cell in cells.spec.cells.iter().filter(|c| c.formula.is_some()) {
+        let total = CellSpec {
+            cached: total.to_string(),
+            ..cell.clone()
+        };
+        write_cell(cells.sheet, &total, cells.formats)?;
+    }
+    Ok(())
 }
 
 fn kind_word(kind: ParticipantKind, lang: Lang) -> &'static str {
@@ -96,376 +337,6 @@ fn role_word(role: Role, lang: Lang) -> &'static str {
         Role::Leader => ROLE_LEADER.get(lang),
         Role::Participant => ROLE_PARTICIPANT.get(lang),
     }
-}
-
-fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
-    let year = u16::try_from(d.year())
-        .map_err(|_| XlsxError::ParameterError(format!("year {}", d.year())))?;
-    ExcelDateTime::from_ymd(year, d.month() as u8, d.day() as u8)
-}
-
-fn list(values: &[&str], lang: Lang, strict: bool) -> Result<DataValidation, XlsxError> {
-    let style = if strict {
-        DataValidationErrorStyle::Stop
-    } else {
-        DataValidationErrorStyle::Warning
-    };
-    DataValidation::new()
-        .allow_list_strings(values)?
-        .set_error_style(style)
-        .set_error_title(t(lang, "Välj från listan", "Choose from the list"))?
-        .set_error_message(list_message(lang))
-}
-
-/// The plan sheet's title.
-pub(crate) fn plan_title(lang: Lang) -> String {
-    match lang {
-        Lang::Sv => format!("Projektplan för Reglabs provrum (mallversion {TEMPLATE_VERSION})"),
-        Lang::En => {
-            format!("Project plan for a Reglab provrum (template version {TEMPLATE_VERSION})")
-        }
-    }
-}
-
-/// What the plan sheet asks for.
-pub(crate) fn plan_intro(lang: Lang) -> &'static str {
-    t(
-        lang,
-        "Skriv i kolumn B, bredvid varje rubrik. Syfte, förväntat resultat, huvudfrågeställning, avgränsningar, datum och resurser måste finnas; kriterier och indikatorer bör finnas. Tidplanen bör vara 2–6 månader.",
-        "Write in column B, next to each label. Purpose, expected result, main question, delimitations, dates and resources are required; success criteria and indicators are recommended. The schedule should be 2–6 months.",
-    )
-}
-
-/// What the participants sheet asks for.
-pub(crate) fn participants_intro(lang: Lang) -> &'static str {
-    t(
-        lang,
-        "En rad per deltagande organisation (2–6, minst hälften bör vara regioner). Exakt en ska ha rollen Ledare, och provrumsledaren får inte ha typen Partner.",
-        "One row per participating organisation (2–6, at least half should be regions). Exactly one has the role Leader, and the leader may not be of the kind Partner.",
-    )
-}
-
-/// What the budget sheet asks for.
-pub(crate) fn budget_intro(lang: Lang) -> &'static str {
-    t(
-        lang,
-        "En rad per kostnadspost, belopp i hela kronor. Reglabs basfinansiering är högst 100 000 kr och högst hälften av budgeten, och får inte användas till arbetstid. Budgetera gärna för expertstöd.",
-        "One row per cost item, amounts in whole kronor. Reglab's base funding is at most 100 000 kr and at most half of the budget, and does not pay for working time. Do budget for expert support.",
-    )
-}
-
-/// The message of a dropdown that refuses other values.
-pub(crate) fn list_message(lang: Lang) -> &'static str {
-    t(
-        lang,
-        "Välj ett av värdena i listan.",
-        "Choose one of the values in the list.",
-    )
-}
-
-/// The help shown on the date cells.
-pub(crate) fn date_help(lang: Lang) -> &'static str {
-    t(
-        lang,
-        "Skriv datum som ÅÅÅÅ-MM-DD, t.ex. 2025-03-01.",
-        "Write dates as YYYY-MM-DD, e.g. 2025-03-01.",
-    )
-}
-
-/// The message when a date cell gets something else.
-pub(crate) fn date_message(lang: Lang) -> &'static str {
-    t(
-        lang,
-        "Skriv ett datum, t.ex. 2025-03-01.",
-        "Enter a date, e.g. 2025-03-01.",
-    )
-}
-
-/// The message when an amount is not a positive number.
-pub(crate) fn amount_message(lang: Lang) -> &'static str {
-    t(
-        lang,
-        "Skriv ett belopp större än noll, i hela kronor.",
-        "Enter an amount greater than zero, in whole kronor.",
-    )
-}
-
-/// The warning when the funder is not Reglab or a participant.
-pub(crate) fn funder_message(lang: Lang) -> &'static str {
-    t(
-        lang,
-        "Finansiären bör vara Reglab eller en deltagande organisation.",
-        "The funder should be Reglab or a participating organisation.",
-    )
-}
-
-/// The note on a plan label: what to write, and whether it is required.
-pub(crate) fn plan_note(field: PlanField, lang: Lang) -> String {
-    let mut note = field.hint().get(lang).to_string();
-    if field.required() {
-        note.push_str(t(lang, " (måste fyllas i)", " (required)"));
-    }
-    note
-}
-
-/// The formula of the funder list's row `i` (0-based): the i-th participant's name, if any.
-pub(crate) fn funder_formula(participants: &str, i: u32) -> String {
-    let source_row = HEADER_ROW + 2 + i; // 1-based row of the i-th participant
-    format!("=IF('{participants}'!A{source_row}=\"\",\"\",'{participants}'!A{source_row})")
-}
-
-struct Formats {
-    title: Format,
-    intro: Format,
-    header: Format,
-    label: Format,
-    value: Format,
-    date: Format,
-    kronor: Format,
-    cell: Format,
-    total: Format,
-}
-
-impl Formats {
-    fn new() -> Formats {
-        let header_fill = Color::RGB(HEADER_FILL);
-        Formats {
-            title: Format::new().set_bold().set_font_size(14),
-            intro: Format::new()
-                .set_italic()
-                .set_font_color(Color::RGB(INTRO_COLOUR))
-                .set_text_wrap(),
-            header: Format::new()
-                .set_bold()
-                .set_font_color(Color::White)
-                .set_background_color(header_fill)
-                .set_border(FormatBorder::Thin),
-            label: Format::new()
-                .set_bold()
-                .set_align(rust_xlsxwriter::FormatAlign::Top),
-            value: Format::new()
-                .set_text_wrap()
-                .set_align(rust_xlsxwriter::FormatAlign::Top)
-                .set_border(FormatBorder::Thin),
-            date: Format::new()
-                .set_num_format(DATE_FORMAT)
-                .set_border(FormatBorder::Thin)
-                .set_align(rust_xlsxwriter::FormatAlign::Left),
-            kronor: Format::new()
-                .set_num_format(KRONOR_FORMAT)
-                .set_border(FormatBorder::Thin),
-            cell: Format::new().set_border(FormatBorder::Thin),
-            total: Format::new()
-                .set_bold()
-                .set_num_format(KRONOR_FORMAT)
-                .set_border(FormatBorder::Double),
-        }
-    }
-}
-
-/// A4 landscape, one page wide: how a sheet is printed for a meeting.
-fn print_setup(sheet: &mut Worksheet) {
-    sheet.set_landscape();
-    sheet.set_paper_size(9);
-    sheet.set_print_fit_to_pages(1, 0);
-}
-
-fn plan_sheet(
-    sheet: &mut Worksheet,
-    lang: Lang,
-    filled: Option<&Filled>,
-    f: &Formats,
-) -> Result<(), XlsxError> {
-    sheet.set_name(SheetKind::Plan.name().get(lang))?;
-    print_setup(sheet);
-    set_widths(sheet, &PLAN_WIDTHS)?;
-    sheet.write_string_with_format(0, 0, plan_title(lang), &f.title)?;
-    sheet.set_row_height(1, PLAN_INTRO_HEIGHT)?;
-    sheet.merge_range(1, 0, 1, 1, "", &f.intro)?;
-    sheet.write_string_with_format(1, 0, plan_intro(lang), &f.intro)?;
-    for (i, field) in PlanField::ALL.into_iter().enumerate() {
-        let row = PLAN_FIRST_ROW + i as u32;
-        // Room for two or three lines of text; names and dates need one.
-        sheet.set_row_height(row, plan_row_height(field))?;
-        sheet.write_string_with_format(row, 0, field.label().get(lang), &f.label)?;
-        let note = plan_note(field, lang);
-        sheet.insert_note(row, 0, &Note::new(note).set_author("Reglab"))?;
-        let entry = filled
-            .and_then(|fl| fl.plan.iter().find(|(pf, _)| *pf == field))
-            .map(|(_, e)| e);
-        if field.is_date() {
-            match entry {
-                Some(Entry::Date(d)) => {
-                    sheet.write_datetime_with_format(row, 1, excel_date(*d)?, &f.date)?
-                }
-                Some(Entry::Text(s)) => sheet.write_string_with_format(row, 1, s, &f.date)?,
-                None => sheet.write_blank(row, 1, &f.date)?,
-            };
-        } else {
-            match entry {
-                Some(Entry::Text(s)) => sheet.write_string_with_format(row, 1, s, &f.value)?,
-                Some(Entry::Date(d)) => {
-                    sheet.write_datetime_with_format(row, 1, excel_date(*d)?, &f.date)?
-                }
-                None => sheet.write_blank(row, 1, &f.value)?,
-            };
-        }
-    }
-    let start_row = PlanField::ALL
-        .iter()
-        .position(|f| *f == PlanField::StartDate)
-        .unwrap_or(0);
-    let first_date = PLAN_FIRST_ROW + start_row as u32;
-    let dates = DataValidation::new()
-        .allow_date(rust_xlsxwriter::DataValidationRule::GreaterThan(
-            ExcelDateTime::from_ymd(2020, 1, 1)?,
-        ))
-        .set_input_title(t(lang, "Datum", "Date"))?
-        .set_input_message(date_help(lang))?
-        .set_error_title(t(lang, "Datum", "Date"))?
-        .set_error_message(date_message(lang))?;
-    sheet.add_data_validation(first_date, 1, first_date + 1, 1, &dates)?;
-    Ok(())
-}
-
-fn header(
-    sheet: &mut Worksheet,
-    columns: &[Column],
-    lang: Lang,
-    f: &Formats,
-) -> Result<(), XlsxError> {
-    for (i, column) in columns.iter().enumerate() {
-        sheet.write_string_with_format(
-            HEADER_ROW,
-            i as u16,
-            column.header().get(lang),
-            &f.header,
-        )?;
-    }
-    sheet.set_freeze_panes(HEADER_ROW + 1, 0)?;
-    sheet.set_repeat_rows(HEADER_ROW, HEADER_ROW)?;
-    Ok(())
-}
-
-fn participants_sheet(
-    sheet: &mut Worksheet,
-    lang: Lang,
-    filled: Option<&Filled>,
-    f: &Formats,
-) -> Result<(), XlsxError> {
-    sheet.set_name(SheetKind::Participants.name().get(lang))?;
-    print_setup(sheet);
-    set_widths(sheet, &PARTICIPANT_WIDTHS)?;
-    sheet.set_row_height(0, INTRO_HEIGHT)?;
-    sheet.merge_range(0, 0, 0, 2, participants_intro(lang), &f.intro)?;
-    header(sheet, SheetKind::Participants.columns(), lang, f)?;
-    let first = HEADER_ROW + 1;
-    let last = HEADER_ROW + PARTICIPANT_ROWS;
-    let kinds = [
-        KIND_REGION.get(lang),
-        KIND_MEMBER.get(lang),
-        KIND_PARTNER.get(lang),
-    ];
-    sheet.add_data_validation(first, 1, last, 1, &list(&kinds, lang, true)?)?;
-    let roles = [ROLE_LEADER.get(lang), ROLE_PARTICIPANT.get(lang)];
-    sheet.add_data_validation(first, 2, last, 2, &list(&roles, lang, true)?)?;
-    for (i, (name, kind, role)) in filled
-        .map(|fl| fl.participants.as_slice())
-        .unwrap_or_default()
-        .iter()
-        .enumerate()
-    {
-        let row = first + i as u32;
-        sheet.write_string(row, 0, name)?;
-        sheet.write_string(row, 1, kind_word(*kind, lang))?;
-        sheet.write_string(row, 2, role_word(*role, lang))?;
-    }
-    Ok(())
-}
-
-fn budget_sheet(
-    sheet: &mut Worksheet,
-    lang: Lang,
-    filled: Option<&Filled>,
-    f: &Formats,
-) -> Result<(), XlsxError> {
-    sheet.set_name(SheetKind::Budget.name().get(lang))?;
-    print_setup(sheet);
-    set_widths(sheet, &BUDGET_WIDTHS)?;
-    sheet.set_row_height(0, INTRO_HEIGHT)?;
-    sheet.merge_range(0, 0, 0, 4, budget_intro(lang), &f.intro)?;
-    header(sheet, SheetKind::Budget.columns(), lang, f)?;
-    let first = HEADER_ROW + 1;
-    let last = HEADER_ROW + BUDGET_ROWS;
-    let categories: Vec<String> = Category::ALL
-        .iter()
-        .map(|c| c.name().get(lang).to_string())
-        .collect();
-    let categories: Vec<&str> = categories.iter().map(String::as_str).collect();
-    sheet.add_data_validation(first, 1, last, 1, &list(&categories, lang, true)?)?;
-    let amounts = DataValidation::new()
-        .allow_decimal_number(rust_xlsxwriter::DataValidationRule::GreaterThan(0.0))
-        .set_error_title(t(lang, "Belopp", "Amount"))?
-        .set_error_message(amount_message(lang))?;
-    sheet.add_data_validation(first, 2, last, 2, &amounts)?;
-    let funders = DataValidation::new()
-        .allow_list_formula(Formula::new(format!(
-            "={LISTS_SHEET}!$A$1:$A${}",
-            PARTICIPANT_ROWS + 1
-        )))
-        .set_error_style(DataValidationErrorStyle::Warning)
-        .set_error_title(t(lang, "Finansiär", "Funder"))?
-        .set_error_message(funder_message(lang))?;
-    sheet.add_data_validation(first, 3, last, 3, &funders)?;
-    for row in first..=last {
-        for col in [0u16, 1, 3, 4] {
-            sheet.write_blank(row, col, &f.cell)?;
-        }
-        sheet.write_blank(row, 2, &f.kronor)?;
-    }
-    let lines = filled.map(|fl| fl.budget.as_slice()).unwrap_or_default();
-    for (i, line) in lines.iter().enumerate() {
-        let row = first + i as u32;
-        sheet.write_string_with_format(row, 0, &line.item, &f.cell)?;
-        sheet.write_string_with_format(row, 1, line.category.name().get(lang), &f.cell)?;
-        sheet.write_number_with_format(row, 2, line.amount_kr, &f.kronor)?;
-        let funder = line.funder.as_deref().unwrap_or(FUNDER_REGLAB.get(lang));
-        sheet.write_string_with_format(row, 3, funder, &f.cell)?;
-        if !line.comment.is_empty() {
-            sheet.write_string_with_format(row, 4, &line.comment, &f.cell)?;
-        }
-    }
-    // A totals row under the lines (the reader skips it, as it skips any Summa row).
-    let total: f64 = lines.iter().map(|l| l.amount_kr).sum();
-    sheet.write_string_with_format(last + 1, 0, t(lang, "Summa", "Total"), &f.label)?;
-    let sum =
-        Formula::new(format!("=SUM(C{}:C{})", first + 1, last + 1)).set_result(total.to_string());
-    sheet.write_formula_with_format(last + 1, 2, sum, &f.total)?;
-    Ok(())
-}
-
-/// A hidden sheet with the funder choices: Reglab's base funding and the participants' names.
-fn lists_sheet(sheet: &mut Worksheet, lang: Lang) -> Result<(), XlsxError> {
-    sheet.set_name(LISTS_SHEET)?;
-    sheet.write_string(0, 0, FUNDER_REGLAB.get(lang))?;
-    let participants = SheetKind::Participants.name().get(lang);
-    for i in 0..PARTICIPANT_ROWS {
-        let formula = funder_formula(participants, i);
-        sheet.write_formula(i + 1, 0, Formula::new(formula).set_result(""))?;
-    }
-    sheet.set_hidden(true);
-    Ok(())
-}
-
-/// The template in `lang`, blank or filled in.
-pub fn build(lang: Lang, filled: Option<&Filled>) -> Result<Vec<u8>, XlsxError> {
-    let f = Formats::new();
-    let mut book = Workbook::new();
-    plan_sheet(book.add_worksheet(), lang, filled, &f)?;
-    participants_sheet(book.add_worksheet(), lang, filled, &f)?;
-    budget_sheet(book.add_worksheet(), lang, filled, &f)?;
-    lists_sheet(book.add_worksheet(), lang)?;
-    book.save_to_buffer()
 }
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -638,5 +509,165 @@ fn t_owned(lang: Lang, sv: &str, en: &str) -> String {
     match lang {
         Lang::Sv => sv.to_string(),
         Lang::En => en.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spec::{Validation, spec};
+    use super::*;
+    use provrum_rules::Ore;
+    use provrum_rules::ruleset::Share;
+    use provrum_rules::sheet::{Value, a1};
+    use std::io::Read;
+
+    /// One part of the .xlsx (a zip), as text.
+    fn part(bytes: &[u8], name: &str) -> Result<String, Box<dyn std::error::Error>> {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))?;
+        let mut text = String::new();
+        zip.by_name(name)?.read_to_string(&mut text)?;
+        Ok(text)
+    }
+
+    /// Reads the .xlsx written from the spec back and compares it with the spec: every text
+    /// the add-on paints is the text of the same cell in the .xlsx, every text of the .xlsx is
+    /// in the spec, and the notes, dropdowns and date rule are there.
+    fn assert_round_trip(lang: Lang, rules: &RuleSet) -> Result<(), Box<dyn std::error::Error>> {
+        let spec = spec(lang, rules);
+        let bytes = build(lang, rules, None)?;
+        let book = crate::read(&bytes, Some("mall.xlsx"))?;
+        let names: Vec<&str> = book.sheets.iter().map(|s| s.name.as_str()).collect();
+        let spec_names: Vec<&str> = spec.sheets.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, spec_names, "{lang:?}");
+        // The reader leaves the hidden list sheet's cells alone; the plan, participant and
+        // budget sheets are the ones people fill in.
+        for (sheet, spec_sheet) in book.sheets.iter().zip(&spec.sheets).take(3) {
+            let mut painted = 0;
+            for c in &spec_sheet.cells {
+                let Some(text) = &c.value else { continue };
+                let found = sheet
+                    .cells()
+                    .iter()
+                    .find(|x| x.row == c.range.row && x.col == c.range.col)
+                    .map(|x| x.value.display());
+                assert_eq!(
+                    found.as_deref(),
+                    Some(text.as_str()),
+                    "{}!{}",
+                    sheet.name,
+                    c.range.a1()
+                );
+                painted += 1;
+            }
+            for x in sheet.cells() {
+                if let Value::Text(text) = &x.value {
+                    assert!(
+                        spec_sheet
+                            .cells
+                            .iter()
+                            .any(|c| c.value.as_deref() == Some(text)
+                                && c.range.row == x.row
+                                && c.range.col == x.col),
+                        "{}!{} = {text:?} is missing from the spec",
+                        sheet.name,
+                        a1(x.row, x.col)
+                    );
+                }
+            }
+            assert!(painted > 0, "{}", sheet.name);
+        }
+        let notes = part(&bytes, "xl/comments1.xml")?;
+        for note in spec.sheets[0]
+            .cells
+            .iter()
+            .filter_map(|c| c.note.as_deref())
+        {
+            assert!(notes.contains(note), "note {note:?}");
+        }
+        let participants = part(&bytes, "xl/worksheets/sheet2.xml")?;
+        let budget = part(&bytes, "xl/worksheets/sheet3.xml")?;
+        for (xml, sheet) in [(&participants, &spec.sheets[1]), (&budget, &spec.sheets[2])] {
+            for v in &sheet.validations {
+                if let Validation::List { values, .. } = v {
+                    assert!(
+                        xml.contains(&format!("\"{}\"", values.join(","))),
+                        "{values:?}"
+                    );
+                }
+            }
+        }
+        assert!(budget.contains("Listor!$A$1:$A$21"), "funder dropdown");
+        assert!(
+            spec.sheets[0]
+                .validations
+                .iter()
+                .any(|v| matches!(v, Validation::DateAfter { .. }))
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn spec_and_xlsx_template_agree_cell_by_cell() -> Result<(), Box<dyn std::error::Error>> {
+        for lang in [Lang::Sv, Lang::En] {
+            assert_round_trip(lang, &RuleSet::provrum_2023())?;
+        }
+        Ok(())
+    }
+
+    /// No number of the model is typed into a text: a rule set with other limits gives a
+    /// template with other numbers, in the .xlsx and in the JSON alike.
+    #[test]
+    fn the_texts_show_the_numbers_of_the_rule_set() -> Result<(), Box<dyn std::error::Error>> {
+        let rules = RuleSet {
+            id: "other".into(),
+            min_participants: 3,
+            max_participants: 5,
+            min_region_share: Share { num: 2, den: 3 },
+            min_months: 3,
+            max_months: 5,
+            base_funding_max: Ore::kr(50_000),
+            base_funding_max_share: Share { num: 1, den: 3 },
+            ..RuleSet::provrum_2023()
+        };
+        let expected = [
+            (
+                Lang::Sv,
+                [
+                    "Tidplanen bör vara 3–5 månader.",
+                    "(3–5, minst 2/3 bör vara regioner)",
+                    "högst 50 000 kr och högst 1/3 av budgeten",
+                    "Datum, 3–5 månader efter start",
+                ],
+            ),
+            (
+                Lang::En,
+                [
+                    "The schedule should be 3–5 months.",
+                    "(3–5, at least 2/3 should be regions)",
+                    "at most 50 000 kr and at most 1/3 of the budget",
+                    "Date, 3–5 months after the start",
+                ],
+            ),
+        ];
+        for (lang, texts) in expected {
+            assert_round_trip(lang, &rules)?;
+            let spec = spec(lang, &rules);
+            let json = serde_json::to_string(&spec)?;
+            let bytes = build(lang, &rules, None)?;
+            let xlsx = format!(
+                "{}{}",
+                part(&bytes, "xl/sharedStrings.xml")?,
+                part(&bytes, "xl/comments1.xml")?
+            );
+            for text in texts {
+                assert!(json.contains(text), "{lang:?} spec: {text}");
+                assert!(xlsx.contains(text), "{lang:?} xlsx: {text}");
+            }
+            for old in ["2–6", "100 000", "hälften", "half"] {
+                assert!(!json.contains(old), "{lang:?} spec still says {old}");
+                assert!(!xlsx.contains(old), "{lang:?} xlsx still says {old}");
+            }
+        }
+        Ok(())
     }
 }
