@@ -182,7 +182,7 @@ const RAW_TYPES: [Option<&str>; 8] = [
 ];
 
 /// A budget-import app over a fresh embedded store: a leader's, another member's and the
-/// kansli's tokens, and one running provrum `p-1` led by the leader.
+/// kansli's tokens, and one running provrum `pr_fuzzfuzzfuzzfuzz` led by the leader.
 struct Stage {
     store: Arc<SqliteStore>,
     app: axum::Router,
@@ -225,7 +225,7 @@ async fn stage() -> Stage {
         })
         .collect();
     let provrum = Provrum {
-        id: "p-1".into(),
+        id: "pr_fuzzfuzzfuzzfuzz".into(),
         title: "Fuzzat provrum".into(),
         theme: None,
         description: None,
@@ -245,7 +245,7 @@ async fn stage() -> Stage {
         version: 0,
     };
     let event = AuditEvent::new(
-        "provrum/p-1",
+        "provrum/pr_fuzzfuzzfuzzfuzz",
         "fuzz",
         "provrum.proposed",
         Default::default(),
@@ -293,8 +293,8 @@ pub fn upload_status(data: &[u8]) -> Option<StatusCode> {
     };
     let path = match route & 3 {
         0 | 1 => "/check",
-        2 => "/provrum/p-1/budget",
-        _ => "/provrum/p-2/budget",
+        2 => "/provrum/pr_fuzzfuzzfuzzfuzz/budget",
+        _ => "/provrum/pr_fuzzfuzzfuzznone/budget",
     };
     let sender = [
         Sender::Leader,
@@ -406,23 +406,23 @@ async fn send(path: &str, sender: Sender, framing: Framing, lang: &str, file: &[
     // The store: a budget version exactly when the leader's upload was accepted, whole.
     let versions = stage
         .store
-        .list_budget_versions("p-1")
+        .list_budget_versions("pr_fuzzfuzzfuzzfuzz")
         .await
         .expect("versions");
     let provrum = stage
         .store
-        .get_provrum("p-1")
+        .get_provrum("pr_fuzzfuzzfuzzfuzz")
         .await
         .expect("read")
-        .expect("p-1");
+        .expect("pr_fuzzfuzzfuzzfuzz");
     if status == StatusCode::CREATED {
         assert_eq!(sender, Sender::Leader, "only the leader uploads");
-        assert_eq!(path, "/provrum/p-1/budget");
+        assert_eq!(path, "/provrum/pr_fuzzfuzzfuzzfuzz/budget");
         assert_eq!(versions.len(), 1);
         assert_eq!(provrum.budget_versions, 1);
         let stored = stage
             .store
-            .get_budget_version("p-1", 1)
+            .get_budget_version("pr_fuzzfuzzfuzzfuzz", 1)
             .await
             .expect("read")
             .expect("version 1");

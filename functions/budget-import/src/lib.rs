@@ -1,15 +1,16 @@
 //! `budget-import`: `POST /check` (a stateless check of a workbook) and the leader's budget
 //! versions of a stored provrum (`POST`/`GET /provrum/{id}/budget`).
 
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::{Json, Router};
 use provrum_http::openapi::{
-    BadPage, BadRequest, Conflict, Forbidden, NotFound, NotWorkbook, ProvrumPath, TooLarge,
-    Unauthorized, Unavailable,
+    BadPage, BadRequest, Conflict, Forbidden, NotFound, NotWorkbook, TooLarge, Unauthorized,
+    Unavailable,
 };
 use provrum_http::paging::{self, Paging};
+use provrum_http::path::ProvrumPath;
 use provrum_http::views::{self, Situation, load_provrum};
 use provrum_http::{Action, Actor, ApiError, AppState, RequestLang, Upload, authorize};
 use provrum_rules::process::{self, Command, Step};
@@ -85,8 +86,7 @@ async fn check(
 #[derive(serde::Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 struct TemplateQuery {
-    /// `en` for the English template; Swedish otherwise.
-    #[param(value_type = Option<Lang>)]
+    /// `en` for the English template; any other value, or none, gives the Swedish one.
     lang: Option<String>,
 }
 
@@ -153,7 +153,7 @@ async fn upload(
     State(state): State<AppState>,
     actor: Actor,
     RequestLang(lang): RequestLang,
-    Path(id): Path<String>,
+    ProvrumPath(id): ProvrumPath,
     upload: Upload,
 ) -> Result<impl IntoResponse, ApiError> {
     let provrum = load_provrum(&state, &id).await?;
@@ -248,19 +248,19 @@ async fn versions(
     State(state): State<AppState>,
     actor: Actor,
     RequestLang(lang): RequestLang,
-    Path(id): Path<String>,
+    ProvrumPath(id): ProvrumPath,
     paging: Paging,
 ) -> Result<axum::response::Response, ApiError> {
     let provrum = load_provrum(&state, &id).await?;
     authorize(Action::ReadBudget, &actor, Some(&provrum))?;
     let page = state
         .store
-        .budget_versions_page(&id, paging.cursor(), paging.limit)
+        .budget_versions_page(id.as_str(), paging.cursor(), paging.limit)
         .await
         .map_err(paging::store_error)?;
     let latest = match provrum.budget_versions {
         0 => None,
-        n => state.store.get_budget_version(&id, n).await?,
+        n => state.store.get_budget_version(id.as_str(), n).await?,
     };
     let latest = latest.map(|v| LatestBudget {
         compliance: v.checked.report.render(lang),

@@ -1,12 +1,13 @@
 //! What the kansli's admin screens read: an organisation's tokens (never their secrets) and a
 //! provrum's audit trail, each paged (see [`provrum_http::paging`]).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use provrum_http::RequestLang;
-use provrum_http::openapi::{BadPage, Forbidden, NotFound, ProvrumPath, Unauthorized, Unavailable};
+use provrum_http::openapi::{BadPage, Forbidden, NotFound, Unauthorized, Unavailable};
 use provrum_http::paging::{self, Paging};
+use provrum_http::path::{OrgPath, ProvrumPath};
 use provrum_http::views::{self, load_provrum};
 use provrum_http::{Action, Actor, ApiError, AppState, authorize};
 use provrum_store::{AuditEvent, Page, Token};
@@ -52,21 +53,21 @@ impl From<Token> for TokenView {
 
 /// An organisation's tokens, oldest first, revoked ones too (kansli); never their secrets
 #[utoipa::path(get, path = "/orgs/{org}/tokens", operation_id = "listTokens",
-    params(("org" = String, Path, description = "The organisation's id"), Paging, RequestLang),
+    params(OrgPath, Paging, RequestLang),
     responses((status = OK, description = "Tokens", body = Vec<TokenView>,
             headers(("Link" = String, description = "The next page (RFC 8288); absent on the last"))),
         BadPage, Unauthorized, Forbidden, NotFound, Unavailable))]
 pub async fn list_tokens(
     State(state): State<AppState>,
     actor: Actor,
-    Path(org): Path<String>,
+    OrgPath(org): OrgPath,
     paging: Paging,
 ) -> Result<Response, ApiError> {
     authorize(Action::Administer, &actor, None)?;
     views::load_org(&state, &org).await?;
     let page = state
         .store
-        .tokens_page(&org, paging.cursor(), paging.limit)
+        .tokens_page(org.as_str(), paging.cursor(), paging.limit)
         .await
         .map_err(paging::store_error)?;
     Ok(paging.respond_page(Page {
@@ -84,7 +85,7 @@ pub async fn list_tokens(
 pub async fn events(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<String>,
+    ProvrumPath(id): ProvrumPath,
     paging: Paging,
 ) -> Result<Response, ApiError> {
     let provrum = load_provrum(&state, &id).await?;

@@ -4,21 +4,21 @@
 mod admin;
 pub mod notices;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::{Json, Router};
 use provrum_http::openapi::{
-    BadPage, BadRequest, Conflict, Forbidden, NotFound, NotJson, ProvrumPath, Unauthorized,
-    Unavailable,
+    BadPage, BadRequest, Conflict, Forbidden, NotFound, NotJson, Unauthorized, Unavailable,
 };
 use provrum_http::paging::{self, Paging};
+use provrum_http::path::{OrgPath, ProvrumPath, TokenPath};
 use provrum_http::views::{self, ProvrumView, Situation, load_provrum};
 use provrum_http::{Action, Actor, ApiError, AppState, JsonBody, RequestLang, authorize};
 use provrum_rules::model::{Membership, OrgKind, Status};
 use provrum_rules::process::{self, Command, Event, Proposal};
-use provrum_rules::{Ore, Text};
-use provrum_store::{AuditEvent, Org, Provrum, issue_token, new_id, parse_org_id, parse_org_name};
+use provrum_rules::{Ore, OrgId, ProvrumId, Text};
+use provrum_store::{AuditEvent, Org, Provrum, issue_token, new_id, parse_org_name};
 use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
 use utoipa::ToSchema;
@@ -88,8 +88,7 @@ async fn openapi_json() -> impl IntoResponse {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewOrg {
-    #[schema(pattern = "^[a-z0-9][a-z0-9_-]{0,63}$")]
-    id: String,
+    id: OrgId,
     /// 1-200 characters, no control characters.
     #[schema(
         min_length = 1,
@@ -112,7 +111,7 @@ async fn add_org(
 ) -> Result<impl IntoResponse, ApiError> {
     authorize(Action::Administer, &actor, None)?;
     let org = Org {
-        id: parse_org_id(&body.id)?,
+        id: body.id.into_string(),
         name: parse_org_name(&body.name)?,
         kind: body.kind,
         membership: body.membership,
@@ -170,13 +169,13 @@ pub struct TokenCreated {
 
 /// Create a token for an organisation (kansli); shown only here
 #[utoipa::path(post, path = "/orgs/{org}/tokens", operation_id = "createToken",
-    params(("org" = String, Path, description = "The organisation's id")), request_body = NewTokenBody,
+    params(OrgPath), request_body = NewTokenBody,
     responses((status = CREATED, description = "Created", body = TokenCreated),
         BadRequest, Unauthorized, Forbidden, NotFound, NotJson, Unavailable))]
 async fn create_token(
     State(state): State<AppState>,
     actor: Actor,
-    Path(org): Path<String>,
+    OrgPath(org): OrgPath,
     JsonBody(body): JsonBody<NewTokenBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     authorize(Action::Administer, &actor, None)?;
@@ -195,13 +194,13 @@ async fn create_token(
 
 /// Revoke a token (kansli)
 #[utoipa::path(delete, path = "/tokens/{id}", operation_id = "revokeToken",
-    params(("id" = String, Path, description = "The token's id (not its secret)")),
+    params(TokenPath),
     responses((status = NO_CONTENT, description = "Revoked"),
         Unauthorized, Forbidden, NotFound, Unavailable))]
 async fn revoke_token(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<String>,
+    TokenPath(id): TokenPath,
 ) -> Result<StatusCode, ApiError> {
     authorize(Action::Administer, &actor, None)?;
     let event = AuditEvent::new(
@@ -211,7 +210,7 @@ async fn revoke_token(
         serde_json::Value::Null,
     );
     let now = state.clock.now();
-    state.store.revoke_token(&id, now, &event).await?;
+    state.store.revoke_token(id.as_str(), now, &event).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -279,7 +278,7 @@ impl ProposalBody {
     /// The proposal's texts, trimmed and bounded, with a new id.
     fn parse(self) -> Result<Proposal, ApiError> {
         Ok(Proposal {
-            id: new_id("pr_"),
+            id: new_id(ProvrumId::PREFIX),
             title: required_text(&self.title, 200, "title")?,
             theme: optional_text(self.theme.as_deref(), 200, "theme")?,
             description: optional_text(self.description.as_deref(), 10_000, "description")?,
@@ -292,7 +291,7 @@ impl ProposalBody {
 async fn carry_out(
     state: &AppState,
     actor: &Actor,
-    id: &str,
+    id: &ProvrumId,
     command: Command,
 ) -> Result<(Provrum, Provrum, Situation), ApiError> {
     let before = load_provrum(state, id).await?;
@@ -378,7 +377,7 @@ async fn list_provrum(
 async fn get_provrum(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<String>,
+    ProvrumPath(id): ProvrumPath,
 ) -> Result<Json<ProvrumView>, ApiError> {
     let provrum = load_provrum(&state, &id).await?;
     Ok(Json(views::view_of(&state, &provrum, &actor).await?))
@@ -399,7 +398,7 @@ struct Interest {
 async fn register_interest(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<String>,
+    ProvrumPath(id): ProvrumPath,
     JsonBody(body): JsonBody<Interest>,
 ) -> Result<Json<ProvrumView>, ApiError> {
     let command = Command::RegisterInterest {
@@ -419,7 +418,7 @@ async fn register_interest(
 async fn withdraw_interest(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<String>,
+    ProvrumPath(id): ProvrumPath,
 ) -> Result<StatusCode, ApiError> {
     carry_out(&state, &actor, &id, Command::WithdrawInterest).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -429,7 +428,7 @@ async fn withdraw_interest(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Leader {
-    org: String,
+    org: OrgId,
 }
 
 /// Choose the leader (kansli or proposer); a partner gets DELT-4
@@ -440,10 +439,12 @@ struct Leader {
 async fn choose_leader(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<String>,
+    ProvrumPath(id): ProvrumPath,
     JsonBody(body): JsonBody<Leader>,
 ) -> Result<Json<ProvrumView>, ApiError> {
-    let command = Command::ChooseLeader { org: body.org };
+    let command = Command::ChooseLeader {
+        org: body.org.into_string(),
+    };
     let (before, stored, situation) = carry_out(&state, &actor, &id, command).await?;
     Ok(Json(announce_if_ready(
         &state, &actor, &situation, &before, &stored,
@@ -458,7 +459,7 @@ async fn choose_leader(
 async fn withdraw(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<String>,
+    ProvrumPath(id): ProvrumPath,
 ) -> Result<Json<StatusChange>, ApiError> {
     let (_, stored, _) = carry_out(&state, &actor, &id, Command::Withdraw).await?;
     Ok(Json(StatusChange::of(&stored)))
@@ -492,7 +493,7 @@ fn announce_if_ready(
 async fn approve(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<String>,
+    ProvrumPath(id): ProvrumPath,
 ) -> Result<Json<Started>, ApiError> {
     let (_, stored, situation) = carry_out(&state, &actor, &id, Command::Approve).await?;
     state.notify(notices::started(&views::view_with(
@@ -579,7 +580,7 @@ impl ResultBody {
 async fn report_result(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<String>,
+    ProvrumPath(id): ProvrumPath,
     JsonBody(body): JsonBody<ResultBody>,
 ) -> Result<Json<StatusChange>, ApiError> {
     let (_, stored, _) = carry_out(&state, &actor, &id, body.parse()?).await?;

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod extension;
 pub mod openapi;
 pub mod paging;
+pub mod path;
 pub mod policy;
 pub mod problem;
 pub mod run;

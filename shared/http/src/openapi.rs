@@ -246,23 +246,6 @@ pub fn takes_upload(doc: &mut OpenApi, path: &str) {
     }
 }
 
-/// The `{id}` of a provrum route.
-pub struct ProvrumPath;
-
-impl IntoParams for ProvrumPath {
-    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
-        vec![
-            ParameterBuilder::new()
-                .name("id")
-                .parameter_in(ParameterIn::Path)
-                .required(Required::True)
-                .description(Some("The provrum's id"))
-                .schema(Some(String::schema()))
-                .build(),
-        ]
-    }
-}
-
 /// A file as an answer's body (the template).
 pub struct Binary;
 

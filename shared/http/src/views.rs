@@ -5,6 +5,7 @@ use provrum_rules::Finding;
 use provrum_rules::kvot::QuotaYear;
 use provrum_rules::model::{ParticipantKind, Status};
 use provrum_rules::process::{self, Action, Caller, Context, Directory, OrgFacts, Step};
+use provrum_rules::{OrgId, ProvrumId};
 use provrum_store::{BudgetSummary, Org, Provrum, ResultReport};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -148,8 +149,8 @@ impl ProvrumView {
     }
 }
 
-pub async fn load_provrum(state: &AppState, id: &str) -> Result<Provrum, ApiError> {
-    state.store.get_provrum(id).await?.ok_or_else(|| {
+pub async fn load_provrum(state: &AppState, id: &ProvrumId) -> Result<Provrum, ApiError> {
+    state.store.get_provrum(id.as_str()).await?.ok_or_else(|| {
         ApiError::not_found(provrum_rules::Text::new(
             format!("Provrummet {id} finns inte."),
             format!("The provrum {id} does not exist."),
@@ -158,12 +159,12 @@ pub async fn load_provrum(state: &AppState, id: &str) -> Result<Provrum, ApiErro
 }
 
 /// The organisation `id`, or 404 in the caller's language.
-pub async fn load_org(state: &AppState, id: &str) -> Result<Org, ApiError> {
+pub async fn load_org(state: &AppState, id: &OrgId) -> Result<Org, ApiError> {
     state
         .store
-        .get_org(id)
+        .get_org(id.as_str())
         .await?
-        .ok_or_else(|| ApiError::not_found(process::org_not_found(id)))
+        .ok_or_else(|| ApiError::not_found(process::org_not_found(id.as_str())))
 }
 
 pub async fn org_index(state: &AppState) -> Result<HashMap<String, Org>, ApiError> {

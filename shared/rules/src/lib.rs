@@ -13,6 +13,7 @@ pub mod catalogue;
 pub mod delt;
 pub mod finding;
 pub mod form;
+pub mod ids;
 pub mod kvot;
 pub mod lang;
 pub mod layout;
@@ -30,6 +31,7 @@ pub mod words;
 
 pub use delt::RegisteredOrg;
 pub use finding::{Compliance, Finding, Location, Report, Rule, Severity, Summary, Verdict};
+pub use ids::{IdError, OrgId, ProvrumId, TokenId};
 pub use lang::{Lang, Text};
 pub use money::Ore;
 pub use ruleset::RuleSet;

@@ -348,23 +348,11 @@ pub trait Store: Send + Sync {
 /// An organisation id as accepted from a person: 1–64 characters of `a-z`, `0-9`, `-` and `_`,
 /// starting with a letter or digit (it appears in URLs and keys).
 pub fn parse_org_id(text: &str) -> Result<String> {
-    let id = text.trim();
-    let ok = !id.is_empty()
-        && id.len() <= 64
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
-        && id.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
-    if ok {
-        Ok(id.to_string())
-    } else {
-        Err(StoreError::Invalid(format!(
-            "organisation id {id:?}: use 1-64 of a-z, 0-9, - and _ (e.g. region-skane)"
-        )))
-    }
+    provrum_rules::OrgId::parse(text)
+        .map(provrum_rules::OrgId::into_string)
+        .map_err(|e| StoreError::Invalid(e.0.en))
 }
 
-/// An organisation's name as accepted from a person: trimmed, 1–200 characters.
 pub fn parse_org_name(text: &str) -> Result<String> {
     let name = text.trim();
     if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {

@@ -66,7 +66,7 @@ impl NewToken {
             .map_err(|e| crate::StoreError::Backend(format!("no randomness for a token: {e}")))?;
         let secret = format!("prv_{}", base32(&secret));
         let token = Token {
-            id: crate::new_id("tok_"),
+            id: crate::new_id(provrum_rules::TokenId::PREFIX),
             org: org.to_string(),
             label: label.to_string(),
             hash: hash_token(&secret),
