@@ -12,7 +12,7 @@ mod transport;
 
 pub use transport::{Body, Http, InProcess, Request, Transport};
 
-use axum::http::Method;
+pub use axum::http::Method;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
