@@ -2,19 +2,17 @@
 //! sample provrum through the same routes a client uses. `provrum report`: the yearly report.
 
 use crate::admin::StoreArgs;
-use anyhow::{Context as _, bail};
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use anyhow::Context as _;
+use provrum_client::{Client, InProcess};
 use provrum_http::AppState;
 use provrum_rules::Lang;
 use provrum_rules::model::Status;
 use provrum_rules::model::{Membership, OrgKind};
 use provrum_rules::model::{ParticipantKind, Role};
 use provrum_store::{AuditEvent, Org, Provrum, Store, issue_token};
+use serde_json::json;
 use std::collections::HashMap;
 use std::sync::Arc;
-use tower::ServiceExt;
 
 use provrum::all_routes;
 
@@ -24,7 +22,8 @@ pub async fn serve(store: &StoreArgs, addr: &str, demo: bool) -> anyhow::Result<
     let state = AppState::new(store.clone());
     let app = all_routes(state);
     if demo {
-        seed(&store, &app).await.context("seeding the demo")?;
+        let api = Client::new(InProcess::new(app.clone()));
+        seed(&store, &api).await.context("seeding the demo")?;
     }
     eprintln!("provrum lyssnar på http://{addr} (Ctrl-C avslutar)");
     provrum_http::run::serve(app, addr).await?;
@@ -62,51 +61,9 @@ async fn token(store: &Arc<dyn Store>, org: &str) -> anyhow::Result<String> {
         .secret)
 }
 
-/// One request through the router, as a client would send it.
-async fn call(
-    app: &Router,
-    token: &str,
-    method: &str,
-    path: &str,
-    body: Body,
-    content_type: &str,
-) -> anyhow::Result<(StatusCode, serde_json::Value)> {
-    let request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("authorization", format!("Bearer {token}"))
-        .header("content-type", content_type)
-        .body(body)?;
-    let response = app.clone().oneshot(request).await?;
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await?;
-    Ok((
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
-    ))
-}
-
-async fn json(
-    app: &Router,
-    token: &str,
-    method: &str,
-    path: &str,
-    body: serde_json::Value,
-) -> anyhow::Result<serde_json::Value> {
-    let (status, reply) = call(
-        app,
-        token,
-        method,
-        path,
-        Body::from(body.to_string()),
-        "application/json",
-    )
-    .await?;
-    if !status.is_success() {
-        bail!("{method} {path}: {status} {reply}");
-    }
-    Ok(reply)
-}
+/// The seeder's client: the app's own router, called in process through the same routes a
+/// client uses.
+type Api = Client<InProcess>;
 
 /// The demo's organisations other than the kansli: (id, name, kind, membership).
 fn demo_orgs() -> Vec<(&'static str, &'static str, &'static str, &'static str)> {
@@ -138,7 +95,7 @@ fn demo_orgs() -> Vec<(&'static str, &'static str, &'static str, &'static str)> 
 /// of each sample provrum is looked up before it is done, so a seed that was interrupted halfway
 /// (Ctrl-C, a crash, a full disk) completes on the next start, and a complete one is left as it
 /// is.
-async fn seed(store: &Arc<dyn Store>, app: &Router) -> anyhow::Result<()> {
+async fn seed(store: &Arc<dyn Store>, api: &Api) -> anyhow::Result<()> {
     if store.get_org("reglab").await?.is_none() {
         store
             .create_org(
@@ -159,16 +116,14 @@ async fn seed(store: &Arc<dyn Store>, app: &Router) -> anyhow::Result<()> {
         if store.get_org(id).await?.is_some() {
             continue;
         }
-        json(
-            app,
+        api.add_org(
             &kansli,
-            "POST",
-            "/orgs",
-            serde_json::json!({"id": id, "name": name, "kind": kind, "membership": membership}),
+            &json!({"id": id, "name": name, "kind": kind, "membership": membership}),
         )
-        .await?;
+        .await?
+        .success()?;
     }
-    seed_provrum(store, app, &tokens).await?;
+    seed_provrum(store, api, &tokens).await?;
     println!("# Demo-tokens (visas bara nu) / demo tokens (shown only now)");
     for (role, org) in [
         ("kansli", "reglab"),
@@ -210,7 +165,7 @@ impl<'a> Tokens<'a> {
 
 async fn seed_provrum(
     store: &Arc<dyn Store>,
-    app: &Router,
+    api: &Api,
     tokens: &Tokens<'_>,
 ) -> anyhow::Result<()> {
     let workbook = |filled: &provrum_workbook::template::Filled| {
@@ -224,7 +179,7 @@ async fn seed_provrum(
     // 1. Running: the bundled example, approved by the kansli.
     let id = provrum(
         store,
-        app,
+        api,
         tokens,
         "region-ostergotland",
         ("AI och visualisering i regional utveckling", "AI"),
@@ -237,14 +192,9 @@ async fn seed_provrum(
     )
     .await?;
     if stored(store, &id).await?.status == Status::Proposed {
-        json(
-            app,
-            &tokens.of("reglab").await?,
-            "POST",
-            &format!("/provrum/{id}/approve"),
-            serde_json::Value::Null,
-        )
-        .await?;
+        api.approve(&tokens.of("reglab").await?, &id)
+            .await?
+            .success()?;
     }
 
     // 2. Proposed, with a budget that breaks the base-funding rule (BUD-4).
@@ -274,7 +224,7 @@ async fn seed_provrum(
     }
     provrum(
         store,
-        app,
+        api,
         tokens,
         "region-norrbotten",
         ("Drönare – nya frågeställningar", "Beredskap"),
@@ -286,21 +236,20 @@ async fn seed_provrum(
     // 3. Proposed, not ready: one region, no leader, no budget.
     let id = proposed(
         store,
-        app,
+        api,
         tokens,
         "region-gotland",
         ("Civilt försvar", "Beredskap"),
     )
     .await?;
     if !stored(store, &id).await?.takes_part("region-kalmar") {
-        json(
-            app,
+        api.register_interest(
             &tokens.of("region-kalmar").await?,
-            "POST",
-            &format!("/provrum/{id}/interest"),
-            serde_json::json!({"wants_to_lead": true}),
+            &id,
+            &json!({"wants_to_lead": true}),
         )
-        .await?;
+        .await?
+        .success()?;
     }
     Ok(())
 }
@@ -316,7 +265,7 @@ async fn stored(store: &Arc<dyn Store>, id: &str) -> anyhow::Result<Provrum> {
 /// The sample provrum called `title`: found, or proposed now by `proposer`.
 async fn proposed(
     store: &Arc<dyn Store>,
-    app: &Router,
+    api: &Api,
     tokens: &Tokens<'_>,
     proposer: &str,
     (title, theme): (&str, &str),
@@ -329,18 +278,17 @@ async fn proposed(
     {
         return Ok(found.id);
     }
-    let p = json(
-        app,
-        &tokens.of(proposer).await?,
-        "POST",
-        "/provrum",
-        serde_json::json!({"title": title, "theme": theme}),
-    )
-    .await?;
-    p["id"]
+    let p = api
+        .propose(
+            &tokens.of(proposer).await?,
+            &json!({"title": title, "theme": theme}),
+        )
+        .await?
+        .success()?;
+    p.body["id"]
         .as_str()
         .map(str::to_string)
-        .with_context(|| format!("POST /provrum answered without an id: {p}"))
+        .with_context(|| format!("POST /provrum answered without an id: {}", p.body))
 }
 
 /// A provrum proposed by `leader`, joined by `others`, led by `leader` and, with `budget`, given
@@ -348,52 +296,36 @@ async fn proposed(
 /// if it is not done yet.
 async fn provrum(
     store: &Arc<dyn Store>,
-    app: &Router,
+    api: &Api,
     tokens: &Tokens<'_>,
     leader: &str,
     title: (&str, &str),
     others: &[&str],
     budget: Option<Vec<u8>>,
 ) -> anyhow::Result<String> {
-    let id = proposed(store, app, tokens, leader, title).await?;
+    let id = proposed(store, api, tokens, leader, title).await?;
     let now = stored(store, &id).await?;
     for org in others {
         if now.takes_part(org) {
             continue;
         }
-        json(
-            app,
+        api.register_interest(
             &tokens.of(org).await?,
-            "POST",
-            &format!("/provrum/{id}/interest"),
-            serde_json::json!({"wants_to_lead": false}),
+            &id,
+            &json!({"wants_to_lead": false}),
         )
-        .await?;
+        .await?
+        .success()?;
     }
     if now.leader.as_deref() != Some(leader) {
-        json(
-            app,
-            &tokens.of(leader).await?,
-            "PUT",
-            &format!("/provrum/{id}/leader"),
-            serde_json::json!({"org": leader}),
-        )
-        .await?;
+        api.choose_leader(&tokens.of(leader).await?, &id, &json!({"org": leader}))
+            .await?
+            .success()?;
     }
     if let Some(bytes) = budget.filter(|_| now.budget_versions == 0) {
-        let path = format!("/provrum/{id}/budget");
-        let (status, reply) = call(
-            app,
-            &tokens.of(leader).await?,
-            "POST",
-            &path,
-            Body::from(bytes),
-            "application/octet-stream",
-        )
-        .await?;
-        if status != StatusCode::CREATED {
-            bail!("budget upload: {status} {reply}");
-        }
+        api.upload_budget(&tokens.of(leader).await?, &id, bytes)
+            .await?
+            .expect_status(201)?;
     }
     Ok(id)
 }

@@ -11,11 +11,6 @@ mod common;
 
 use common::{ADD_KANSLI, provrum};
 
-fn moto() -> String {
-    std::env::var("PROVRUM_TEST_DYNAMODB_ENDPOINT")
-        .expect("PROVRUM_TEST_DYNAMODB_ENDPOINT is not set: the DynamoDB half runs against moto, which scripts/test starts")
-}
-
 /// Adds the kansli and a region, creates a token for the region, and checks what the store holds.
 async fn administer(store_args: &[&str], env: &[(&str, &str)], store: &dyn Store) {
     let with = |args: &[&str]| -> Vec<String> {
@@ -177,7 +172,7 @@ async fn administration_on_the_embedded_store() {
 
 #[tokio::test]
 async fn administration_on_dynamodb() {
-    let endpoint = moto();
+    let endpoint = provrum_tests::moto_endpoint();
     let table = provrum_store::new_id("cli-");
     let env = [
         ("AWS_ENDPOINT_URL_DYNAMODB", endpoint.as_str()),

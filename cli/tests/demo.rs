@@ -1,8 +1,7 @@
 //! `provrum serve --demo` seeds what is missing: a seed interrupted halfway completes on the next
 //! start, and a complete one is left as it is.
 
-use axum::body::Body;
-use axum::http::Request;
+use provrum_client::{Client, InProcess};
 use provrum_http::AppState;
 use provrum_rules::model::{Membership, OrgKind, Status};
 use provrum_store::sqlite::SqliteStore;
@@ -11,7 +10,6 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
-use tower::ServiceExt;
 
 const AI: &str = "AI och visualisering i regional utveckling";
 
@@ -50,26 +48,6 @@ fn org(id: &str, name: &str, kind: OrgKind, membership: Membership) -> Org {
         membership,
         created_at: chrono::Utc::now(),
     }
-}
-
-async fn post(state: &AppState, token: &str, path: &str, body: serde_json::Value) -> String {
-    let request = Request::builder()
-        .method("POST")
-        .uri(path)
-        .header("authorization", format!("Bearer {token}"))
-        .header("content-type", "application/json")
-        .body(Body::from(body.to_string()))
-        .expect("request");
-    let response = provrum::all_routes(state.clone())
-        .oneshot(request)
-        .await
-        .expect("answer");
-    assert!(response.status().is_success(), "{path}: {response:?}");
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
-        .await
-        .expect("body");
-    let reply: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
-    reply["id"].as_str().unwrap_or_default().to_string()
 }
 
 /// What a seed that stopped halfway leaves: the kansli, two of the regions, and the first sample
@@ -115,22 +93,26 @@ async fn interrupted_seed(db: &Path) -> String {
                 .secret
         }
     };
-    let state = AppState::new(store.clone());
-    let id = post(
-        &state,
-        &token("region-ostergotland").await,
-        "/provrum",
-        serde_json::json!({"title": AI, "theme": "AI"}),
-    )
-    .await;
-    assert!(!id.is_empty());
-    post(
-        &state,
+    let api = Client::new(InProcess::new(provrum::all_routes(AppState::new(
+        store.clone(),
+    ))));
+    let proposed = api
+        .propose(
+            &token("region-ostergotland").await,
+            &serde_json::json!({"title": AI, "theme": "AI"}),
+        )
+        .await
+        .and_then(|r| r.success())
+        .expect("propose");
+    let id = proposed.body["id"].as_str().expect("id").to_string();
+    api.register_interest(
         &token("region-skane").await,
-        &format!("/provrum/{id}/interest"),
-        serde_json::json!({"wants_to_lead": false}),
+        &id,
+        &serde_json::json!({"wants_to_lead": false}),
     )
-    .await;
+    .await
+    .and_then(|r| r.success())
+    .expect("interest");
     id
 }
 

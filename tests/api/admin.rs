@@ -2,38 +2,28 @@
 //! secrets, a provrum's audit trail, every growing list paged with a `Link` to the next page,
 //! and the cap on a provrum's budget versions.
 
-use crate::helpers::{Backend, TestApp, spawn_app, spawn_app_on, workbook};
+use provrum_client::Reply;
 use provrum_store::dynamo::DynamoStore;
 use provrum_store::{
     AuditEvent, BudgetVersion, MAX_BUDGET_VERSIONS, Store, hash_token, sha256_hex,
 };
-use reqwest::header::HeaderMap;
+use provrum_tests::app::{Answer, Backend, TestApp, spawn_app, spawn_app_on, workbook};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
-/// `GET path` as `token`: status, headers, JSON body.
-async fn get(app: &TestApp, path: &str, token: &str, lang: &str) -> (u16, HeaderMap, Value) {
-    let response = app
-        .client
-        .get(format!("{}{path}", app.address))
-        .bearer_auth(token)
-        .header("accept-language", lang)
-        .send()
+/// `GET path` as `token`, in `lang`: status, the whole reply (headers), JSON body.
+async fn get(app: &TestApp, path: &str, token: &str, lang: &str) -> (u16, Reply, Value) {
+    let reply = app
+        .lang(lang)
+        .call("GET", path, Some(token), None)
         .await
-        .expect("request");
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let text = response.text().await.expect("body");
-    (
-        status,
-        headers,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
+        .answer();
+    (reply.status, reply.clone(), reply.body)
 }
 
 /// The next page's path from a `Link: <path>; rel="next"` header, if any.
-fn next_link(headers: &HeaderMap) -> Option<String> {
-    let link = headers.get("link")?.to_str().expect("ascii link");
+fn next_link(headers: &Reply) -> Option<String> {
+    let link = headers.header("link")?;
     assert!(link.ends_with("; rel=\"next\""), "{link}");
     let inner = link.strip_prefix('<')?.split_once('>')?.0;
     Some(inner.to_string())
@@ -75,16 +65,12 @@ fn assert_problem(status: u16, body: &Value, expected: u16) {
 }
 
 async fn tokens_are_listed_for_the_kansli_without_secrets(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = spawn_app(provrum::all_routes, backend).await;
     let used = app.org("region-a", "region", "member").await;
     let (status, created) = app
-        .call(
-            "POST",
-            "/orgs/region-a/tokens",
-            &app.kansli,
-            Some(json!({"label": "Kalkylbladet"})),
-        )
-        .await;
+        .create_token(&app.kansli, "region-a", &json!({"label": "Kalkylbladet"}))
+        .await
+        .parts();
     assert_eq!(status, 201, "{created}");
     let unused = created["token"].as_str().expect("secret").to_string();
     // The first token is used; the second never is.
@@ -136,9 +122,7 @@ async fn tokens_are_listed_for_the_kansli_without_secrets(backend: Backend) {
     assert!(!text.contains("hash"), "{text}");
 
     let id = created["id"].as_str().expect("id");
-    let (status, _) = app
-        .call("DELETE", &format!("/tokens/{id}"), &app.kansli, None)
-        .await;
+    let (status, _) = app.revoke_token(&app.kansli, id).await.parts();
     assert_eq!(status, 204);
     let (_, _, listed) = get(&app, "/orgs/region-a/tokens", &app.kansli, "sv").await;
     assert!(listed[1]["revoked_at"].is_string(), "{listed}");
@@ -172,7 +156,7 @@ async fn tokens_are_listed_for_the_kansli_without_secrets_dynamodb() {
 }
 
 async fn events_are_the_audit_trail_for_participants_and_the_kansli(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = spawn_app(provrum::all_routes, backend).await;
     let a = app.org("region-a", "region", "member").await;
     let b = app.org("region-b", "region", "member").await;
     let outsider = app.org("region-c", "region", "member").await;
@@ -260,18 +244,14 @@ async fn events_are_the_audit_trail_for_participants_and_the_kansli_dynamodb() {
 }
 
 async fn lists_page_with_a_link_to_the_next(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = spawn_app(provrum::all_routes, backend).await;
     let a = app.org("region-a", "region", "member").await;
     let b = app.org("region-b", "region", "member").await;
     for i in 0..5 {
         let (status, body) = app
-            .call(
-                "POST",
-                "/provrum",
-                &a,
-                Some(json!({"title": format!("Provrum {i}")})),
-            )
-            .await;
+            .propose(&a, &json!({"title": format!("Provrum {i}")}))
+            .await
+            .parts();
         assert_eq!(status, 201, "{body}");
     }
     let (_, _, everything) = get(&app, "/provrum", &b, "sv").await;
@@ -335,9 +315,7 @@ async fn full_provrum(app: &TestApp) -> (String, String) {
         .led_provrum(("region-a", &a), ("region-b", &b), "Fullt")
         .await;
     let file = workbook("region-a", &["region-b"]);
-    let (status, body) = app
-        .upload(&format!("/provrum/{id}/budget"), &a, file.clone())
-        .await;
+    let (status, body) = app.upload_budget(&a, &id, file.clone()).await.parts();
     assert_eq!(status, 201, "{body}");
     let first = app
         .store
@@ -381,7 +359,7 @@ async fn full_provrum(app: &TestApp) -> (String, String) {
 
 #[tokio::test]
 async fn the_budget_version_after_the_200th_is_a_clear_409() {
-    let app = spawn_app(Backend::Sqlite).await;
+    let app = spawn_app(provrum::all_routes, Backend::Sqlite).await;
     let (id, leader) = full_provrum(&app).await;
     let path = format!("/provrum/{id}/budget");
     let file = workbook("region-a", &["region-b"]);
@@ -389,25 +367,14 @@ async fn the_budget_version_after_the_200th_is_a_clear_409() {
         ("sv", "Provrummet har redan 200 budgetversioner"),
         ("en", "The provrum already has 200 budget versions"),
     ] {
-        let response = app
-            .client
-            .post(format!("{}{path}", app.address))
-            .bearer_auth(&leader)
-            .header("accept-language", lang)
-            .header(
-                "content-type",
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-            .body(file.clone())
-            .send()
+        let reply = app
+            .lang(lang)
+            .upload_budget(&leader, &id, file.clone())
             .await
-            .expect("request");
-        assert_eq!(response.status().as_u16(), 409);
-        assert_eq!(
-            response.headers()["content-type"],
-            "application/problem+json"
-        );
-        let body: Value = response.json().await.expect("json");
+            .answer();
+        assert_eq!(reply.status, 409);
+        assert_eq!(reply.content_type, "application/problem+json");
+        let body: Value = serde_json::from_slice(&reply.bytes).expect("json");
         assert_eq!(body["type"], "urn:provrum:problem:budget-versions-full");
         assert!(
             body["detail"].as_str().is_some_and(|d| d.starts_with(text)),
@@ -457,11 +424,11 @@ async fn the_budget_version_after_the_200th_is_a_clear_409() {
 /// Authentication records a token's use once, not on every request: against DynamoDB, counted.
 #[tokio::test]
 async fn a_tokens_use_is_written_once_an_hour_not_per_request() {
-    let endpoint = crate::helpers::moto_endpoint();
+    let endpoint = provrum_tests::moto_endpoint();
     let store = DynamoStore::local(&endpoint, provrum_store::new_id("touch-")).await;
     store.create_table().await.expect("table");
     let (counted, counter) = store.counted();
-    let app = spawn_app_on(Arc::new(counted), None, None).await;
+    let app = spawn_app_on(provrum::all_routes, Arc::new(counted), None, None).await;
     let member = app.org("region-a", "region", "member").await;
     counter.take();
     for round in 0..3 {

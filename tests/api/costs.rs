@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 /// The calls of `GET path` with `n` provrum stored, and the JSON answered.
 async fn calls_of(path: &str, n: usize) -> (BTreeMap<String, u32>, serde_json::Value) {
     dynamo_calls_of(
-        &crate::helpers::moto_endpoint(),
+        &provrum_tests::moto_endpoint(),
         n,
         path,
         provrum::all_routes,

@@ -5,9 +5,10 @@
 //! tried exactly its bounded number of times, and after the restart the provrum is whole: no
 //! budget version without its file's hash, no started provrum outside the year's quota count.
 
-use crate::helpers::{TestApp, spawn_app_on, workbook, workbook_in};
+use provrum_client::Reply;
 use provrum_store::dynamo::{DynamoStore, Patience};
 use provrum_store::{Store, sha256_hex};
+use provrum_tests::app::{Answer, TestApp, spawn_app_on, workbook, workbook_in};
 use provrum_tests::faults::{Fault, Moto, Seen, Wire, count};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -43,7 +44,7 @@ async fn stage(upstream: &str, moto: Option<Arc<Moto>>) -> Stage {
     let store = DynamoStore::local(&wire.endpoint, table)
         .await
         .with_patience(PATIENCE);
-    let app = spawn_app_on(Arc::new(store), None, None).await;
+    let app = spawn_app_on(provrum::all_routes, Arc::new(store), None, None).await;
     let leader = app.org("region-a", "region", "member").await;
     let other = app.org("region-b", "region", "member").await;
     let id = app
@@ -61,36 +62,22 @@ async fn stage(upstream: &str, moto: Option<Arc<Moto>>) -> Stage {
 
 impl Stage {
     async fn upload(&self, bytes: Vec<u8>) -> (u16, Value, Option<String>) {
-        answer(self.upload_request(None, bytes).await).await
+        answer(self.upload_reply(None, bytes).await)
     }
 
     /// The leader's upload of `bytes`, in language `lang` if given.
-    async fn upload_request(&self, lang: Option<&str>, bytes: Vec<u8>) -> reqwest::Response {
-        let mut request = self
-            .app
-            .client
-            .post(format!("{}/provrum/{}/budget", self.app.address, self.id))
-            .bearer_auth(&self.leader)
-            .header(
-                "content-type",
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            );
-        if let Some(lang) = lang {
-            request = request.header("accept-language", lang);
-        }
-        request.body(bytes).send().await.expect("request")
+    async fn upload_reply(&self, lang: Option<&str>, bytes: Vec<u8>) -> Reply {
+        let api = match lang {
+            Some(lang) => self.app.lang(lang),
+            None => self.app.api.clone(),
+        };
+        api.upload_budget(&self.leader, &self.id, bytes)
+            .await
+            .answer()
     }
 
     async fn approve(&self) -> (u16, Value, Option<String>) {
-        let response = self
-            .app
-            .client
-            .post(format!("{}/provrum/{}/approve", self.app.address, self.id))
-            .bearer_auth(&self.app.kansli)
-            .send()
-            .await
-            .expect("request");
-        answer(response).await
+        answer(self.app.approve(&self.app.kansli, &self.id).await.answer())
     }
 
     /// What is stored, read straight from moto, holds together: every budget version the
@@ -151,19 +138,11 @@ struct Whole {
     running: bool,
 }
 
-async fn answer(response: reqwest::Response) -> (u16, Value, Option<String>) {
-    let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let retry_after = response
-        .headers()
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let body: Value = response.json().await.expect("a JSON body");
+fn answer(reply: Reply) -> (u16, Value, Option<String>) {
+    let status = reply.status;
+    let content_type = reply.header("content-type").map(str::to_string);
+    let retry_after = reply.header("retry-after").map(str::to_string);
+    let body: Value = serde_json::from_slice(&reply.bytes).expect("a JSON body");
     if status == 503 {
         assert_eq!(content_type.as_deref(), Some("application/problem+json"));
         assert_eq!(body["status"], 503);
@@ -190,7 +169,7 @@ fn assert_bounded_tries(seen: &[Seen], forwarded: usize) {
 
 #[tokio::test]
 async fn dynamodb_stopping_mid_upload_leaves_no_half_written_version() {
-    let stage = stage(&crate::helpers::moto_endpoint(), None).await;
+    let stage = stage(&provrum_tests::moto_endpoint(), None).await;
     let first = workbook("region-a", &["region-b"]);
     let second = workbook_in("region-a", &["region-b"], 2026);
 
@@ -226,22 +205,14 @@ async fn dynamodb_stopping_mid_upload_leaves_no_half_written_version() {
         }
     );
     // The leader looks, as the 503 asks: the version is there.
-    let (status, body) = stage
-        .app
-        .call(
-            "GET",
-            &format!("/provrum/{}/budget", stage.id),
-            &stage.leader,
-            None,
-        )
-        .await;
+    let (status, body) = stage.app.get_budget(&stage.leader, &stage.id).await.parts();
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["latest"]["summary"]["sha256"], sha256_hex(&second));
 }
 
 #[tokio::test]
 async fn dynamodb_stopping_mid_approval_leaves_the_quota_counting_what_started() {
-    let stage = stage(&crate::helpers::moto_endpoint(), None).await;
+    let stage = stage(&provrum_tests::moto_endpoint(), None).await;
     let (status, body, _) = stage.upload(workbook("region-a", &["region-b"])).await;
     assert_eq!(status, 201, "{body}");
 
@@ -325,25 +296,18 @@ async fn settle(stage: &Stage) -> Whole {
 
 /// A problem answer in the language asked for: status, body, `Retry-After`.
 async fn upload_in(stage: &Stage, lang: &str, bytes: Vec<u8>) -> (u16, Value, Option<String>) {
-    let response = stage.upload_request(Some(lang), bytes).await;
-    let status = response.status().as_u16();
-    let header = |name: &str| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
-    let retry_after = header("retry-after");
+    let reply = stage.upload_reply(Some(lang), bytes).await;
+    let status = reply.status;
+    let retry_after = reply.header("retry-after").map(str::to_string);
     if status >= 400 {
         assert_eq!(
-            header("content-type").as_deref(),
+            reply.header("content-type"),
             Some("application/problem+json")
         );
     }
     (
         status,
-        response.json().await.expect("a JSON body"),
+        serde_json::from_slice(&reply.bytes).expect("a JSON body"),
         retry_after,
     )
 }
@@ -358,7 +322,7 @@ fn writes(seen: &[Seen]) -> (usize, usize) {
 /// that moment (issue 14): the store sends it again, and the upload succeeds.
 #[tokio::test]
 async fn a_transaction_conflict_once_is_retried_and_the_upload_succeeds() {
-    let stage = stage(&crate::helpers::moto_endpoint(), None).await;
+    let stage = stage(&provrum_tests::moto_endpoint(), None).await;
     let file = workbook("region-a", &["region-b"]);
     stage.wire.arm(Fault::Cancel {
         at: WRITE,
@@ -382,7 +346,7 @@ async fn a_transaction_conflict_once_is_retried_and_the_upload_succeeds() {
 /// default and in English on request; nothing is stored.
 #[tokio::test]
 async fn transaction_conflicts_every_time_answer_409_try_again() {
-    let stage = stage(&crate::helpers::moto_endpoint(), None).await;
+    let stage = stage(&provrum_tests::moto_endpoint(), None).await;
     let file = workbook("region-a", &["region-b"]);
     for (lang, text) in [
         ("sv", "Någon ändrade detta i samma ögonblick; försök igen."),
@@ -417,7 +381,7 @@ async fn transaction_conflicts_every_time_answer_409_try_again() {
 /// DynamoDB does not answer; nothing is stored.
 #[tokio::test]
 async fn a_throttled_transaction_is_retried_then_answers_503() {
-    let stage = stage(&crate::helpers::moto_endpoint(), None).await;
+    let stage = stage(&provrum_tests::moto_endpoint(), None).await;
     stage.wire.arm(Fault::Cancel {
         at: WRITE,
         reasons: &["ThrottlingError"],
@@ -446,7 +410,7 @@ async fn a_throttled_transaction_is_retried_then_answers_503() {
 /// failed, with the quota in fact free, is a conflict to try again.
 #[tokio::test]
 async fn a_failed_condition_keeps_the_operations_meaning_and_is_not_retried() {
-    let stage = stage(&crate::helpers::moto_endpoint(), None).await;
+    let stage = stage(&provrum_tests::moto_endpoint(), None).await;
     stage.wire.arm(Fault::Cancel {
         at: WRITE,
         reasons: &["None", "ConditionalCheckFailed"],

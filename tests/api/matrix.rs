@@ -1,17 +1,18 @@
 //! Who may do what: every kind of caller against every route, the exact status each gets.
 
-use crate::helpers::{Backend, TestApp, spawn_app, workbook_in};
+use provrum_client::{Body, Method, Request};
+use provrum_tests::app::{Answer, Backend, TestApp, spawn_app, workbook_in};
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicI32, Ordering};
 
 #[tokio::test]
 async fn authorisation_matrix_on_the_embedded_store() {
-    matrix(spawn_app(Backend::Sqlite).await).await;
+    matrix(spawn_app(provrum::all_routes, Backend::Sqlite).await).await;
 }
 
 #[tokio::test]
 async fn authorisation_matrix_on_dynamodb() {
-    matrix(spawn_app(Backend::Dynamodb).await).await;
+    matrix(spawn_app(provrum::all_routes, Backend::Dynamodb).await).await;
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -56,49 +57,35 @@ impl World {
         let leader = self.token(Who::Leader).expect("leader");
         let (_, p) = self
             .app
-            .call("POST", "/provrum", leader, Some(json!({"title": "Matris"})))
-            .await;
+            .propose(leader, &json!({"title": "Matris"}))
+            .await
+            .parts();
         let id = p["id"].as_str().expect("id").to_string();
         self.app
-            .call(
-                "POST",
-                &format!("/provrum/{id}/interest"),
+            .register_interest(
                 self.token(Who::Participant).expect("p"),
-                Some(json!({"wants_to_lead": false})),
+                &id,
+                &json!({"wants_to_lead": false}),
             )
-            .await;
+            .await
+            .parts();
         self.app
-            .call(
-                "PUT",
-                &format!("/provrum/{id}/leader"),
-                leader,
-                Some(json!({"org": "region-a"})),
-            )
-            .await;
+            .choose_leader(leader, &id, &json!({"org": "region-a"}))
+            .await
+            .parts();
         let year = self.year.fetch_add(1, Ordering::SeqCst);
         let (status, body) = self
             .app
-            .upload(
-                &format!("/provrum/{id}/budget"),
-                leader,
-                workbook_in("region-a", &["region-b"], year),
-            )
-            .await;
+            .upload_budget(leader, &id, workbook_in("region-a", &["region-b"], year))
+            .await
+            .parts();
         assert_eq!(status, 201, "{body}");
         id
     }
 
     async fn running(&self) -> String {
         let id = self.provrum().await;
-        let (status, body) = self
-            .app
-            .call(
-                "POST",
-                &format!("/provrum/{id}/approve"),
-                &self.app.kansli,
-                None,
-            )
-            .await;
+        let (status, body) = self.app.approve(&self.app.kansli, &id).await.parts();
         assert_eq!(status, 200, "{body}");
         id
     }
@@ -111,24 +98,22 @@ impl World {
         body: Option<Value>,
         upload: bool,
     ) -> u16 {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut request = self
-            .app
-            .client
-            .request(method, format!("{}{path}", self.app.address));
-        match who {
-            Who::Anonymous => {}
-            Who::Malformed => request = request.header("authorization", "Bearer not a token!"),
-            _ => request = request.bearer_auth(self.token(who).expect("token")),
-        }
+        let method = Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = Request::new(method, path);
+        request.token = match who {
+            Who::Anonymous => None,
+            Who::Malformed => Some("not a token!".into()),
+            _ => Some(self.token(who).expect("token").into()),
+        };
         if upload {
-            request = request
-                .header("content-type", "application/octet-stream")
-                .body(workbook_in("region-a", &["region-b"], 2025));
+            request.body = Body::Bytes {
+                content_type: "application/octet-stream".into(),
+                bytes: workbook_in("region-a", &["region-b"], 2025),
+            };
         } else if let Some(body) = body {
-            request = request.json(&body);
+            request.body = Body::Json(body);
         }
-        request.send().await.expect("send").status().as_u16()
+        self.app.api.send(request).await.answer().status
     }
 }
 
@@ -161,8 +146,9 @@ async fn matrix(app: TestApp) {
     assert_eq!(
         world
             .app
-            .call("DELETE", &format!("/tokens/{id}"), &world.app.kansli, None)
+            .revoke_token(&world.app.kansli, &id)
             .await
+            .parts()
             .0,
         204
     );

@@ -14,10 +14,10 @@
 //! The model's rules can be made deliberately wrong ([`ModelRules`]);
 //! [`a_deliberately_wrong_rule_in_the_model_is_caught`] shows that the same machinery then fails.
 
-use crate::helpers::{Backend, TestApp, rules, spawn_app};
 use proptest::prelude::*;
 use proptest::strategy::Union;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
+use provrum_tests::app::{Answer, Backend, TestApp, rules, spawn_app};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -831,7 +831,7 @@ struct World {
 impl World {
     async fn new(backend: Backend) -> World {
         use provrum_rules::model::{Membership, OrgKind};
-        let app = spawn_app(backend).await;
+        let app = spawn_app(provrum::all_routes, backend).await;
         let mut tokens = Vec::new();
         // Straight into the store (the organisation routes have their own tests): half the
         // round trips to moto.
@@ -881,8 +881,9 @@ impl World {
     ) -> (u16, Value) {
         stats.requests += 1;
         self.app
-            .call(method, path, &self.tokens[caller], body)
+            .call(method, path, Some(&self.tokens[caller]), body)
             .await
+            .parts()
     }
 
     /// Sends the command; the budget is a workbook listing the registered participants.
@@ -906,7 +907,11 @@ impl World {
             } => {
                 stats.requests += 1;
                 let bytes = workbook(&p.workbook_participants(r.caller), too_much_base_funding);
-                return self.app.upload(&path, &self.tokens[r.caller], bytes).await;
+                return self
+                    .app
+                    .upload_budget(&self.tokens[r.caller], &p.id, bytes)
+                    .await
+                    .parts();
             }
             _ => None,
         };

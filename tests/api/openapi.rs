@@ -2,7 +2,7 @@
 //! describes is served. (`docs/api.md` is rendered from `/openapi.json`, so it cannot be the
 //! contract: the list below is.)
 
-use crate::helpers::{Backend, spawn_app};
+use provrum_tests::app::{Answer, Backend, spawn_app};
 use std::collections::BTreeSet;
 
 /// The routes the API's specification fixes (plus `GET /provrum/{id}`'s siblings as named there).
@@ -43,15 +43,10 @@ const OURS: [(&str, &str); 3] = [
 
 #[tokio::test]
 async fn openapi_describes_exactly_the_served_routes() {
-    let app = spawn_app(Backend::Sqlite).await;
-    let response = app
-        .client
-        .get(format!("{}/openapi.json", app.address))
-        .send()
-        .await
-        .expect("get");
-    assert_eq!(response.status().as_u16(), 200, "served without a token");
-    let doc: serde_json::Value = response.json().await.expect("json");
+    let app = spawn_app(provrum::all_routes, Backend::Sqlite).await;
+    let response = app.openapi().await.answer();
+    assert_eq!(response.status, 200, "served without a token");
+    let doc: serde_json::Value = serde_json::from_slice(&response.bytes).expect("json");
     assert_eq!(doc["openapi"], "3.1.0");
     let described: BTreeSet<(String, String)> = doc["paths"]
         .as_object()
@@ -90,16 +85,13 @@ async fn openapi_describes_exactly_the_served_routes() {
             .replace("{org}", "reglab")
             .replace("{id}", "x")
             .replace("{year}", "2025");
-        let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
+        let method = method.to_uppercase();
         let reply = app
-            .client
-            .request(method.clone(), format!("{}{concrete}", app.address))
-            .bearer_auth(&app.kansli)
-            .send()
+            .call(&method, &concrete, Some(&app.kansli), None)
             .await
-            .expect("send");
-        let status = reply.status().as_u16();
-        let body = reply.text().await.unwrap_or_default();
+            .answer();
+        let status = reply.status;
+        let body = String::from_utf8_lossy(&reply.bytes);
         assert_ne!(status, 405, "{method} {path}");
         assert!(
             !(status == 404 && body.contains("Adressen finns inte")),
@@ -110,28 +102,23 @@ async fn openapi_describes_exactly_the_served_routes() {
 
 #[tokio::test]
 async fn the_frameworks_own_refusals_are_problem_json_too() {
-    let app = spawn_app(Backend::Sqlite).await;
+    let app = spawn_app(provrum::all_routes, Backend::Sqlite).await;
     for (method, path, status) in [
         ("GET", "/template.json?lang=sv&lang=en", 400),
         ("GET", "/provrum/x/budget", 404),
         ("PATCH", "/provrum", 405),
     ] {
-        let request = app
-            .client
-            .request(
-                reqwest::Method::from_bytes(method.as_bytes()).expect("method"),
-                format!("{}{path}", app.address),
-            )
-            .bearer_auth(&app.kansli)
-            .header("accept-language", "en");
-        let response = request.send().await.expect("request");
-        assert_eq!(response.status().as_u16(), status, "{method} {path}");
+        let response = app
+            .lang("en")
+            .call(method, path, Some(&app.kansli), None)
+            .await
+            .answer();
+        assert_eq!(response.status, status, "{method} {path}");
         assert_eq!(
-            response.headers()["content-type"],
-            "application/problem+json",
+            response.content_type, "application/problem+json",
             "{method} {path}"
         );
-        let body: serde_json::Value = response.json().await.expect("json");
+        let body: serde_json::Value = serde_json::from_slice(&response.bytes).expect("json");
         assert_eq!(body["status"], status, "{body}");
         assert!(
             body["detail"].as_str().is_some_and(|d| !d.is_empty()),

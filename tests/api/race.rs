@@ -1,13 +1,13 @@
-use crate::helpers::{Backend, TestApp, rules, spawn_app, workbook};
+use provrum_tests::app::{Answer, Backend, TestApp, rules, spawn_app, workbook};
 
 #[tokio::test]
 async fn simultaneous_approvals_start_only_the_quota_on_the_embedded_store() {
-    race(spawn_app(Backend::Sqlite).await).await;
+    race(spawn_app(provrum::all_routes, Backend::Sqlite).await).await;
 }
 
 #[tokio::test]
 async fn simultaneous_approvals_start_only_the_quota_on_dynamodb() {
-    race(spawn_app(Backend::Dynamodb).await).await;
+    race(spawn_app(provrum::all_routes, Backend::Dynamodb).await).await;
 }
 
 /// Five eligible provrum of one year (93 000 kr base funding each), approved at once: two start,
@@ -21,22 +21,15 @@ async fn race(app: TestApp) {
             .led_provrum(("region-a", &a), ("region-b", &b), &format!("Provrum {i}"))
             .await;
         let (status, body) = app
-            .upload(
-                &format!("/provrum/{id}/budget"),
-                &a,
-                workbook("region-a", &["region-b"]),
-            )
-            .await;
+            .upload_budget(&a, &id, workbook("region-a", &["region-b"]))
+            .await
+            .parts();
         assert_eq!(status, 201, "{body}");
         ids.push(id);
     }
-    let paths: Vec<String> = ids
+    let calls = ids
         .iter()
-        .map(|id| format!("/provrum/{id}/approve"))
-        .collect();
-    let calls = paths
-        .iter()
-        .map(|path| app.call("POST", path, &app.kansli, None));
+        .map(|id| async { app.approve(&app.kansli, id).await.parts() });
     let results = futures::future::join_all(calls).await;
     let started = results.iter().filter(|(s, _)| *s == 200).count();
     assert_eq!(started, 2, "{results:?}");

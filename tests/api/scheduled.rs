@@ -2,9 +2,9 @@
 //! bounded retries, a rerun that never tells twice) and the notices of a proposal, a provrum
 //! becoming ready, and a start — which neither wait for the webhook nor fail with it.
 
-use crate::helpers::{Backend, TestApp, spawn_app_with, workbook_in};
 use provrum_http::AppState;
 use provrum_notify::{Format, Retry, Webhook};
+use provrum_tests::app::{Answer, Backend, TestApp, spawn_app_with, workbook_in};
 use provrum_tests::receiver::{Receiver, card_text};
 use quota_report::{Outcome, ScheduledError, ScheduledRun, run_scheduled};
 use serde_json::json;
@@ -36,47 +36,37 @@ async fn started_in_2025(app: &TestApp, n: u32) -> String {
     let leader = app.org(&format!("region-l{n}"), "region", "member").await;
     let other = app.org(&format!("region-o{n}"), "region", "member").await;
     let (_, p) = app
-        .call(
-            "POST",
-            "/provrum",
+        .propose(
             &leader,
-            Some(json!({"title": format!("Cykelvägar {n}"), "theme": "Mobilitet"})),
+            &json!({"title": format!("Cykelvägar {n}"), "theme": "Mobilitet"}),
         )
-        .await;
+        .await
+        .parts();
     let id = p["id"].as_str().expect("id").to_string();
-    app.call(
-        "POST",
-        &format!("/provrum/{id}/interest"),
-        &other,
-        Some(json!({"wants_to_lead": false})),
-    )
-    .await;
+    app.register_interest(&other, &id, &json!({"wants_to_lead": false}))
+        .await
+        .parts();
     let (status, body) = app
-        .call(
-            "PUT",
-            &format!("/provrum/{id}/leader"),
-            &leader,
-            Some(json!({"org": format!("region-l{n}")})),
-        )
-        .await;
+        .choose_leader(&leader, &id, &json!({"org": format!("region-l{n}")}))
+        .await
+        .parts();
     assert_eq!(status, 200, "{body}");
     let (status, body) = app
-        .upload(
-            &format!("/provrum/{id}/budget"),
+        .upload_budget(
             &leader,
+            &id,
             workbook_in(&format!("region-l{n}"), &[&format!("region-o{n}")], 2025),
         )
-        .await;
+        .await
+        .parts();
     assert_eq!(status, 201, "{body}");
-    let (status, body) = app
-        .call("POST", &format!("/provrum/{id}/approve"), &app.kansli, None)
-        .await;
+    let (status, body) = app.approve(&app.kansli, &id).await.parts();
     assert_eq!(status, 200, "{body}");
     id
 }
 
 async fn yearly_report_told_once(backend: Backend) {
-    let app = spawn_app_with(backend, None).await;
+    let app = spawn_app_with(provrum::all_routes, backend, None).await;
     started_in_2025(&app, 1).await;
     let r = Receiver::start().await;
     let state = AppState::new(app.store.clone()).with_webhook(Some(hook(&r)));
@@ -120,7 +110,7 @@ async fn yearly_report_told_once(backend: Backend) {
         .expect("get")
         .expect("stored");
     assert!(stored.notified_at.is_some());
-    let (status, body) = app.call("GET", "/reports/2025", &app.kansli, None).await;
+    let (status, body) = app.report(&app.kansli, 2025).await.parts();
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         (body["started"].as_u64(), body["stored_at"].is_string()),
@@ -140,7 +130,7 @@ async fn the_yearly_report_is_stored_and_told_once_on_dynamodb() {
 
 #[tokio::test]
 async fn a_webhook_that_stays_down_is_tried_a_bounded_number_of_times_and_told_on_the_rerun() {
-    let app = spawn_app_with(Backend::Sqlite, None).await;
+    let app = spawn_app_with(provrum::all_routes, Backend::Sqlite, None).await;
     started_in_2025(&app, 2).await;
     let r = Receiver::start().await;
     r.answer(Some(503));
@@ -191,7 +181,7 @@ async fn a_webhook_that_stays_down_is_tried_a_bounded_number_of_times_and_told_o
 #[tokio::test]
 async fn members_hear_of_a_proposal_a_ready_provrum_and_a_start() {
     let r = Receiver::start().await;
-    let app = spawn_app_with(Backend::Sqlite, Some(hook(&r))).await;
+    let app = spawn_app_with(provrum::all_routes, Backend::Sqlite, Some(hook(&r))).await;
     started_in_2025(&app, 3).await;
     let posts = r.wait_for(3).await;
     let texts: Vec<String> = posts.iter().map(card_text).collect();
@@ -210,31 +200,23 @@ async fn members_hear_of_a_proposal_a_ready_provrum_and_a_start() {
 #[tokio::test]
 async fn a_slow_or_broken_webhook_neither_holds_nor_fails_the_request() {
     let r = Receiver::start().await;
-    let app = spawn_app_with(Backend::Sqlite, Some(hook(&r))).await;
+    let app = spawn_app_with(provrum::all_routes, Backend::Sqlite, Some(hook(&r))).await;
     let leader = app.org("region-x", "region", "member").await;
     // The receiver holds the post: the proposal is answered while the webhook still waits.
     r.hold();
     let (status, body) = app
-        .call(
-            "POST",
-            "/provrum",
-            &leader,
-            Some(json!({"title": "Medan kroken väntar"})),
-        )
-        .await;
+        .propose(&leader, &json!({"title": "Medan kroken väntar"}))
+        .await
+        .parts();
     assert_eq!(status, 201, "{body}");
     r.wait_for(1).await;
     r.release();
     // A webhook that refuses everything does not turn a proposal into an error.
     r.answer(Some(500));
     let (status, body) = app
-        .call(
-            "POST",
-            "/provrum",
-            &leader,
-            Some(json!({"title": "Trots felet"})),
-        )
-        .await;
+        .propose(&leader, &json!({"title": "Trots felet"}))
+        .await
+        .parts();
     assert_eq!(status, 201, "{body}");
     r.wait_for(2).await;
 }
@@ -243,7 +225,7 @@ async fn a_slow_or_broken_webhook_neither_holds_nor_fails_the_request() {
 /// webhook that is slow to answer: the one that claims the post sends it; the other does not wait
 /// for it and fails (for Scheduler to retry), and its retry finds the report told.
 async fn overlapping_runs_post_once(backend: Backend) {
-    let app = spawn_app_with(backend, None).await;
+    let app = spawn_app_with(provrum::all_routes, backend, None).await;
     started_in_2025(&app, 4).await;
     let r = Receiver::start().await;
     r.hold();

@@ -2,26 +2,23 @@
 //! gives nothing on another, fields the server owns cannot be sent, texts and bodies are
 //! bounded, ids no store could hold are 404s, and answers are never cached.
 
-use crate::helpers::{Backend, TestApp, spawn_app, workbook};
+use provrum_tests::app::{Answer, Backend, TestApp, spawn_app, workbook};
 use serde_json::{Value, json};
 
 /// A provrum proposed and led by `leader`, with `other` taking part and a checked budget.
 async fn provrum(app: &TestApp, leader: (&str, &str), other: (&str, &str), title: &str) -> String {
     let id = app.led_provrum(leader, other, title).await;
     let (status, body) = app
-        .upload(
-            &format!("/provrum/{id}/budget"),
-            leader.1,
-            workbook(leader.0, &[other.0]),
-        )
-        .await;
+        .upload_budget(leader.1, &id, workbook(leader.0, &[other.0]))
+        .await
+        .parts();
     assert_eq!(status, 201, "{body}");
     id
 }
 
 #[tokio::test]
 async fn a_role_on_one_provrum_gives_nothing_on_another() {
-    let app = spawn_app(Backend::Sqlite).await;
+    let app = spawn_app(provrum::all_routes, Backend::Sqlite).await;
     let a = app.org("region-a", "region", "member").await;
     let b = app.org("region-b", "region", "member").await;
     let c = app.org("region-c", "region", "member").await;
@@ -50,26 +47,19 @@ async fn a_role_on_one_provrum_gives_nothing_on_another() {
             ),
         ];
         for (method, path, body) in attempts {
-            let (status, answer) = app.call(method, &path, token, body).await;
+            let (status, answer) = app.call(method, &path, Some(token), body).await.parts();
             assert_eq!(status, 403, "{who}: {method} {path}: {answer}");
         }
         let (status, answer) = app
-            .upload(
-                &format!("/provrum/{second}/budget"),
-                token,
-                workbook("region-a", &["region-b"]),
-            )
-            .await;
+            .upload_budget(token, &second, workbook("region-a", &["region-b"]))
+            .await
+            .parts();
         assert_eq!(status, 403, "{who}: upload: {answer}");
     }
     // And nothing changed on the second.
-    let (_, versions) = app
-        .call("GET", &format!("/provrum/{second}/budget"), &c, None)
-        .await;
+    let (_, versions) = app.get_budget(&c, &second).await.parts();
     assert_eq!(versions["versions"].as_array().map(Vec::len), Some(1));
-    let (_, detail) = app
-        .call("GET", &format!("/provrum/{second}"), &c, None)
-        .await;
+    let (_, detail) = app.get_provrum(&c, &second).await.parts();
     assert_eq!(
         (&detail["status"], &detail["leader"]),
         (&json!("proposed"), &json!("region-c"))
@@ -78,7 +68,7 @@ async fn a_role_on_one_provrum_gives_nothing_on_another() {
 
 #[tokio::test]
 async fn fields_the_server_owns_cannot_be_sent() {
-    let app = spawn_app(Backend::Sqlite).await;
+    let app = spawn_app(provrum::all_routes, Backend::Sqlite).await;
     let a = app.org("region-a", "region", "member").await;
     let b = app.org("region-b", "region", "member").await;
     for extra in [
@@ -87,40 +77,30 @@ async fn fields_the_server_owns_cannot_be_sent() {
         json!({"title": "x", "leader": "region-a"}),
         json!({"title": "x", "id": "p-mine"}),
     ] {
-        let (status, body) = app.call("POST", "/provrum", &a, Some(extra.clone())).await;
+        let (status, body) = app.propose(&a, &extra).await.parts();
         assert_eq!(status, 400, "{extra}: {body}");
     }
-    let (_, listed) = app.call("GET", "/provrum", &a, None).await;
+    let (_, listed) = app.list_provrum(&a).await.parts();
     assert_eq!(listed.as_array().map(Vec::len), Some(0), "{listed}");
 
-    let (_, p) = app
-        .call("POST", "/provrum", &a, Some(json!({"title": "Ett"})))
-        .await;
+    let (_, p) = app.propose(&a, &json!({"title": "Ett"})).await.parts();
     let id = p["id"].as_str().expect("id");
     // Interest is the caller's own: naming another organisation is refused.
     let (status, body) = app
-        .call(
-            "POST",
-            &format!("/provrum/{id}/interest"),
-            &b,
-            Some(json!({"wants_to_lead": false, "org": "region-c"})),
-        )
-        .await;
+        .register_interest(&b, id, &json!({"wants_to_lead": false, "org": "region-c"}))
+        .await
+        .parts();
     assert_eq!(status, 400, "{body}");
     // No answer carries a token's hash.
     let (status, created) = app
-        .call(
-            "POST",
-            "/orgs/region-a/tokens",
-            &app.kansli,
-            Some(json!({"label": "andra"})),
-        )
-        .await;
+        .create_token(&app.kansli, "region-a", &json!({"label": "andra"}))
+        .await
+        .parts();
     assert_eq!(status, 201, "{created}");
     let secret = created["token"].as_str().expect("secret");
     let hash = provrum_store::hash_token(secret);
     for path in ["/orgs", "/provrum", &format!("/provrum/{id}"), "/status"] {
-        let (_, answer) = app.call("GET", path, &app.kansli, None).await;
+        let (_, answer) = app.call("GET", path, Some(&app.kansli), None).await.parts();
         let text = answer.to_string();
         assert!(!text.contains(&hash) && !text.contains(secret), "{path}");
     }
@@ -129,7 +109,7 @@ async fn fields_the_server_owns_cannot_be_sent() {
 
 #[tokio::test]
 async fn texts_and_bodies_are_bounded() {
-    let app = spawn_app(Backend::Sqlite).await;
+    let app = spawn_app(provrum::all_routes, Backend::Sqlite).await;
     let a = app.org("region-a", "region", "member").await;
     let long = |n: usize| "å".repeat(n);
     for (body, what) in [
@@ -139,28 +119,26 @@ async fn texts_and_bodies_are_bounded() {
             "description",
         ),
     ] {
-        let (status, answer) = app.call("POST", "/provrum", &a, Some(body)).await;
+        let (status, answer) = app.propose(&a, &body).await.parts();
         assert_eq!(status, 400, "{what}: {answer}");
     }
     let (status, answer) = app
-        .call(
-            "POST",
-            "/provrum",
+        .propose(
             &a,
-            Some(json!({"title": long(200), "description": long(10_000)})),
+            &json!({"title": long(200), "description": long(10_000)}),
         )
-        .await;
+        .await
+        .parts();
     assert_eq!(status, 201, "at the bounds: {answer}");
 
     // A JSON body over the limit is a problem that names the limit.
     let (status, answer) = app
-        .call(
-            "POST",
-            "/provrum",
+        .propose(
             &a,
-            Some(json!({"title": "x", "description": "y".repeat(300 * 1024)})),
+            &json!({"title": "x", "description": "y".repeat(300 * 1024)}),
         )
-        .await;
+        .await
+        .parts();
     assert_eq!(status, 413, "{answer}");
     assert!(
         answer["detail"]
@@ -172,12 +150,12 @@ async fn texts_and_bodies_are_bounded() {
 
 #[tokio::test]
 async fn ids_no_store_could_hold_are_404_on_the_embedded_store() {
-    ids_no_store_could_hold_are_404(spawn_app(Backend::Sqlite).await).await;
+    ids_no_store_could_hold_are_404(spawn_app(provrum::all_routes, Backend::Sqlite).await).await;
 }
 
 #[tokio::test]
 async fn ids_no_store_could_hold_are_404_on_dynamodb() {
-    ids_no_store_could_hold_are_404(spawn_app(Backend::Dynamodb).await).await;
+    ids_no_store_could_hold_are_404(spawn_app(provrum::all_routes, Backend::Dynamodb).await).await;
 }
 
 async fn ids_no_store_could_hold_are_404(app: TestApp) {
@@ -189,67 +167,39 @@ async fn ids_no_store_could_hold_are_404(app: TestApp) {
         ("POST", format!("/provrum/{id}/withdraw"), &a),
         ("DELETE", format!("/tokens/{id}"), &app.kansli),
     ] {
-        let (status, body) = app.call(method, &path, token, None).await;
+        let (status, body) = app.call(method, &path, Some(token), None).await.parts();
         assert_eq!(status, 404, "{method} /…{}: {body}", path.len());
     }
     let (status, body) = app
-        .call(
-            "POST",
-            &format!("/orgs/{id}/tokens"),
-            &app.kansli,
-            Some(json!({"label": "x"})),
-        )
-        .await;
+        .create_token(&app.kansli, &id, &json!({"label": "x"}))
+        .await
+        .parts();
     assert_eq!(status, 404, "{body}");
 }
 
 #[tokio::test]
 async fn answers_are_never_cached_nor_sniffed() {
-    let app = spawn_app(Backend::Sqlite).await;
-    let response = app
-        .client
-        .post(format!("{}/orgs/reglab/tokens", app.address))
-        .bearer_auth(&app.kansli)
-        .json(&json!({"label": "ny"}))
-        .send()
+    let app = spawn_app(provrum::all_routes, Backend::Sqlite).await;
+    let reply = app
+        .create_token(&app.kansli, "reglab", &json!({"label": "ny"}))
         .await
-        .expect("request");
-    assert_eq!(response.status(), 201);
-    let header = |name: &str| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
-    assert_eq!(header("cache-control").as_deref(), Some("no-store"));
-    assert_eq!(header("x-content-type-options").as_deref(), Some("nosniff"));
+        .answer();
+    assert_eq!(reply.status, 201);
+    assert_eq!(reply.header("cache-control"), Some("no-store"));
+    assert_eq!(reply.header("x-content-type-options"), Some("nosniff"));
     // Errors too.
-    let response = app
-        .client
-        .get(format!("{}/provrum", app.address))
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(response.status(), 401);
-    assert_eq!(
-        response
-            .headers()
-            .get("cache-control")
-            .and_then(|v| v.to_str().ok()),
-        Some("no-store")
-    );
+    let reply = app.call("GET", "/provrum", None, None).await.answer();
+    assert_eq!(reply.status, 401);
+    assert_eq!(reply.header("cache-control"), Some("no-store"));
 }
 
 #[tokio::test]
 async fn a_result_link_is_a_web_address_or_refused() {
-    let app = spawn_app(Backend::Sqlite).await;
+    let app = spawn_app(provrum::all_routes, Backend::Sqlite).await;
     let a = app.org("region-a", "region", "member").await;
     let b = app.org("region-b", "region", "member").await;
     let id = provrum(&app, ("region-a", &a), ("region-b", &b), "Länkar").await;
-    let (status, body) = app
-        .call("POST", &format!("/provrum/{id}/approve"), &app.kansli, None)
-        .await;
+    let (status, body) = app.approve(&app.kansli, &id).await.parts();
     assert_eq!(status, 200, "{body}");
     for link in [
         "javascript:alert(document.cookie)",
@@ -259,22 +209,18 @@ async fn a_result_link_is_a_web_address_or_refused() {
         "//evil.example/rapport",
     ] {
         let (status, body) = app
-            .call(
-                "POST",
-                &format!("/provrum/{id}/result"),
-                &a,
-                Some(json!({"summary": "Klart.", "link": link})),
-            )
-            .await;
+            .report_result(&a, &id, &json!({"summary": "Klart.", "link": link}))
+            .await
+            .parts();
         assert_eq!(status, 400, "{link}: {body}");
     }
     let (status, body) = app
-        .call(
-            "POST",
-            &format!("/provrum/{id}/result"),
+        .report_result(
             &a,
-            Some(json!({"summary": "Klart.", "link": "https://reglab.se/rapport"})),
+            &id,
+            &json!({"summary": "Klart.", "link": "https://reglab.se/rapport"}),
         )
-        .await;
+        .await
+        .parts();
     assert_eq!(status, 200, "{body}");
 }

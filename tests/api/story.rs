@@ -1,27 +1,22 @@
-use crate::helpers::{Backend, TestApp, rules, spawn_app, workbook};
+use provrum_tests::app::{Answer, Backend, TestApp, rules, spawn_app, workbook};
 use serde_json::json;
 
 #[tokio::test]
 async fn the_whole_story_on_the_embedded_store() {
-    story(spawn_app(Backend::Sqlite).await).await;
+    story(spawn_app(provrum::all_routes, Backend::Sqlite).await).await;
 }
 
 #[tokio::test]
 async fn the_whole_story_on_dynamodb() {
-    story(spawn_app(Backend::Dynamodb).await).await;
+    story(spawn_app(provrum::all_routes, Backend::Dynamodb).await).await;
 }
 
 /// From proposal to reported result, as the users do it.
 async fn story(app: TestApp) {
     // Anyone fetches the template; filled in blank it asks for the plan.
-    let template = app
-        .client
-        .get(format!("{}/template.xlsx?lang=en", app.address))
-        .send()
-        .await
-        .expect("template");
-    assert_eq!(template.status().as_u16(), 200);
-    let bytes = template.bytes().await.expect("bytes");
+    let template = app.template("en").await.answer();
+    assert_eq!(template.status, 200);
+    let bytes = template.bytes;
     let c = provrum_workbook::check(
         &bytes,
         None,
@@ -36,15 +31,8 @@ async fn story(app: TestApp) {
         7
     );
     // The same template as data, for the add-on: English sheet names on request.
-    let spec: serde_json::Value = app
-        .client
-        .get(format!("{}/template.json?lang=en", app.address))
-        .send()
-        .await
-        .expect("template.json")
-        .json()
-        .await
-        .expect("json");
+    let spec: serde_json::Value =
+        serde_json::from_slice(&app.template_spec("en").await.answer().bytes).expect("json");
     let names: Vec<&str> = spec["sheets"]
         .as_array()
         .expect("sheets")
@@ -59,54 +47,36 @@ async fn story(app: TestApp) {
 
     // A member proposes; a region joins and wants to lead; the proposer chooses the leader.
     let (status, p) = app
-        .call(
-            "POST",
-            "/provrum",
-            &skane,
-            Some(json!({"title": "Drönare – nya frågeställningar"})),
-        )
-        .await;
+        .propose(&skane, &json!({"title": "Drönare – nya frågeställningar"}))
+        .await
+        .parts();
     assert_eq!(status, 201, "{p}");
     let id = p["id"].as_str().expect("id").to_string();
     assert_eq!(
-        app.call(
-            "POST",
-            &format!("/provrum/{id}/interest"),
-            &halland,
-            Some(json!({"wants_to_lead": true}))
-        )
-        .await
-        .0,
+        app.register_interest(&halland, &id, &json!({"wants_to_lead": true}))
+            .await
+            .parts()
+            .0,
         200
     );
     assert_eq!(
-        app.call(
-            "POST",
-            &format!("/provrum/{id}/interest"),
-            &partner,
-            Some(json!({"wants_to_lead": false}))
-        )
-        .await
-        .0,
+        app.register_interest(&partner, &id, &json!({"wants_to_lead": false}))
+            .await
+            .parts()
+            .0,
         200
     );
     let (_, p) = app
-        .call(
-            "PUT",
-            &format!("/provrum/{id}/leader"),
-            &skane,
-            Some(json!({"org": "region-halland"})),
-        )
-        .await;
+        .choose_leader(&skane, &id, &json!({"org": "region-halland"}))
+        .await
+        .parts();
     assert_eq!(
         (p["leader"].as_str(), p["ready"].as_bool()),
         (Some("region-halland"), Some(true))
     );
 
     // Approval before any budget is refused with findings.
-    let (status, refused) = app
-        .call("POST", &format!("/provrum/{id}/approve"), &app.kansli, None)
-        .await;
+    let (status, refused) = app.approve(&app.kansli, &id).await.parts();
     assert_eq!((status, rules(&refused)), (409, vec!["BUD-1".to_string()]));
     assert_eq!(
         refused["findings"][0]["message"],
@@ -116,18 +86,13 @@ async fn story(app: TestApp) {
     // Only the leader uploads; the first upload forgets the partner (DELT-7, a warning).
     let only_regions = workbook("region-halland", &["region-skane"]);
     assert_eq!(
-        app.upload(
-            &format!("/provrum/{id}/budget"),
-            &skane,
-            only_regions.clone()
-        )
-        .await
-        .0,
+        app.upload_budget(&skane, &id, only_regions.clone())
+            .await
+            .parts()
+            .0,
         403
     );
-    let (status, v1) = app
-        .upload(&format!("/provrum/{id}/budget"), &halland, only_regions)
-        .await;
+    let (status, v1) = app.upload_budget(&halland, &id, only_regions).await.parts();
     assert_eq!(status, 201, "{v1}");
     assert_eq!(v1["version"], 1);
     assert_eq!(v1["compliance"]["verdict"], "warnings");
@@ -156,50 +121,35 @@ async fn story(app: TestApp) {
         .await;
     assert_eq!(status, 201, "{v2}");
     assert_eq!(v2["version"], 2);
-    let (status, refused) = app
-        .call("POST", &format!("/provrum/{id}/approve"), &app.kansli, None)
-        .await;
+    let (status, refused) = app.approve(&app.kansli, &id).await.parts();
     assert_eq!(status, 409);
     assert!(rules(&refused).contains(&"BUD-2".to_string()), "{refused}");
     assert_eq!(refused["findings"][0]["location"]["cell"], "C5");
 
     // Version 3 is right; the participants and the kansli can read it, others cannot.
     let (status, v3) = app
-        .upload(
-            &format!("/provrum/{id}/budget"),
+        .upload_budget(
             &halland,
+            &id,
             workbook("region-halland", &["region-skane", "rise"]),
         )
-        .await;
+        .await
+        .parts();
     assert_eq!(
         (status, v3["compliance"]["verdict"].as_str()),
         (201, Some("ok")),
         "{v3}"
     );
-    let (status, budget) = app
-        .call("GET", &format!("/provrum/{id}/budget"), &partner, None)
-        .await;
+    let (status, budget) = app.get_budget(&partner, &id).await.parts();
     assert_eq!(status, 200);
     assert_eq!(budget["versions"].as_array().map(Vec::len), Some(3));
     assert_eq!(budget["latest"]["summary"]["version"], 3);
     let outsider = app.org("region-gotland", "region", "member").await;
-    assert_eq!(
-        app.call("GET", &format!("/provrum/{id}/budget"), &outsider, None)
-            .await
-            .0,
-        403
-    );
+    assert_eq!(app.get_budget(&outsider, &id).await.parts().0, 403);
 
     // The kansli starts it; not twice; the leader reports the result.
-    assert_eq!(
-        app.call("POST", &format!("/provrum/{id}/approve"), &skane, None)
-            .await
-            .0,
-        403
-    );
-    let (status, started) = app
-        .call("POST", &format!("/provrum/{id}/approve"), &app.kansli, None)
-        .await;
+    assert_eq!(app.approve(&skane, &id).await.parts().0, 403);
+    let (status, started) = app.approve(&app.kansli, &id).await.parts();
     assert_eq!(
         (
             status,
@@ -209,55 +159,43 @@ async fn story(app: TestApp) {
         (200, Some("running"), Some(2025)),
         "{started}"
     );
-    let (status, again) = app
-        .call("POST", &format!("/provrum/{id}/approve"), &app.kansli, None)
-        .await;
+    let (status, again) = app.approve(&app.kansli, &id).await.parts();
     assert_eq!((status, rules(&again)), (409, vec!["PROC-2".to_string()]));
     assert_eq!(
         again["findings"][0]["message"],
         "Ett provrum med status ”pågår” kan inte startas; bara föreslagna provrum kan få klartecken."
     );
-    let (_, rows) = app.call("GET", "/status", &app.kansli, None).await;
+    let (_, rows) = app.status(&app.kansli).await.parts();
     assert_eq!(rows[0]["status"], "running");
     assert_eq!(rows[0]["base_funding_ore"], 9_300_000);
     assert_eq!(
         rows[0]["result_overdue"], true,
         "ended 2025-07-31 without a result"
     );
-    assert_eq!(app.call("GET", "/status", &skane, None).await.0, 403);
+    assert_eq!(app.status(&skane).await.parts().0, 403);
     assert_eq!(
-        app.call(
-            "POST",
-            &format!("/provrum/{id}/result"),
-            &skane,
-            Some(json!({"summary": "x"}))
-        )
-        .await
-        .0,
+        app.report_result(&skane, &id, &json!({"summary": "x"}))
+            .await
+            .parts()
+            .0,
         403
     );
     let (status, reported) = app
-        .call(
-            "POST",
-            &format!("/provrum/{id}/result"),
+        .report_result(
             &halland,
-            Some(
-                json!({"summary": "Vägledning klar.", "link": "https://reglab.se/provrum/dronare"}),
-            ),
+            &id,
+            &json!({"summary": "Vägledning klar.", "link": "https://reglab.se/provrum/dronare"}),
         )
-        .await;
+        .await
+        .parts();
     assert_eq!(
         (status, reported["status"].as_str()),
         (200, Some("reported"))
     );
     let (status, twice) = app
-        .call(
-            "POST",
-            &format!("/provrum/{id}/result"),
-            &halland,
-            Some(json!({"summary": "Igen."})),
-        )
-        .await;
+        .report_result(&halland, &id, &json!({"summary": "Igen."}))
+        .await
+        .parts();
     assert_eq!(
         (status, twice["detail"].as_str()),
         (
@@ -270,7 +208,7 @@ async fn story(app: TestApp) {
     );
 
     // The year's report counts it.
-    let (status, report) = app.call("GET", "/reports/2025", &app.kansli, None).await;
+    let (status, report) = app.report(&app.kansli, 2025).await.parts();
     assert_eq!(status, 200, "{report}");
     assert_eq!(
         (report["started"].as_u64(), report["quota"].as_u64()),

@@ -1,10 +1,10 @@
 //! Upload edges: over the limit, not a workbook type, a form without its file.
 
-use crate::helpers::{Backend, spawn_app};
+use provrum_tests::app::{Backend, spawn_app};
 
 #[tokio::test]
 async fn uploads_over_5_mb_of_the_wrong_type_or_without_a_file_are_problems() {
-    let app = spawn_app(Backend::Sqlite).await;
+    let app = spawn_app(provrum::all_routes, Backend::Sqlite).await;
     let url = format!("{}/check", app.address);
     let big = vec![0u8; 5 * 1024 * 1024 + 1];
     let (status, body) = app

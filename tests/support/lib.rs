@@ -2,12 +2,26 @@
 //! as .xlsx (rust_xlsxwriter), .ods (OpenDocument, by hand) or .xls (BIFF8 in a compound file,
 //! by hand), so the same workbook can be put through every read path.
 
+pub mod app;
 pub mod bench;
 pub mod faults;
 pub mod fuzzing;
 pub mod hostile;
 pub mod lambda;
 pub mod receiver;
+
+/// The moto server the DynamoDB halves of the tests run against. They need
+/// `PROVRUM_TEST_DYNAMODB_ENDPOINT` (a moto server; `scripts/test` starts one): without it they
+/// fail here, saying so, and never skip.
+pub fn moto_endpoint() -> String {
+    match std::env::var("PROVRUM_TEST_DYNAMODB_ENDPOINT") {
+        Ok(endpoint) if !endpoint.is_empty() => endpoint,
+        _ => panic!(
+            "PROVRUM_TEST_DYNAMODB_ENDPOINT is not set: the DynamoDB half of this test needs a moto \
+             server (scripts/test starts one and sets it); it fails rather than skip"
+        ),
+    }
+}
 
 /// Seeds the kansli's organisation and returns a kansli token (the first token is always made
 /// outside the API, as `provrum token create` does).

@@ -1,6 +1,7 @@
 //! One contract, two stores: every test body below runs against the embedded SQLite store and
 //! against the DynamoDB store on moto (started by `scripts/test`, which sets
-//! `PROVRUM_TEST_DYNAMODB_ENDPOINT`). Without that server the DynamoDB half fails; it never skips.
+//! `PROVRUM_TEST_DYNAMODB_ENDPOINT`; `provrum_tests::moto_endpoint` says so when it is missing).
+//! Without that server the DynamoDB half fails; it never skips.
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use provrum_rules::model::{Membership, OrgKind, Status};
@@ -22,9 +23,7 @@ async fn sqlite() -> (Dyn, Option<tempfile::TempDir>) {
 }
 
 async fn dynamodb() -> (Dyn, Option<tempfile::TempDir>) {
-    let endpoint = std::env::var("PROVRUM_TEST_DYNAMODB_ENDPOINT").expect(
-        "PROVRUM_TEST_DYNAMODB_ENDPOINT is not set: the DynamoDB contract runs against moto, which scripts/test starts",
-    );
+    let endpoint = provrum_tests::moto_endpoint();
     let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .region(aws_sdk_dynamodb::config::Region::new("eu-north-1"))
         .endpoint_url(endpoint)

@@ -1,5 +1,6 @@
 //! The DynamoDB migration run once after an upgrade, on moto (started by `scripts/test`, which
-//! sets `PROVRUM_TEST_DYNAMODB_ENDPOINT`). Without that server it fails; it never skips.
+//! sets `PROVRUM_TEST_DYNAMODB_ENDPOINT`; `provrum_tests::moto_endpoint` says so when it is
+//! missing). Without that server it fails; it never skips.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use provrum_rules::model::{Membership, OrgKind};
@@ -8,9 +9,7 @@ use provrum_store::{AuditEvent, NewToken, Org, Store, Token};
 
 /// A store on a fresh table on moto, and the table's name.
 async fn dynamodb() -> (DynamoStore, String) {
-    let endpoint = std::env::var("PROVRUM_TEST_DYNAMODB_ENDPOINT").expect(
-        "PROVRUM_TEST_DYNAMODB_ENDPOINT is not set: the migration test runs against moto, which scripts/test starts",
-    );
+    let endpoint = provrum_tests::moto_endpoint();
     let table = provrum_store::new_id("migrate-");
     let store = DynamoStore::local(&endpoint, table.clone()).await;
     assert!(

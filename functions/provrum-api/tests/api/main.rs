@@ -1,5 +1,5 @@
-//! provrum-api over real HTTP: the app on port 0 with its own embedded store.
+//! provrum-api over real HTTP: its own router on port 0 with its own embedded store, driven
+//! through the shared API test kit ([`provrum_tests::app`]).
 
-mod helpers;
 mod orgs_and_tokens;
 mod workflow;

@@ -1,15 +1,15 @@
-use crate::helpers::spawn_app;
+use provrum_tests::app::{Answer, Backend, spawn_app};
 
 #[tokio::test]
 async fn health_needs_no_token() {
-    let app = spawn_app().await;
-    assert_eq!(app.call("GET", "/health", None, None).await.status, 200);
+    let app = spawn_app(provrum_api::router, Backend::Sqlite).await;
+    assert_eq!(app.health().await.answer().status, 200);
 }
 
 #[tokio::test]
 async fn missing_malformed_unknown_and_revoked_tokens_are_401_problems() {
-    let app = spawn_app().await;
-    let r = app.call("GET", "/orgs", None, None).await;
+    let app = spawn_app(provrum_api::router, Backend::Sqlite).await;
+    let r = app.call("GET", "/orgs", None, None).await.answer();
     assert_eq!(r.status, 401);
     assert_eq!(r.content_type, "application/problem+json");
     assert_eq!(r.body["type"], "urn:provrum:problem:unauthorized");
@@ -20,12 +20,7 @@ async fn missing_malformed_unknown_and_revoked_tokens_are_401_problems() {
             .unwrap_or_default()
             .contains("Bearer")
     );
-    assert_eq!(
-        app.call("GET", "/orgs", Some("prv_not_a_token"), None)
-            .await
-            .status,
-        401
-    );
+    assert_eq!(app.list_orgs("prv_not_a_token").await.answer().status, 401);
     let raw = app
         .client
         .get(format!("{}/orgs", app.address))
@@ -42,12 +37,9 @@ async fn missing_malformed_unknown_and_revoked_tokens_are_401_problems() {
     );
 
     let token = app
-        .org("region-skane", "Region Skåne", "region", "member")
+        .org_named("region-skane", "Region Skåne", "region", "member")
         .await;
-    assert_eq!(
-        app.call("GET", "/orgs", Some(&token), None).await.status,
-        200
-    );
+    assert_eq!(app.list_orgs(&token).await.answer().status, 200);
     let id = app
         .store
         .token_by_hash(&provrum_store::hash_token(&token))
@@ -56,26 +48,21 @@ async fn missing_malformed_unknown_and_revoked_tokens_are_401_problems() {
         .expect("stored")
         .id;
     assert_eq!(
-        app.call("DELETE", &format!("/tokens/{id}"), Some(&token), None)
-            .await
-            .status,
+        app.revoke_token(&token, &id).await.answer().status,
         403,
         "members do not revoke"
     );
     assert_eq!(
-        app.call("DELETE", &format!("/tokens/{id}"), Some(&app.kansli), None)
-            .await
-            .status,
+        app.revoke_token(&app.kansli, &id).await.answer().status,
         204
     );
-    let r = app
-        .call_lang("GET", "/orgs", Some(&token), None, Some("en"))
-        .await;
+    let r = app.lang("en").list_orgs(&token).await.answer();
     assert_eq!(r.status, 401);
     assert_eq!(r.body["detail"], "The token has been revoked.");
     assert_eq!(
-        app.call("DELETE", "/tokens/tok_unknown", Some(&app.kansli), None)
+        app.revoke_token(&app.kansli, "tok_unknown")
             .await
+            .answer()
             .status,
         404
     );
@@ -83,55 +70,41 @@ async fn missing_malformed_unknown_and_revoked_tokens_are_401_problems() {
 
 #[tokio::test]
 async fn only_the_kansli_adds_organisations_and_tokens() {
-    let app = spawn_app().await;
+    let app = spawn_app(provrum_api::router, Backend::Sqlite).await;
     let member = app
-        .org("region-skane", "Region Skåne", "region", "member")
+        .org_named("region-skane", "Region Skåne", "region", "member")
         .await;
     let body = serde_json::json!({"id": "x", "name": "X", "kind": "other", "membership": "member"});
+    assert_eq!(app.add_org(&member, &body).await.answer().status, 403);
     assert_eq!(
-        app.call("POST", "/orgs", Some(&member), Some(body.clone()))
+        app.create_token(&member, "region-skane", &serde_json::json!({}))
             .await
+            .answer()
             .status,
         403
     );
-    assert_eq!(
-        app.call(
-            "POST",
-            "/orgs/region-skane/tokens",
-            Some(&member),
-            Some(serde_json::json!({}))
+    assert_eq!(app.add_org(&app.kansli, &body).await.answer().status, 201);
+    let again = app.add_org(&app.kansli, &body).await.answer();
+    assert_eq!(again.status, 409);
+    let bad = app.add_org(&app.kansli, &serde_json::json!({"id": "Region X", "name": "X", "kind": "other", "membership": "member"})).await.answer();
+    assert_eq!(bad.status, 400);
+    let wrong_kind = app
+        .add_org(
+            &app.kansli,
+            &serde_json::json!({"id": "y", "name": "Y", "kind": "kommun", "membership": "member"}),
         )
         .await
-        .status,
-        403
-    );
-    assert_eq!(
-        app.call("POST", "/orgs", Some(&app.kansli), Some(body.clone()))
-            .await
-            .status,
-        201
-    );
-    let again = app
-        .call("POST", "/orgs", Some(&app.kansli), Some(body))
-        .await;
-    assert_eq!(again.status, 409);
-    let bad = app.call("POST", "/orgs", Some(&app.kansli), Some(serde_json::json!({"id": "Region X", "name": "X", "kind": "other", "membership": "member"}))).await;
-    assert_eq!(bad.status, 400);
-    let wrong_kind = app.call("POST", "/orgs", Some(&app.kansli), Some(serde_json::json!({"id": "y", "name": "Y", "kind": "kommun", "membership": "member"}))).await;
+        .answer();
     assert_eq!(wrong_kind.status, 400);
     assert_eq!(wrong_kind.content_type, "application/problem+json");
     assert_eq!(
-        app.call(
-            "POST",
-            "/orgs/nobody/tokens",
-            Some(&app.kansli),
-            Some(serde_json::json!({}))
-        )
-        .await
-        .status,
+        app.create_token(&app.kansli, "nobody", &serde_json::json!({}))
+            .await
+            .answer()
+            .status,
         404
     );
-    let listed = app.call("GET", "/orgs", Some(&member), None).await;
+    let listed = app.list_orgs(&member).await.answer();
     let ids: Vec<&str> = listed
         .body
         .as_array()
@@ -144,15 +117,19 @@ async fn only_the_kansli_adds_organisations_and_tokens() {
 
 #[tokio::test]
 async fn unknown_paths_and_methods_are_problems() {
-    let app = spawn_app().await;
+    let app = spawn_app(provrum_api::router, Backend::Sqlite).await;
     let r = app
         .call("GET", "/nothing-here", Some(&app.kansli), None)
-        .await;
+        .await
+        .answer();
     assert_eq!(
         (r.status, r.content_type.as_str()),
         (404, "application/problem+json")
     );
-    let r = app.call("PATCH", "/orgs", Some(&app.kansli), None).await;
+    let r = app
+        .call("PATCH", "/orgs", Some(&app.kansli), None)
+        .await
+        .answer();
     assert_eq!(
         (r.status, r.content_type.as_str()),
         (405, "application/problem+json")

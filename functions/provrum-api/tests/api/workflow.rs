@@ -1,36 +1,31 @@
-use crate::helpers::{TestApp, rules, spawn_app};
+use provrum_tests::app::{Answer, Backend, TestApp, rules, spawn_app};
 use serde_json::json;
 
 async fn proposal(app: &TestApp, token: &str) -> String {
     let r = app
-        .call(
-            "POST",
-            "/provrum",
-            Some(token),
-            Some(json!({"title": "Drönare – nya frågeställningar", "theme": "Beredskap"})),
+        .propose(
+            token,
+            &json!({"title": "Drönare – nya frågeställningar", "theme": "Beredskap"}),
         )
-        .await;
+        .await
+        .answer();
     assert_eq!(r.status, 201, "{:?}", r.body);
     r.body["id"].as_str().expect("id").to_string()
 }
 
 #[tokio::test]
 async fn members_propose_partners_and_the_kansli_cannot() {
-    let app = spawn_app().await;
+    let app = spawn_app(provrum_api::router, Backend::Sqlite).await;
     let member = app
-        .org("region-skane", "Region Skåne", "region", "member")
+        .org_named("region-skane", "Region Skåne", "region", "member")
         .await;
     let partner = app
-        .org("forskning", "Forskningsinstitutet", "other", "partner")
+        .org_named("forskning", "Forskningsinstitutet", "other", "partner")
         .await;
     let r = app
-        .call(
-            "POST",
-            "/provrum",
-            Some(&member),
-            Some(json!({"title": "AI i analysen"})),
-        )
-        .await;
+        .propose(&member, &json!({"title": "AI i analysen"}))
+        .await
+        .answer();
     assert_eq!(r.status, 201);
     assert_eq!(r.body["status"], "proposed");
     assert_eq!(r.body["proposer"], "region-skane");
@@ -39,14 +34,7 @@ async fn members_propose_partners_and_the_kansli_cannot() {
         "the proposer takes part"
     );
     assert_eq!(r.body["ready"], false);
-    let refused = app
-        .call(
-            "POST",
-            "/provrum",
-            Some(&partner),
-            Some(json!({"title": "X"})),
-        )
-        .await;
+    let refused = app.propose(&partner, &json!({"title": "X"})).await.answer();
     assert_eq!(refused.status, 403);
     assert_eq!(rules(&refused.body), ["PROC-1"]);
     assert!(
@@ -56,71 +44,53 @@ async fn members_propose_partners_and_the_kansli_cannot() {
             .starts_with("Partner kan inte föreslå provrum")
     );
     let english = app
-        .call_lang(
-            "POST",
-            "/provrum",
-            Some(&partner),
-            Some(json!({"title": "X"})),
-            Some("en"),
-        )
-        .await;
+        .lang("en")
+        .propose(&partner, &json!({"title": "X"}))
+        .await
+        .answer();
     assert_eq!(
         english.body["findings"][0]["message"],
         "A partner cannot propose a provrum, but can register interest in taking part in one."
     );
     assert_eq!(
         rules(
-            &app.call(
-                "POST",
-                "/provrum",
-                Some(&app.kansli),
-                Some(json!({"title": "X"}))
-            )
-            .await
-            .body
+            &app.propose(&app.kansli, &json!({"title": "X"}))
+                .await
+                .answer()
+                .body
         ),
         ["PROC-1"]
     );
     assert_eq!(
-        app.call(
-            "POST",
-            "/provrum",
-            Some(&member),
-            Some(json!({"title": "  "}))
-        )
-        .await
-        .status,
+        app.propose(&member, &json!({"title": "  "}))
+            .await
+            .answer()
+            .status,
         400
     );
     assert_eq!(
-        app.call(
-            "POST",
-            "/provrum",
-            Some(&member),
-            Some(json!({"titel": "typo"}))
-        )
-        .await
-        .status,
+        app.propose(&member, &json!({"titel": "typo"}))
+            .await
+            .answer()
+            .status,
         400
     );
-    let listed = app.call("GET", "/provrum", Some(&partner), None).await;
+    let listed = app.list_provrum(&partner).await.answer();
     assert_eq!(listed.body.as_array().map(Vec::len), Some(1));
     assert_eq!(
-        app.call("GET", "/provrum/pr_nope", Some(&member), None)
-            .await
-            .status,
+        app.get_provrum(&member, "pr_nope").await.answer().status,
         404
     );
 }
 
 #[tokio::test]
 async fn interest_up_to_six_organisations_and_a_seventh_is_delt_1() {
-    let app = spawn_app().await;
-    let proposer = app.org("org-0", "Region 0", "region", "member").await;
+    let app = spawn_app(provrum_api::router, Backend::Sqlite).await;
+    let proposer = app.org_named("org-0", "Region 0", "region", "member").await;
     let id = proposal(&app, &proposer).await;
     for i in 1..6 {
         let token = app
-            .org(
+            .org_named(
                 &format!("org-{i}"),
                 &format!("Region {i}"),
                 "region",
@@ -128,52 +98,38 @@ async fn interest_up_to_six_organisations_and_a_seventh_is_delt_1() {
             )
             .await;
         let r = app
-            .call(
-                "POST",
-                &format!("/provrum/{id}/interest"),
-                Some(&token),
-                Some(json!({"wants_to_lead": i == 1})),
-            )
-            .await;
+            .register_interest(&token, &id, &json!({"wants_to_lead": i == 1}))
+            .await
+            .answer();
         assert_eq!(r.status, 200, "{:?}", r.body);
     }
-    let seventh = app.org("org-6", "Partnern", "other", "partner").await;
+    let seventh = app.org_named("org-6", "Partnern", "other", "partner").await;
     let r = app
-        .call(
-            "POST",
-            &format!("/provrum/{id}/interest"),
-            Some(&seventh),
-            Some(json!({"wants_to_lead": false})),
-        )
-        .await;
+        .register_interest(&seventh, &id, &json!({"wants_to_lead": false}))
+        .await
+        .answer();
     assert_eq!(r.status, 409);
     assert_eq!(rules(&r.body), ["DELT-1"]);
-    let now = app
-        .call("GET", &format!("/provrum/{id}"), Some(&seventh), None)
-        .await;
+    let now = app.get_provrum(&seventh, &id).await.answer();
     assert_eq!(now.body["participants"].as_array().map(Vec::len), Some(6));
     assert_eq!(now.body["participants"][1]["wants_to_lead"], true);
     assert_eq!(
-        app.call(
-            "POST",
-            &format!("/provrum/{id}/interest"),
-            Some(&app.kansli),
-            Some(json!({"wants_to_lead": false}))
-        )
-        .await
-        .status,
+        app.register_interest(&app.kansli, &id, &json!({"wants_to_lead": false}))
+            .await
+            .answer()
+            .status,
         403
     );
 }
 
 #[tokio::test]
 async fn the_leader_is_a_participating_member_chosen_by_the_proposer_or_the_kansli() {
-    let app = spawn_app().await;
+    let app = spawn_app(provrum_api::router, Backend::Sqlite).await;
     let skane = app
-        .org("region-skane", "Region Skåne", "region", "member")
+        .org_named("region-skane", "Region Skåne", "region", "member")
         .await;
     let ostergotland = app
-        .org(
+        .org_named(
             "region-ostergotland",
             "Region Östergötland",
             "region",
@@ -181,106 +137,71 @@ async fn the_leader_is_a_participating_member_chosen_by_the_proposer_or_the_kans
         )
         .await;
     let partner = app
-        .org("forskning", "Forskningsinstitutet", "other", "partner")
+        .org_named("forskning", "Forskningsinstitutet", "other", "partner")
         .await;
     let outsider = app
-        .org("region-gotland", "Region Gotland", "region", "member")
+        .org_named("region-gotland", "Region Gotland", "region", "member")
         .await;
     let id = proposal(&app, &skane).await;
     for token in [&ostergotland, &partner] {
         assert_eq!(
-            app.call(
-                "POST",
-                &format!("/provrum/{id}/interest"),
-                Some(token),
-                Some(json!({"wants_to_lead": true}))
-            )
-            .await
-            .status,
+            app.register_interest(token, &id, &json!({"wants_to_lead": true}))
+                .await
+                .answer()
+                .status,
             200
         );
     }
-    let path = format!("/provrum/{id}/leader");
     let r = app
-        .call(
-            "PUT",
-            &path,
-            Some(&skane),
-            Some(json!({"org": "forskning"})),
-        )
-        .await;
+        .choose_leader(&skane, &id, &json!({"org": "forskning"}))
+        .await
+        .answer();
     assert_eq!(r.status, 409);
     assert_eq!(rules(&r.body), ["DELT-4"]);
     assert_eq!(
-        app.call(
-            "PUT",
-            &path,
-            Some(&skane),
-            Some(json!({"org": "region-gotland"}))
-        )
-        .await
-        .status,
+        app.choose_leader(&skane, &id, &json!({"org": "region-gotland"}))
+            .await
+            .answer()
+            .status,
         409,
         "not a participant"
     );
     assert_eq!(
-        app.call(
-            "PUT",
-            &path,
-            Some(&outsider),
-            Some(json!({"org": "region-skane"}))
-        )
-        .await
-        .status,
+        app.choose_leader(&outsider, &id, &json!({"org": "region-skane"}))
+            .await
+            .answer()
+            .status,
         403
     );
     assert_eq!(
-        app.call(
-            "PUT",
-            &path,
-            Some(&ostergotland),
-            Some(json!({"org": "region-skane"}))
-        )
-        .await
-        .status,
+        app.choose_leader(&ostergotland, &id, &json!({"org": "region-skane"}))
+            .await
+            .answer()
+            .status,
         403,
         "only the proposer"
     );
     let r = app
-        .call(
-            "PUT",
-            &path,
-            Some(&skane),
-            Some(json!({"org": "region-ostergotland"})),
-        )
-        .await;
+        .choose_leader(&skane, &id, &json!({"org": "region-ostergotland"}))
+        .await
+        .answer();
     assert_eq!(r.status, 200);
     assert_eq!(r.body["leader"], "region-ostergotland");
     assert_eq!(r.body["ready"], true, "a leader and two regions");
     let r = app
-        .call(
-            "PUT",
-            &path,
-            Some(&app.kansli),
-            Some(json!({"org": "region-skane"})),
-        )
-        .await;
+        .choose_leader(&app.kansli, &id, &json!({"org": "region-skane"}))
+        .await
+        .answer();
     assert_eq!(r.body["leader"], "region-skane");
     // The leader leaving makes it not ready again.
     assert_eq!(
-        app.call(
-            "DELETE",
-            &format!("/provrum/{id}/interest"),
-            Some(&ostergotland),
-            None
-        )
-        .await
-        .status,
+        app.withdraw_interest(&ostergotland, &id)
+            .await
+            .answer()
+            .status,
         204
     );
-    let r = app
-        .call("GET", &format!("/provrum/{id}"), Some(&skane), None)
-        .await;
+    let r = app.get_provrum(&skane, &id).await.answer();
     assert_eq!(r.body["ready"], false);
     let reasons: Vec<&str> = r.body["readiness"]["findings"]
         .as_array()
@@ -310,67 +231,29 @@ async fn the_leader_is_a_participating_member_chosen_by_the_proposer_or_the_kans
 
 #[tokio::test]
 async fn withdrawing_a_provrum() {
-    let app = spawn_app().await;
+    let app = spawn_app(provrum_api::router, Backend::Sqlite).await;
     let skane = app
-        .org("region-skane", "Region Skåne", "region", "member")
+        .org_named("region-skane", "Region Skåne", "region", "member")
         .await;
     let other = app
-        .org("region-gotland", "Region Gotland", "region", "member")
+        .org_named("region-gotland", "Region Gotland", "region", "member")
         .await;
     let id = proposal(&app, &skane).await;
     assert_eq!(
-        app.call(
-            "DELETE",
-            &format!("/provrum/{id}/interest"),
-            Some(&skane),
-            None
-        )
-        .await
-        .status,
+        app.withdraw_interest(&skane, &id).await.answer().status,
         409,
         "the proposer withdraws the provrum instead"
     );
-    assert_eq!(
-        app.call(
-            "POST",
-            &format!("/provrum/{id}/withdraw"),
-            Some(&other),
-            None
-        )
-        .await
-        .status,
-        403
-    );
-    let r = app
-        .call(
-            "POST",
-            &format!("/provrum/{id}/withdraw"),
-            Some(&skane),
-            None,
-        )
-        .await;
+    assert_eq!(app.withdraw(&other, &id).await.answer().status, 403);
+    let r = app.withdraw(&skane, &id).await.answer();
     assert_eq!(
         (r.status, r.body["status"].as_str()),
         (200, Some("withdrawn"))
     );
     let late = app
-        .call(
-            "POST",
-            &format!("/provrum/{id}/interest"),
-            Some(&other),
-            Some(json!({"wants_to_lead": false})),
-        )
-        .await;
-    assert_eq!(late.status, 409);
-    assert_eq!(
-        app.call(
-            "POST",
-            &format!("/provrum/{id}/withdraw"),
-            Some(&app.kansli),
-            None
-        )
+        .register_interest(&other, &id, &json!({"wants_to_lead": false}))
         .await
-        .status,
-        409
-    );
+        .answer();
+    assert_eq!(late.status, 409);
+    assert_eq!(app.withdraw(&app.kansli, &id).await.answer().status, 409);
 }

@@ -1,3 +1,10 @@
+//! The API test kit, shared by the provrum-tests API suite (`tests/api`) and provrum-api's own
+//! (`functions/provrum-api/tests/api`): the app spawned on port 0 over a fresh store (SQLite in a
+//! temporary directory or a fresh table on moto), the kansli's token, and the typed
+//! [`provrum_client`] calls over HTTP, reached through the [`TestApp`] itself
+//! (`app.propose(&token, &json!({..}))`).
+
+use provrum_client::{Client, Error, Http, Reply};
 use provrum_http::AppState;
 use provrum_store::Store;
 use provrum_store::dynamo::DynamoStore;
@@ -5,33 +12,49 @@ use provrum_store::sqlite::SqliteStore;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
+/// Which store the spawned app runs on.
 pub enum Backend {
     Sqlite,
+    /// A fresh table on moto ([`crate::moto_endpoint`]).
     Dynamodb,
 }
 
+/// What the suite serves: `provrum::all_routes` (every function, as `provrum serve` mounts
+/// them) or one function's router (`provrum_api::router`).
+pub type Routes = fn(AppState) -> axum::Router;
+
+/// A running app: its address, a typed client for it, the kansli's token and its store.
 pub struct TestApp {
     pub address: String,
+    pub api: Client<Http>,
+    /// The underlying HTTP client, for requests the typed calls do not cover (multipart forms,
+    /// other authorization schemes).
     pub client: reqwest::Client,
+    /// The kansli's token, seeded directly in the store (the first token always is: `provrum
+    /// token create`).
     pub kansli: String,
     pub store: Arc<dyn Store>,
     _dir: Option<tempfile::TempDir>,
 }
 
-/// The moto server scripts/test starts for the DynamoDB runs; a run without it fails, never
-/// skips.
-pub fn moto_endpoint() -> String {
-    std::env::var("PROVRUM_TEST_DYNAMODB_ENDPOINT").expect(
-        "PROVRUM_TEST_DYNAMODB_ENDPOINT is not set: the DynamoDB runs use moto, which scripts/test starts",
-    )
+impl std::ops::Deref for TestApp {
+    type Target = Client<Http>;
+
+    fn deref(&self) -> &Client<Http> {
+        &self.api
+    }
 }
 
-pub async fn spawn_app(backend: Backend) -> TestApp {
-    spawn_app_with(backend, None).await
+pub async fn spawn_app(routes: Routes, backend: Backend) -> TestApp {
+    spawn_app_with(routes, backend, None).await
 }
 
 /// The app telling `webhook` (a local receiver) about proposals and starts.
-pub async fn spawn_app_with(backend: Backend, webhook: Option<provrum_notify::Webhook>) -> TestApp {
+pub async fn spawn_app_with(
+    routes: Routes,
+    backend: Backend,
+    webhook: Option<provrum_notify::Webhook>,
+) -> TestApp {
     let (store, dir): (Arc<dyn Store>, _) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("tempdir");
@@ -41,76 +64,80 @@ pub async fn spawn_app_with(backend: Backend, webhook: Option<provrum_notify::We
             )
         }
         Backend::Dynamodb => {
-            let store = DynamoStore::local(&moto_endpoint(), provrum_store::new_id("api-")).await;
+            let store =
+                DynamoStore::local(&crate::moto_endpoint(), provrum_store::new_id("api-")).await;
             store.create_table().await.expect("table");
             (Arc::new(store), None)
         }
     };
-    spawn_app_on(store, webhook, dir).await
+    spawn_app_on(routes, store, webhook, dir).await
 }
 
 /// The app over `store` (kept alive with `dir`, if any).
 pub async fn spawn_app_on(
+    routes: Routes,
     store: Arc<dyn Store>,
     webhook: Option<provrum_notify::Webhook>,
     dir: Option<tempfile::TempDir>,
 ) -> TestApp {
-    let kansli = provrum_tests::seed_kansli(store.as_ref()).await;
+    let kansli = crate::seed_kansli(store.as_ref()).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let address = format!("http://{}", listener.local_addr().expect("addr"));
-    let app = provrum::all_routes(AppState::new(store.clone()).with_webhook(webhook));
+    let app = routes(AppState::new(store.clone()).with_webhook(webhook));
     tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+    let http = Http::new(address.clone());
     TestApp {
+        client: http.reqwest().clone(),
+        api: Client::new(http),
         address,
-        client: reqwest::Client::new(),
         kansli,
         store,
         _dir: dir,
     }
 }
 
+/// A call's answer in a test, where a request that cannot be sent is a failure.
+pub trait Answer {
+    /// The reply, panicking if the request could not be sent or read.
+    fn answer(self) -> Reply;
+    /// The status and the JSON body.
+    fn parts(self) -> (u16, Value);
+}
+
+impl Answer for Result<Reply, Error> {
+    fn answer(self) -> Reply {
+        self.unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn parts(self) -> (u16, Value) {
+        self.answer().parts()
+    }
+}
+
 impl TestApp {
+    /// Sends a request built on [`TestApp::client`] and reads its answer.
     pub async fn send(&self, request: reqwest::RequestBuilder) -> (u16, Value) {
-        let response = request.send().await.expect("request");
-        let status = response.status().as_u16();
-        let text = response.text().await.expect("body");
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
+        self.api.transport().send_raw(request).await.parts()
     }
 
-    pub async fn call(
-        &self,
-        method: &str,
-        path: &str,
-        token: &str,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut request = self
-            .client
-            .request(method, format!("{}{path}", self.address))
-            .bearer_auth(token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        self.send(request).await
-    }
-
+    /// Adds organisation `id` named `Org {id}` (the names [`workbook`] lists) and returns a
+    /// token for it.
     pub async fn org(&self, id: &str, kind: &str, membership: &str) -> String {
-        let (status, body) = self.call("POST", "/orgs", &self.kansli, Some(json!({"id": id, "name": format!("Org {id}"), "kind": kind, "membership": membership}))).await;
+        self.org_named(id, &format!("Org {id}"), kind, membership)
+            .await
+    }
+
+    /// Adds an organisation through the API and returns a token for it.
+    pub async fn org_named(&self, id: &str, name: &str, kind: &str, membership: &str) -> String {
+        let org = json!({"id": id, "name": name, "kind": kind, "membership": membership});
+        let (status, body) = self.add_org(&self.kansli, &org).await.parts();
         assert_eq!(status, 201, "{body}");
         let (status, body) = self
-            .call(
-                "POST",
-                &format!("/orgs/{id}/tokens"),
-                &self.kansli,
-                Some(json!({"label": "test"})),
-            )
-            .await;
+            .create_token(&self.kansli, id, &json!({"label": "test"}))
+            .await
+            .parts();
         assert_eq!(status, 201, "{body}");
         body["token"].as_str().expect("token").to_string()
     }
@@ -124,45 +151,26 @@ impl TestApp {
         title: &str,
     ) -> String {
         let (status, body) = self
-            .call("POST", "/provrum", leader.1, Some(json!({"title": title})))
-            .await;
+            .propose(leader.1, &json!({"title": title}))
+            .await
+            .parts();
         assert_eq!(status, 201, "{body}");
         let id = body["id"].as_str().expect("id").to_string();
         let (status, body) = self
-            .call(
-                "POST",
-                &format!("/provrum/{id}/interest"),
-                other.1,
-                Some(json!({"wants_to_lead": false})),
-            )
-            .await;
+            .register_interest(other.1, &id, &json!({"wants_to_lead": false}))
+            .await
+            .parts();
         assert_eq!(status, 200, "{body}");
         let (status, body) = self
-            .call(
-                "PUT",
-                &format!("/provrum/{id}/leader"),
-                leader.1,
-                Some(json!({"org": leader.0})),
-            )
-            .await;
+            .choose_leader(leader.1, &id, &json!({"org": leader.0}))
+            .await
+            .parts();
         assert_eq!(status, 200, "{body}");
         id
     }
-
-    pub async fn upload(&self, path: &str, token: &str, bytes: Vec<u8>) -> (u16, Value) {
-        let request = self
-            .client
-            .post(format!("{}{path}", self.address))
-            .bearer_auth(token)
-            .header(
-                "content-type",
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-            .body(bytes);
-        self.send(request).await
-    }
 }
 
+/// The rule ids of a problem's findings.
 pub fn rules(body: &Value) -> Vec<String> {
     body["findings"]
         .as_array()
