@@ -14,7 +14,7 @@ use provrum_http::path::ProvrumPath;
 use provrum_http::views::{self, Situation, load_provrum};
 use provrum_http::{Action, Actor, ApiError, AppState, RequestLang, Upload, authorize};
 use provrum_rules::process::{self, Command, Step};
-use provrum_rules::{Checked, Compliance, Context, Lang, RegisteredOrg, RuleSet, Submission};
+use provrum_rules::{Checked, Compliance, Context, RegisteredOrg, RuleSet, Submission};
 use provrum_store::{BudgetSummary, BudgetVersion, Provrum};
 use provrum_workbook::template::spec::Spec;
 use serde::Serialize;
