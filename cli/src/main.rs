@@ -306,66 +306,56 @@ fn write_text(out: &mut impl Write, file: &str, c: &Compliance, lang: Lang) -> s
         .count();
     let warnings = c.findings.len() - errors;
     let s = &c.summary;
-    if *s == provrum_rules::Summary::default() {
-        let verdict = match lang {
-            Lang::Sv => format!(
-                "{} och {}",
-                plural(errors, "fel", "fel"),
-                plural(warnings, "varning", "varningar")
-            ),
-            Lang::En => format!(
-                "{} and {}",
-                plural(errors, "error", "errors"),
-                plural(warnings, "warning", "warnings")
-            ),
-        };
-        return writeln!(out, "{file}: {verdict}.");
-    }
-    let line = match lang {
-        Lang::Sv => {
-            let verdict = match c.verdict {
-                Verdict::Ok => "inga fel".to_string(),
-                Verdict::Warnings => {
-                    format!("inga fel, {}", plural(warnings, "varning", "varningar"))
-                }
-                Verdict::Errors => format!(
-                    "{} och {}",
-                    plural(errors, "fel", "fel"),
-                    plural(warnings, "varning", "varningar")
-                ),
-            };
-            format!(
-                "{file}: {verdict}. Budget {}, varav Reglabs basfinansiering {}; {} ({}). Regelverk {}.",
-                s.total_budget_ore,
-                s.base_funding_ore,
-                plural(s.participants as usize, "deltagare", "deltagare"),
-                plural(s.regions as usize, "region", "regioner"),
-                c.ruleset
-            )
-        }
-        Lang::En => {
-            let verdict = match c.verdict {
-                Verdict::Ok => "no errors".to_string(),
-                Verdict::Warnings => {
-                    format!("no errors, {}", plural(warnings, "warning", "warnings"))
-                }
-                Verdict::Errors => format!(
-                    "{} and {}",
-                    plural(errors, "error", "errors"),
-                    plural(warnings, "warning", "warnings")
-                ),
-            };
-            format!(
-                "{file}: {verdict}. Budget {}, of which Reglab's base funding {}; {} ({}). Rule set {}.",
-                s.total_budget_ore,
-                s.base_funding_ore,
-                plural(s.participants as usize, "participant", "participants"),
-                plural(s.regions as usize, "region", "regions"),
-                c.ruleset
-            )
-        }
+    let t = |sv: &'static str, en: &'static str| match lang {
+        Lang::Sv => sv,
+        Lang::En => en,
     };
-    writeln!(out, "{line}")
+    let counted = || {
+        format!(
+            "{} {} {}",
+            plural(errors, t("fel", "error"), t("fel", "errors")),
+            t("och", "and"),
+            plural(
+                warnings,
+                t("varning", "warning"),
+                t("varningar", "warnings")
+            )
+        )
+    };
+    if *s == provrum_rules::Summary::default() {
+        return writeln!(out, "{file}: {}.", counted());
+    }
+    let verdict = match c.verdict {
+        Verdict::Ok => t("inga fel", "no errors").to_string(),
+        Verdict::Warnings => format!(
+            "{}, {}",
+            t("inga fel", "no errors"),
+            plural(
+                warnings,
+                t("varning", "warning"),
+                t("varningar", "warnings")
+            )
+        ),
+        Verdict::Errors => counted(),
+    };
+    let participants = plural(
+        s.participants as usize,
+        t("deltagare", "participant"),
+        t("deltagare", "participants"),
+    );
+    let regions = plural(s.regions as usize, "region", t("regioner", "regions"));
+    writeln!(
+        out,
+        "{file}: {verdict}. Budget {}, {} {}; {participants} ({regions}). {} {}.",
+        s.total_budget_ore,
+        t(
+            "varav Reglabs basfinansiering",
+            "of which Reglab's base funding"
+        ),
+        s.base_funding_ore,
+        t("Regelverk", "Rule set"),
+        c.ruleset
+    )
 }
 
 fn template(out: &Path, lang: Lang, example: bool) -> anyhow::Result<()> {

@@ -241,8 +241,7 @@ async fn next_version(
 /// Latest budget version and a page of the list of versions, oldest first (participants, kansli)
 #[utoipa::path(get, path = "/provrum/{id}/budget", operation_id = "getBudget",
     params(ProvrumPath, RequestLang, Paging),
-    responses((status = OK, description = "Budget versions", body = BudgetVersions,
-            headers(("Link" = String, description = "The next page (RFC 8288); absent on the last"))),
+    responses((status = OK, description = "Budget versions", body = BudgetVersions),
         BadPage, Unauthorized, Forbidden, NotFound, Unavailable))]
 async fn versions(
     State(state): State<AppState>,

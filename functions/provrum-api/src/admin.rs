@@ -54,8 +54,7 @@ impl From<Token> for TokenView {
 /// An organisation's tokens, oldest first, revoked ones too (kansli); never their secrets
 #[utoipa::path(get, path = "/orgs/{org}/tokens", operation_id = "listTokens",
     params(OrgPath, Paging, RequestLang),
-    responses((status = OK, description = "Tokens", body = Vec<TokenView>,
-            headers(("Link" = String, description = "The next page (RFC 8288); absent on the last"))),
+    responses((status = OK, description = "Tokens", body = Vec<TokenView>),
         BadPage, Unauthorized, Forbidden, NotFound, Unavailable))]
 pub async fn list_tokens(
     State(state): State<AppState>,
@@ -79,8 +78,7 @@ pub async fn list_tokens(
 /// The provrum's audit trail, oldest first (participants, kansli)
 #[utoipa::path(get, path = "/provrum/{id}/events", operation_id = "listEvents",
     params(ProvrumPath, Paging, RequestLang),
-    responses((status = OK, description = "Events", body = Vec<AuditEvent>,
-            headers(("Link" = String, description = "The next page (RFC 8288); absent on the last"))),
+    responses((status = OK, description = "Events", body = Vec<AuditEvent>),
         BadPage, Unauthorized, Forbidden, NotFound, Unavailable))]
 pub async fn events(
     State(state): State<AppState>,

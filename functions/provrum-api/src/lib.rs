@@ -130,8 +130,7 @@ async fn add_org(
 
 /// List organisations by id, a page at a time
 #[utoipa::path(get, path = "/orgs", operation_id = "listOrgs", params(Paging),
-    responses((status = OK, description = "Organisations", body = Vec<Org>,
-            headers(("Link" = String, description = "The next page (RFC 8288); absent on the last"))),
+    responses((status = OK, description = "Organisations", body = Vec<Org>),
         BadPage, Unauthorized, Unavailable))]
 async fn list_orgs(
     State(state): State<AppState>,
@@ -347,8 +346,7 @@ async fn propose(
 
 /// List provrum in the order they were proposed, a page at a time
 #[utoipa::path(get, path = "/provrum", operation_id = "listProvrum", params(Paging),
-    responses((status = OK, description = "Provrum", body = Vec<ProvrumView>,
-            headers(("Link" = String, description = "The next page (RFC 8288); absent on the last"))),
+    responses((status = OK, description = "Provrum", body = Vec<ProvrumView>),
         BadPage, Unauthorized, Unavailable))]
 async fn list_provrum(
     State(state): State<AppState>,

@@ -56,12 +56,48 @@ pub fn frame(mut doc: OpenApi) -> OpenApi {
         BEARER,
         SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
     );
+    paged_answers_link_on(&mut doc);
     doc.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new::<
         &str,
         [&str; 0],
         &str,
     >(BEARER, [])]);
     doc
+}
+
+/// Every operation that takes [`Paging`]'s `cursor` answers a page, with the `Link` header to
+/// the next one ([`crate::paging`]): said once here rather than on each listing.
+fn paged_answers_link_on(doc: &mut OpenApi) {
+    let link = HeaderBuilder::new()
+        .schema(Some(String::schema()))
+        .description(Some(
+            "`<path?cursor=…&limit=…>; rel=\"next\"` (RFC 8288) when another page follows; \
+             absent on the last page.",
+        ))
+        .build();
+    for item in doc.paths.paths.values_mut() {
+        for operation in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let paged = operation
+                .parameters
+                .iter()
+                .flatten()
+                .any(|p| matches!(p, RefOr::T(p) if p.name == "cursor"));
+            if let (true, Some(RefOr::T(ok))) =
+                (paged, operation.responses.responses.get_mut("200"))
+            {
+                ok.headers
+                    .insert("Link".to_string(), RefOr::T(link.clone()));
+            }
+        }
+    }
 }
 
 /// One problem answer (`application/problem+json`).

@@ -15,6 +15,7 @@ use provrum_rules::{Ore, RuleSet};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
+use tracing::instrument;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS orgs (id TEXT PRIMARY KEY, data TEXT NOT NULL);
@@ -329,11 +330,7 @@ fn keyed_page<T: serde::de::DeserializeOwned>(
 
 #[async_trait]
 impl Store for SqliteStore {
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "create_org", backend = "sqlite")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "create_org"))]
     async fn create_org(&self, org: &Org, event: &AuditEvent) -> Result<()> {
         let (org, event) = (org.clone(), event.clone());
         self.write(move |tx| {
@@ -352,7 +349,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    #[tracing::instrument(name = "store", skip_all, fields(op = "get_org", backend = "sqlite"))]
+    #[instrument(name = "store", skip_all, fields(op = "get_org"))]
     async fn get_org(&self, id: &str) -> Result<Option<Org>> {
         let id = id.to_string();
         self.with(move |conn| {
@@ -365,7 +362,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    #[tracing::instrument(name = "store", skip_all, fields(op = "list_orgs", backend = "sqlite"))]
+    #[instrument(name = "store", skip_all, fields(op = "list_orgs"))]
     async fn list_orgs(&self) -> Result<Vec<Org>> {
         self.with(|conn| {
             let mut stmt = conn
@@ -379,7 +376,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    #[tracing::instrument(name = "store", skip_all, fields(op = "orgs_page", backend = "sqlite"))]
+    #[instrument(name = "store", skip_all, fields(op = "orgs_page"))]
     async fn orgs_page(&self, cursor: Option<&str>, limit: u32) -> Result<Page<Org>> {
         let after = key_after(cursor, "orgs", "")?.unwrap_or_default();
         let limit = page_limit(limit);
@@ -396,11 +393,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "tokens_page", backend = "sqlite")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "tokens_page"))]
     async fn tokens_page(
         &self,
         org: &str,
@@ -418,11 +411,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "touch_token", backend = "sqlite")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "touch_token"))]
     async fn touch_token(
         &self,
         token: &Token,
@@ -457,11 +446,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "create_token", backend = "sqlite")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "create_token"))]
     async fn create_token(&self, token: &Token, event: &AuditEvent) -> Result<()> {
         let (token, event) = (token.clone(), event.clone());
         self.write(move |tx| {
@@ -484,11 +469,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "token_by_hash", backend = "sqlite")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "token_by_hash"))]
     async fn token_by_hash(&self, hash: &str) -> Result<Option<Token>> {
         let hash = hash.to_string();
         self.with(move |conn| {
@@ -503,11 +484,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "revoke_token", backend = "sqlite")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "revoke_token"))]
     async fn revoke_token(&self, id: &str, at: DateTime<Utc>, event: &AuditEvent) -> Result<()> {
         let (id, event) = (id.to_string(), event.clone());
         self.write(move |tx| {
@@ -531,11 +508,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "create_provrum", backend = "sqlite")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "create_provrum"))]
     async fn create_provrum(&self, provrum: &Provrum, event: &AuditEvent) -> Result<()> {
         let (p, event) = (provrum.clone(), event.clone());
         self.write(move |tx| {
@@ -552,21 +525,13 @@ impl Store for SqliteStore {
         .await
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "get_provrum", backend = "sqlite")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "get_provrum"))]
     async fn get_provrum(&self, id: &str) -> Result<Option<Provrum>> {
         let id = id.to_string();
         self.with(move |conn| read_provrum(conn, &id)).await
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "all_provrum", backend = "sqlite")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "all_provrum"))]
     async fn all_provrum(&self) -> Result<Vec<Provrum>> {
         self.with(move |conn| {
             provrum_rows(
@@ -578,11 +543,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "list_provrum", backend = "sqlite")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "list_provrum"))]
     async fn list_provrum(&self, cursor: Option<&str>, limit: u32) -> Result<Page<Provrum>> {
         const PREFIX: &str = "sqlite:";
         let after = match cursor {
@@ -613,11 +574,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "update_provrum", backend = "sqlite")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "update_provrum"))]
     async fn update_provrum(&self, provrum: &Provrum, event: &AuditEvent) -> Result<Provrum> {
         let (p, event) = (provrum.clone(), event.clone());
         self.write(move |tx| {
@@ -634,11 +591,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "add_budget_version", backend = "sqlite")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "add_budget_version"))]
     async fn add_budget_version(
         &self,
         provrum: &Provrum,
@@ -668,11 +621,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "get_budget_version", backend = "sqlite")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "get_budget_version"))]
     async fn get_budget_version(
         &self,
         provrum: &str,
@@ -693,11 +642,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "list_budget_versions", backend = "sqlite")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "list_budget_versions"))]
     async fn list_budget_versions(&self, provrum: &str) -> Result<Vec<BudgetSummary>> {
         let provrum = provrum.to_string();
         self.with(move |conn| {
@@ -712,11 +657,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "budget_versions_page", backend = "sqlite")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "budget_versions_page"))]
     async fn budget_versions_page(
         &self,
         provrum: &str,
@@ -734,7 +675,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    #[tracing::instrument(name = "store", skip_all, fields(op = "approve", backend = "sqlite"))]
+    #[instrument(name = "store", skip_all, fields(op = "approve"))]
     async fn approve(
         &self,
         provrum: &Provrum,
@@ -763,16 +704,12 @@ impl Store for SqliteStore {
         .await
     }
 
-    #[tracing::instrument(name = "store", skip_all, fields(op = "quota", backend = "sqlite"))]
+    #[instrument(name = "store", skip_all, fields(op = "quota"))]
     async fn quota(&self, year: i32) -> Result<QuotaYear> {
         self.with(move |conn| read_quota(conn, year)).await
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "audit_events", backend = "sqlite")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "audit_events"))]
     async fn audit_events(&self, entity: &str) -> Result<Vec<AuditEvent>> {
         let entity = entity.to_string();
         self.with(move |conn| {
@@ -787,11 +724,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "audit_page", backend = "sqlite")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "audit_page"))]
     async fn audit_page(
         &self,
         entity: &str,
@@ -808,11 +741,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "put_report", backend = "sqlite")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "put_report"))]
     async fn put_report(&self, report: &StoredReport) -> Result<bool> {
         let report = report.clone();
         self.write(move |tx| {
@@ -827,11 +756,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "mark_report_notified", backend = "sqlite")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "mark_report_notified"))]
     async fn mark_report_notified(&self, year: i32, at: DateTime<Utc>) -> Result<bool> {
         self.write(move |tx| {
             let mut report = read_report(tx, year)?
@@ -852,11 +777,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "claim_report_post", backend = "sqlite")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "claim_report_post"))]
     async fn claim_report_post(
         &self,
         year: i32,
@@ -899,11 +820,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "release_report_post", backend = "sqlite")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "release_report_post"))]
     async fn release_report_post(&self, year: i32, owner: &str) -> Result<bool> {
         let owner = owner.to_string();
         self.write(move |tx| {
@@ -918,11 +835,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "get_report", backend = "sqlite")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "get_report"))]
     async fn get_report(&self, year: i32) -> Result<Option<StoredReport>> {
         self.with(move |conn| read_report(conn, year)).await
     }

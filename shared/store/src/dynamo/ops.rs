@@ -23,6 +23,7 @@ use provrum_rules::kvot::{QuotaYear, admit};
 use provrum_rules::model::Status;
 use provrum_rules::{Ore, RuleSet};
 use std::collections::HashMap;
+use tracing::instrument;
 
 fn audit_put(table: &str, event: &AuditEvent) -> Result<TransactWriteItem> {
     let mut item = keys::audit(event).item();
@@ -148,11 +149,7 @@ impl DynamoStore {
 
 #[async_trait]
 impl Store for DynamoStore {
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "create_org", backend = "dynamodb")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "create_org"))]
     async fn create_org(&self, org: &Org, event: &AuditEvent) -> Result<()> {
         let mut item = keys::org(&org.id).item();
         item.insert(table::GSI1_PK.into(), s(keys::ORGS));
@@ -172,7 +169,7 @@ impl Store for DynamoStore {
         }
     }
 
-    #[tracing::instrument(name = "store", skip_all, fields(op = "get_org", backend = "dynamodb"))]
+    #[instrument(name = "store", skip_all, fields(op = "get_org"))]
     async fn get_org(&self, id: &str) -> Result<Option<Org>> {
         self.get_item(keys::org(id))
             .await?
@@ -180,30 +177,18 @@ impl Store for DynamoStore {
             .transpose()
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "list_orgs", backend = "dynamodb")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "list_orgs"))]
     async fn list_orgs(&self) -> Result<Vec<Org>> {
         data_of(&self.query_all(&Listing::gsi1(keys::ORGS)).await?)
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "orgs_page", backend = "dynamodb")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "orgs_page"))]
     async fn orgs_page(&self, cursor: Option<&str>, limit: u32) -> Result<Page<Org>> {
         let (items, next) = self.page(&Listing::gsi1(keys::ORGS), cursor, limit).await?;
         data_page(items, next)
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "tokens_page", backend = "dynamodb")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "tokens_page"))]
     async fn tokens_page(
         &self,
         org: &str,
@@ -226,11 +211,7 @@ impl Store for DynamoStore {
         Ok(Page { items, next })
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "touch_token", backend = "dynamodb")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "touch_token"))]
     async fn touch_token(
         &self,
         token: &Token,
@@ -267,11 +248,7 @@ impl Store for DynamoStore {
         }
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "create_token", backend = "dynamodb")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "create_token"))]
     async fn create_token(&self, token: &Token, event: &AuditEvent) -> Result<()> {
         if self.get_org(&token.org).await?.is_none() {
             return Err(StoreError::NotFound(format!("organisation {}", token.org)));
@@ -299,11 +276,7 @@ impl Store for DynamoStore {
         }
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "token_by_hash", backend = "dynamodb")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "token_by_hash"))]
     async fn token_by_hash(&self, hash: &str) -> Result<Option<Token>> {
         self.get_item(keys::token(hash))
             .await?
@@ -311,11 +284,7 @@ impl Store for DynamoStore {
             .transpose()
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "revoke_token", backend = "dynamodb")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "revoke_token"))]
     async fn revoke_token(&self, id: &str, at: DateTime<Utc>, event: &AuditEvent) -> Result<()> {
         let found = self.query_all(&Listing::gsi1(&keys::token_id(id))).await?;
         let item = found
@@ -346,11 +315,7 @@ impl Store for DynamoStore {
         }
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "create_provrum", backend = "dynamodb")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "create_provrum"))]
     async fn create_provrum(&self, provrum: &Provrum, event: &AuditEvent) -> Result<()> {
         let items = vec![
             self.put(provrum_item(provrum)?, "attribute_not_exists(PK)")?,
@@ -365,11 +330,7 @@ impl Store for DynamoStore {
         }
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "get_provrum", backend = "dynamodb")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "get_provrum"))]
     async fn get_provrum(&self, id: &str) -> Result<Option<Provrum>> {
         self.get_item(keys::provrum(id))
             .await?
@@ -377,11 +338,7 @@ impl Store for DynamoStore {
             .transpose()
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "all_provrum", backend = "dynamodb")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "all_provrum"))]
     async fn all_provrum(&self) -> Result<Vec<Provrum>> {
         self.query_all(&Listing::gsi1(keys::PROVRUMS))
             .await?
@@ -390,11 +347,7 @@ impl Store for DynamoStore {
             .collect()
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "list_provrum", backend = "dynamodb")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "list_provrum"))]
     async fn list_provrum(&self, cursor: Option<&str>, limit: u32) -> Result<Page<Provrum>> {
         let (items, next) = self
             .page(&Listing::gsi1(keys::PROVRUMS), cursor, limit)
@@ -405,11 +358,7 @@ impl Store for DynamoStore {
         })
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "update_provrum", backend = "dynamodb")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "update_provrum"))]
     async fn update_provrum(&self, provrum: &Provrum, event: &AuditEvent) -> Result<Provrum> {
         // Starting is approve's alone: an update may keep a provrum running, never make it so.
         let from = (provrum.status == Status::Running).then_some(Status::Running);
@@ -424,11 +373,7 @@ impl Store for DynamoStore {
         }
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "add_budget_version", backend = "dynamodb")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "add_budget_version"))]
     async fn add_budget_version(
         &self,
         provrum: &Provrum,
@@ -468,11 +413,7 @@ impl Store for DynamoStore {
         }
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "get_budget_version", backend = "dynamodb")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "get_budget_version"))]
     async fn get_budget_version(
         &self,
         provrum: &str,
@@ -505,11 +446,7 @@ impl Store for DynamoStore {
         from_json(&text).map(Some)
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "list_budget_versions", backend = "dynamodb")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "list_budget_versions"))]
     async fn list_budget_versions(&self, provrum: &str) -> Result<Vec<BudgetSummary>> {
         let pk = keys::provrum(provrum).pk;
         data_of(
@@ -519,11 +456,7 @@ impl Store for DynamoStore {
         )
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "budget_versions_page", backend = "dynamodb")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "budget_versions_page"))]
     async fn budget_versions_page(
         &self,
         provrum: &str,
@@ -536,7 +469,7 @@ impl Store for DynamoStore {
         data_page(items, next)
     }
 
-    #[tracing::instrument(name = "store", skip_all, fields(op = "approve", backend = "dynamodb"))]
+    #[instrument(name = "store", skip_all, fields(op = "approve"))]
     async fn approve(
         &self,
         provrum: &Provrum,
@@ -595,7 +528,7 @@ impl Store for DynamoStore {
         }
     }
 
-    #[tracing::instrument(name = "store", skip_all, fields(op = "quota", backend = "dynamodb"))]
+    #[instrument(name = "store", skip_all, fields(op = "quota"))]
     async fn quota(&self, year: i32) -> Result<QuotaYear> {
         Ok(match self.get_item(keys::quota(year)).await? {
             Some(item) => QuotaYear {
@@ -611,11 +544,7 @@ impl Store for DynamoStore {
         })
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "audit_events", backend = "dynamodb")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "audit_events"))]
     async fn audit_events(&self, entity: &str) -> Result<Vec<AuditEvent>> {
         data_of(
             &self
@@ -624,11 +553,7 @@ impl Store for DynamoStore {
         )
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "audit_page", backend = "dynamodb")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "audit_page"))]
     async fn audit_page(
         &self,
         entity: &str,
@@ -640,22 +565,14 @@ impl Store for DynamoStore {
         data_page(items, next)
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "put_report", backend = "dynamodb")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "put_report"))]
     async fn put_report(&self, report: &StoredReport) -> Result<bool> {
         let mut item = keys::report(report.year).item();
         item.insert("data".into(), s(to_json(report)?));
         self.put_new(item).await
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "get_report", backend = "dynamodb")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "get_report"))]
     async fn get_report(&self, year: i32) -> Result<Option<StoredReport>> {
         let Some(item) = self.get_item(keys::report(year)).await? else {
             return Ok(None);
@@ -670,11 +587,7 @@ impl Store for DynamoStore {
         Ok(Some(report))
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "mark_report_notified", backend = "dynamodb")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "mark_report_notified"))]
     async fn mark_report_notified(&self, year: i32, at: DateTime<Utc>) -> Result<bool> {
         let result = self
             .client
@@ -698,11 +611,7 @@ impl Store for DynamoStore {
         }
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "claim_report_post", backend = "dynamodb")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "claim_report_post"))]
     async fn claim_report_post(
         &self,
         year: i32,
@@ -746,11 +655,7 @@ impl Store for DynamoStore {
         }
     }
 
-    #[tracing::instrument(
-        name = "store",
-        skip_all,
-        fields(op = "release_report_post", backend = "dynamodb")
-    )]
+    #[instrument(name = "store", skip_all, fields(op = "release_report_post"))]
     async fn release_report_post(&self, year: i32, owner: &str) -> Result<bool> {
         let result = self
             .client
