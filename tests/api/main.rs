@@ -12,6 +12,5 @@ mod openapi;
 mod race;
 mod scheduled;
 mod security;
-mod spans;
 mod story;
 mod uploads;

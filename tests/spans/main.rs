@@ -1,6 +1,10 @@
 //! One request's log lines can be followed: its handler and every store call it makes run inside
-//! the span that carries its request id and the route it matched (issue 16), so with the JSON
-//! logs' span list each line names the request it belongs to.
+//! the span that carries its request id and the route it matched, so with the JSON logs' span
+//! list each line names the request it belongs to.
+//!
+//! A test binary of its own: `tracing` caches whether a callsite is enabled process-wide, so a
+//! span first met by another test's thread (with no subscriber) could be skipped here. Alone in
+//! its process, every callsite is first met under this test's subscriber.
 
 use axum::body::Body;
 use axum::http::Request;
