@@ -4,6 +4,7 @@
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
 use provrum_rules::model::{Membership, OrgKind};
+use provrum_rules::{OrgId, TokenId};
 use provrum_store::dynamo::DynamoStore;
 use provrum_store::sqlite::SqliteStore;
 use provrum_store::{AuditEvent, Org, Store, issue_token, parse_org_id, parse_org_name};
@@ -129,8 +130,9 @@ pub async fn org_list(store: &StoreArgs) -> anyhow::Result<()> {
 
 /// Creates a token and prints the secret alone on stdout (it is shown only here).
 pub async fn token_create(store: &StoreArgs, org: &str, label: &str) -> anyhow::Result<()> {
+    let org = OrgId::parse(org)?;
     let store = store.open().await?;
-    let new = issue_token(store.as_ref(), org, label, "cli")
+    let new = issue_token(store.as_ref(), org.as_str(), label, "cli")
         .await
         .with_context(|| format!("creating a token for {org}"))?;
     eprintln!(
@@ -142,6 +144,7 @@ pub async fn token_create(store: &StoreArgs, org: &str, label: &str) -> anyhow::
 }
 
 pub async fn token_revoke(store: &StoreArgs, id: &str) -> anyhow::Result<()> {
+    let id = TokenId::parse(id)?;
     let store = store.open().await?;
     let event = AuditEvent::new(
         format!("token/{id}"),
@@ -150,7 +153,7 @@ pub async fn token_revoke(store: &StoreArgs, id: &str) -> anyhow::Result<()> {
         serde_json::Value::Null,
     );
     store
-        .revoke_token(id, chrono::Utc::now(), &event)
+        .revoke_token(id.as_str(), chrono::Utc::now(), &event)
         .await
         .with_context(|| format!("revoking token {id}"))?;
     eprintln!("Token {id} är återkallad.");
