@@ -1,6 +1,6 @@
 //! What the kansli's admin screens read (issue 15): an organisation's tokens without their
 //! secrets, a provrum's audit trail, every growing list paged with a `Link` to the next page,
-//! and the cap on a provrum's budget versions.
+//! the cap on a provrum's budget versions, and who a token acts for (`GET /me`).
 
 use provrum_client::Reply;
 use provrum_store::dynamo::DynamoStore;
@@ -448,4 +448,36 @@ async fn a_tokens_use_is_written_once_an_hour_not_per_request() {
         (chrono::Utc::now() - used).num_seconds().abs() < 60,
         "{used}"
     );
+}
+
+/// `GET /me`: the organisation a token acts for, its kind and membership, and the token's label
+/// (never its secret), for the add-on's "Inloggad som …".
+#[tokio::test]
+async fn me_says_who_the_token_acts_for() {
+    let app = spawn_app(provrum::all_routes, Backend::Sqlite).await;
+    app.org("region-a", "region", "member").await;
+    let (status, created) = app
+        .create_token(&app.kansli, "region-a", &json!({"label": "Kalkylbladet"}))
+        .await
+        .parts();
+    assert_eq!(status, 201, "{created}");
+    let secret = created["token"].as_str().expect("secret").to_string();
+
+    let (status, me) = app.me(&secret).await.parts();
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["org"]["id"], "region-a");
+    assert_eq!(me["org"]["kind"], "region");
+    assert_eq!(me["org"]["membership"], "member");
+    assert_eq!(me["token"]["id"], created["id"]);
+    assert_eq!(me["token"]["label"], "Kalkylbladet");
+    assert!(
+        !me.to_string().contains(&secret),
+        "the secret is never shown again: {me}"
+    );
+
+    let (status, me) = app.me(&app.kansli).await.parts();
+    assert_eq!((status, &me["org"]["membership"]), (200, &json!("kansli")));
+
+    let (status, problem) = app.me("prv_unknown").await.parts();
+    assert_eq!(status, 401, "{problem}");
 }

@@ -176,6 +176,7 @@ async fn matrix(app: TestApp) {
             ("GET", "/template.xlsx".into(), None, false, 200),
             ("GET", "/template.json".into(), None, false, 200),
             ("GET", "/orgs".into(), None, false, unauth(who, 200)),
+            ("GET", "/me".into(), None, false, unauth(who, 200)),
             (
                 "POST",
                 "/orgs".into(),
@@ -359,5 +360,5 @@ async fn matrix(app: TestApp) {
         failures.len(),
         failures.join("\n")
     );
-    assert_eq!(cells, 8 * 21);
+    assert_eq!(cells, 8 * 22);
 }

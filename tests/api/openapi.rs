@@ -32,7 +32,9 @@ const SPECIFIED: [(&str, &str); 21] = [
 
 /// Routes of our own beyond the specification (it leaves room for them, as long as they are
 /// published).
-const OURS: [(&str, &str); 3] = [
+const OURS: [(&str, &str); 4] = [
+    // Who the caller is, for the add-on's settings dialog (issue 17).
+    ("get", "/me"),
     // The template as data, for the Sheets add-on's "Skapa mall".
     ("get", "/template.json"),
     // What the kansli's admin screens read (issue 15): an organisation's tokens, a provrum's

@@ -29,6 +29,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(health))
         .routes(routes!(openapi_json))
+        .routes(routes!(me))
         .routes(routes!(add_org, list_orgs))
         .routes(routes!(create_token, admin::list_tokens))
         .routes(routes!(revoke_token))
@@ -82,6 +83,38 @@ async fn openapi_json() -> impl IntoResponse {
         [(axum::http::header::CONTENT_TYPE, "application/json")],
         OPENAPI.as_str(),
     )
+}
+
+/// Who the caller is: the organisation its token acts for, and the token.
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub org: Org,
+    pub token: MyToken,
+}
+
+/// The token a request came with: its id and label (never its secret).
+#[derive(Serialize, ToSchema)]
+pub struct MyToken {
+    pub id: String,
+    pub label: String,
+}
+
+/// Who am I: the caller's organisation (its kind and membership) and its token's label
+#[utoipa::path(get, path = "/me", operation_id = "me",
+    responses((status = OK, description = "The caller", body = Me), Unauthorized, Unavailable))]
+async fn me(actor: Actor) -> Json<Me> {
+    let Actor {
+        org,
+        token_id,
+        token_label,
+    } = actor;
+    Json(Me {
+        org,
+        token: MyToken {
+            id: token_id,
+            label: token_label,
+        },
+    })
 }
 
 /// An organisation to add.

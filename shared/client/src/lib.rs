@@ -274,6 +274,12 @@ impl<T: Transport> Client<T> {
             .await
     }
 
+    /// `GET /me`
+    pub async fn me(&self, token: &str) -> Result<Reply, Error> {
+        self.as_(Method::GET, "/me".into(), Some(token), Body::Empty)
+            .await
+    }
+
     /// `GET /orgs`
     pub async fn list_orgs(&self, token: &str) -> Result<Reply, Error> {
         self.as_(Method::GET, "/orgs".into(), Some(token), Body::Empty)

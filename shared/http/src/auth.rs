@@ -17,6 +17,8 @@ const MAX_TOKEN: usize = 256;
 pub struct Actor {
     pub org: Org,
     pub token_id: String,
+    /// What the kansli wrote the token is for.
+    pub token_label: String,
 }
 
 impl Actor {
@@ -81,6 +83,7 @@ where
         Ok(Actor {
             org,
             token_id: token.id,
+            token_label: token.label,
         })
     }
 }

@@ -64,6 +64,7 @@ mod tests {
                 created_at: chrono::DateTime::UNIX_EPOCH,
             },
             token_id: "t".into(),
+            token_label: String::new(),
         }
     }
 
