@@ -280,14 +280,16 @@ pub fn check(
     }
 
     let (total, base) = totals(lines);
-    let first_base_cell = lines
+    // The sum BUD-4 and BUD-5 are about: every Reglab-funded amount adds to it.
+    let base_cells: Vec<Location> = lines
         .iter()
-        .find(|l| l.base_funding && l.amount.is_some())
-        .map(|l| l.cells.at(sheet, l.cells.amount));
+        .filter(|l| l.base_funding && l.amount.is_some())
+        .map(|l| l.cells.at(sheet, l.cells.amount))
+        .collect();
 
     // BUD-4
     if base > rs.base_funding_max {
-        let mut finding = Finding::new(
+        let finding = Finding::new(
             &BUD_4,
             Text::new(
                 format!(
@@ -300,8 +302,7 @@ pub fn check(
                 ),
             ),
         );
-        finding.location = first_base_cell.clone();
-        findings.push(finding);
+        findings.push(finding.summing(base_cells.iter().cloned()));
     }
 
     // BUD-5
@@ -310,7 +311,7 @@ pub fn check(
     if i128::from(base.ore()) * i128::from(share.den)
         > i128::from(total.ore()) * i128::from(share.num)
     {
-        let mut finding = Finding::new(
+        let finding = Finding::new(
             &BUD_5,
             Text::new(
                 format!(
@@ -321,8 +322,7 @@ pub fn check(
                 ),
             ),
         );
-        finding.location = first_base_cell;
-        findings.push(finding);
+        findings.push(finding.summing(base_cells));
     }
 
     // BUD-6
@@ -469,6 +469,44 @@ mod tests {
             messages(&over_both(), "BUD-4", Lang::En),
             ["Reglab's base funding is 193 000 kr but may be at most 100 000 kr."]
         );
+    }
+
+    /// A finding about the sum of base funding marks every line that adds to it: the one that
+    /// tipped it over and the others, not only the first.
+    #[test]
+    fn bud_4_and_bud_5_name_every_cell_of_the_base_funding() {
+        let mut lines = vec![
+            line("Extern expert", Category::Expertstod, 60_000, true),
+            line("Analytiker", Category::Arbetstid, 100_000, false),
+            line("Lokal", Category::MotenOchLokaler, 30_000, true),
+            line("Resor", Category::Resor, 40_000, true),
+        ];
+        for (i, line) in lines.iter_mut().enumerate() {
+            line.cells = LineCells {
+                row: 3 + i as u32,
+                amount: Some(2),
+                ..LineCells::default()
+            };
+        }
+        let mut findings = Vec::new();
+        check(
+            &lines,
+            "Budget",
+            None,
+            None,
+            &RuleSet::provrum_2023(),
+            &mut findings,
+        );
+        let cells = |rule: &str| -> Vec<String> {
+            let finding = findings.iter().find(|f| f.rule == rule).expect(rule);
+            assert_eq!(finding.location.as_ref(), finding.cells.first());
+            finding.cells.iter().map(Location::reference).collect()
+        };
+        // 130 000 kr of base funding: above the cap, and above half of 230 000 kr.
+        assert_eq!(cells("BUD-4"), ["Budget!C4", "Budget!C6", "Budget!C7"]);
+        assert_eq!(cells("BUD-5"), ["Budget!C4", "Budget!C6", "Budget!C7"]);
+        let rendered = findings[0].render(Lang::Sv);
+        assert_eq!(rendered.cells.len(), 3);
     }
 
     #[test]

@@ -65,9 +65,17 @@ pub struct Finding {
     pub text: Text,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub location: Option<Location>,
+    /// For a finding about a sum: every cell that adds to it (at most [`MAX_CELLS`]), so each can
+    /// be marked; `location` is the first of them. Absent for a finding about one place.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub cells: Vec<Location>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub source: Option<String>,
 }
+
+/// The most contributing cells a finding lists: a sum over a longer budget names its first ones,
+/// so that a stored finding stays small.
+pub const MAX_CELLS: usize = 100;
 
 impl Finding {
     pub fn new(rule: &Rule, text: Text) -> Finding {
@@ -76,6 +84,7 @@ impl Finding {
             severity: rule.severity,
             text,
             location: None,
+            cells: Vec::new(),
             source: rule.source.map(str::to_string),
         }
     }
@@ -85,12 +94,20 @@ impl Finding {
         self
     }
 
+    /// A finding about a sum: located at the first of `cells`, naming each (up to [`MAX_CELLS`]).
+    pub fn summing(mut self, cells: impl IntoIterator<Item = Location>) -> Finding {
+        self.cells = cells.into_iter().take(MAX_CELLS).collect();
+        self.location = self.cells.first().cloned();
+        self
+    }
+
     pub fn render(&self, lang: Lang) -> RenderedFinding {
         RenderedFinding {
             rule: self.rule.clone(),
             severity: self.severity,
             message: self.text.get(lang).to_string(),
             location: self.location.clone(),
+            cells: self.cells.clone(),
             source: self.source.clone(),
         }
     }
@@ -185,6 +202,43 @@ pub struct RenderedFinding {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub location: Option<Location>,
+    /// For a finding about a sum: every cell that adds to it (at most 100); `location` is the
+    /// first. Absent for a finding about one place.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub cells: Vec<Location>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub source: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RULE: Rule = Rule {
+        id: "BUD-4",
+        severity: Severity::Error,
+        source: None,
+    };
+
+    /// A sum over a long budget names its first [`MAX_CELLS`] cells: a stored finding (a
+    /// provrum's `blocking`) stays small however long the budget.
+    #[test]
+    fn a_finding_about_a_sum_names_at_most_max_cells() {
+        let cells = (0..MAX_CELLS as u32 + 50).map(|row| Location::cell("Budget", row, 2));
+        let finding = Finding::new(&RULE, Text::new("s", "e")).summing(cells);
+        assert_eq!(finding.cells.len(), MAX_CELLS);
+        assert_eq!(
+            finding.location.as_ref().map(Location::reference),
+            Some("Budget!C1".to_string())
+        );
+        let json = serde_json::to_value(finding.render(Lang::En)).expect("json");
+        assert_eq!(json["cells"].as_array().map(Vec::len), Some(MAX_CELLS));
+    }
+
+    #[test]
+    fn a_finding_about_one_place_has_no_cells_in_its_json() {
+        let finding = Finding::new(&RULE, Text::new("s", "e")).at(Location::sheet("Budget"));
+        let json = serde_json::to_value(finding.render(Lang::Sv)).expect("json");
+        assert!(json.get("cells").is_none(), "{json}");
+    }
 }
