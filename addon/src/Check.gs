@@ -144,20 +144,26 @@ function clearMarks_(spreadsheet) {
   deleteJson_(props, KEYS.marks);
 }
 
-/** Colours every cell a finding points at (by its worst finding) and notes what is wrong. */
+/**
+ * Colours every cell a finding points at (by its worst finding) and notes what is wrong. A
+ * finding about a sum (BUD-4's base funding, say) points at every cell that adds to it, its
+ * `cells`; each of them gets the note, whose message names the sum.
+ */
 function markCells_(spreadsheet, findings) {
   var byCell = {};
   var order = [];
   findings.forEach(function (f) {
-    var loc = f.location;
-    if (!loc || !isCellRef_(loc.cell) || !spreadsheet.getSheetByName(loc.sheet)) return;
-    var key = loc.sheet + '!' + loc.cell;
-    if (!byCell[key]) {
-      if (order.length >= MAX_MARKS) return;
-      byCell[key] = { sheet: loc.sheet, cell: loc.cell, findings: [] };
-      order.push(key);
-    }
-    byCell[key].findings.push(f);
+    var places = f.cells && f.cells.length ? f.cells : [f.location];
+    places.forEach(function (loc) {
+      if (!loc || !isCellRef_(loc.cell) || !spreadsheet.getSheetByName(loc.sheet)) return;
+      var key = loc.sheet + '!' + loc.cell;
+      if (!byCell[key]) {
+        if (order.length >= MAX_MARKS) return;
+        byCell[key] = { sheet: loc.sheet, cell: loc.cell, findings: [] };
+        order.push(key);
+      }
+      byCell[key].findings.push(f);
+    });
   });
   var when = now_(spreadsheet);
   var marks = order.map(function (key) {

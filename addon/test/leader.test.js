@@ -138,6 +138,16 @@ test('Kontrollera budget: a correct budget passes; a wrong one is marked on its 
   assert.equal(rows[0][3], `=HYPERLINK("#gid=${budget.getSheetId()}&range=C7","Budget!C7")`);
   assert.equal(budget.getRange('C7').getBackground(), '#f4cccc');
   assert.match(budget.getRange('C7').getNote(), /^Provrum, kontroll \d{4}-\d\d-\d\d \d\d:\d\d:\n• BUD-4 \(fel\): .*\n• BUD-5 \(fel\): /);
+  // The sum is marked wherever it comes from: every Reglab-funded amount, not only the first.
+  const funded = [];
+  for (let row = 4; row <= 30; row++) {
+    if (String(budget.getRange(`D${row}`).getValue()).startsWith('Reglabs basfinansiering')) funded.push(`C${row}`);
+  }
+  assert.ok(funded.length >= 2, JSON.stringify(funded));
+  for (const cell of funded) {
+    assert.equal(budget.getRange(cell).getBackground(), '#f4cccc', cell);
+    assert.match(budget.getRange(cell).getNote(), /• BUD-4 \(fel\): Reglabs basfinansiering är 493 000 kr/, cell);
+  }
 
   // Fixed: the marks go, and the cell gets back the colour and note it had.
   budget.getRange('C7').setValue(60000);
@@ -145,6 +155,7 @@ test('Kontrollera budget: a correct budget passes; a wrong one is marked on its 
   assert.equal(result.text('B3'), 'Inga fel');
   assert.equal(budget.getRange('C7').getBackground(), '#ffff00');
   assert.equal(budget.getRange('C7').getNote(), 'min egen anteckning');
+  for (const cell of funded.filter((c) => c !== 'C7')) assert.equal(budget.getRange(cell).getNote(), '', cell);
   assert.deepEqual(env.docProps(ss).getKeys(), [], 'no marks left to clear');
 });
 
