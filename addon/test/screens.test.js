@@ -45,8 +45,15 @@ test('Kontroll and the marked budget', async () => {
   assert.equal(await backgroundOf(page, 'Fel som måste rättas före start'), 'rgb(244, 204, 204)');
   assert.equal(await page.textContent('.link'), 'Budget!C7');
   await page.close();
+  // B8 (BUD-6), and every Reglab-funded amount: BUD-4 and BUD-5 are about their sum.
+  const budget = ss.getSheetByName('Budget');
+  const funded = [];
+  for (let row = 4; row <= 14; row++) {
+    if (String(budget.getRange(`D${row}`).getValue()).startsWith('Reglabs basfinansiering')) funded.push(`C${row}`);
+  }
+  assert.ok(funded.includes('C7') && funded.length >= 2, JSON.stringify(funded));
   page = await shootSheet(browser, ss, 'Budget', 'budget-markerad.png', { rows: 14, cols: 5, openNote: 'C7', height: 520 });
-  assert.equal(await page.locator('.note').count(), 2, 'C7 and B8 carry a note');
+  assert.equal(await page.locator('.note').count(), 1 + funded.length, `B8 and ${funded} carry a note`);
   assert.match(await page.textContent('.popup'), /BUD-4 \(fel\)/);
   assert.equal(await backgroundOf(page, '160 000 kr'), 'rgb(244, 204, 204)');
   await page.close();
