@@ -1,8 +1,9 @@
 /**
- * Kontrollera budget: the open spreadsheet, exported as .xlsx, goes to POST /check (or, when the
- * spreadsheet is linked to a provrum, to POST /provrum/{id}/budget as a new version). The result
- * goes to the Kontroll sheet, and every cell a finding points at is coloured and gets a note.
- * The marks of the previous check are taken away first, restoring what the cells had before.
+ * Kontrollera budget: the open spreadsheet, exported as .xlsx, goes to POST /check, which never
+ * stores anything. Skicka in som ny budgetversion sends it to POST /provrum/{id}/budget of the
+ * provrum the spreadsheet is linked to, which stores it as the next version and says which. Either
+ * way the result goes to the Kontroll sheet, and every cell a finding points at is coloured and
+ * gets a note; the marks of the previous check are taken away first, restoring what the cells had.
  */
 
 var MARK_COLOURS = { error: '#f4cccc', warning: '#fff2cc', info: '#cfe2f3' };
@@ -16,22 +17,38 @@ var MAX_MARKS = 400;
  */
 var PROPERTY_PART = 3000;
 
+/** Kontrollera budget: a check, never stored. */
 function checkBudget() {
   run_(function () {
-    var spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
-    var linked = linkedProvrum_();
-    var blob = exportXlsx_(spreadsheet);
-    var result = submitWorkbook_(blob, linked && linked.id);
-    clearMarks_(spreadsheet);
-    markCells_(spreadsheet, result.compliance.findings);
-    var sheet = writeResult_(spreadsheet, result, {
-      file: t_('check.thisSpreadsheet', { name: spreadsheet.getName() }),
-      linked: linked,
-      inFile: false
-    });
-    spreadsheet.setActiveSheet(sheet);
-    spreadsheet.toast(toastFor_(result.compliance), t_('app.name'), 10);
+    checkSpreadsheet_(null);
   });
+}
+
+/** Skicka in som ny budgetversion: stored as the linked provrum's next budget version. */
+function submitBudget() {
+  run_(function () {
+    var linked = linkedProvrum_();
+    if (!linked) throw new ProvrumError(t_('submit.notLinked'));
+    checkSpreadsheet_(linked);
+  });
+}
+
+/** Sends the open spreadsheet to be checked (and, for a `linked` provrum, stored) and shows it. */
+function checkSpreadsheet_(linked) {
+  var spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
+  var blob = exportXlsx_(spreadsheet);
+  var result = submitWorkbook_(blob, linked && linked.id);
+  clearMarks_(spreadsheet);
+  markCells_(spreadsheet, result.compliance.findings);
+  var sheet = writeResult_(spreadsheet, result, {
+    file: t_('check.thisSpreadsheet', { name: spreadsheet.getName() }),
+    linked: linked,
+    inFile: false
+  });
+  spreadsheet.setActiveSheet(sheet);
+  var toast = toastFor_(result.compliance);
+  if (result.version) toast = t_('submit.toast', { version: result.version }) + ' ' + toast;
+  spreadsheet.toast(toast, t_('app.name'), 10);
 }
 
 /**

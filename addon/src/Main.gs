@@ -17,6 +17,7 @@ function onOpen(e) {
     .addSeparator()
     .addItem(t_('menu.template'), 'createTemplate')
     .addItem(t_('menu.check'), 'checkBudget')
+    .addItem(t_('menu.submit'), 'submitBudget')
     .addItem(t_('menu.upload'), 'showUploadSidebar')
     .addSeparator()
     .addItem(t_('menu.status'), 'showStatus')

@@ -125,6 +125,6 @@ test('409 without findings: the server\'s reason, in Swedish words', async () =>
   env.call('saveSettings', { apiUrl: server.url, token: '', provrumId: id });
   env.menu('Skapa mall');
   fillExample(ss);
-  env.menu('Kontrollera budget');
+  env.menu('Skicka in som ny budgetversion');
   assert.equal(env.lastAlert().message, 'Det gick inte att genomföra. Provrummet har status ”återtaget”; budgeten kan inte längre ändras.');
 });

@@ -15,13 +15,13 @@ test('the menu is Swedish, or English for an English locale', () => {
   const sv = new Env();
   sv.open(sv.newSpreadsheet('x'));
   assert.deepEqual(sv.menus[0].items.map((i) => i.label), [
-    'Inställningar…', '---', 'Skapa mall', 'Kontrollera budget', 'Ladda upp fil…', '---',
+    'Inställningar…', '---', 'Skapa mall', 'Kontrollera budget', 'Skicka in som ny budgetversion', 'Ladda upp fil…', '---',
     'Statusöversikt (kansli)', 'Stoppa timuppdatering av status', 'Årsrapport (kansli)…',
   ]);
   const en = new Env({ locale: 'en' });
   en.open(en.newSpreadsheet('x'));
   assert.deepEqual(en.menus[0].items.filter((i) => i.fn).map((i) => i.label), [
-    'Settings…', 'Create template', 'Check budget', 'Upload file…',
+    'Settings…', 'Create template', 'Check budget', 'Submit as a new budget version', 'Upload file…',
     'Status overview (kansli)', 'Stop hourly status refresh', 'Annual report (kansli)…',
   ]);
   // Every item calls a function the add-on has.
@@ -174,7 +174,7 @@ test('a missing plan and a leaderless participant list are marked where they bel
   assert.match(ss.getSheetByName('Projektplan').getRange('B6').getNote(), /PLAN-1/);
 });
 
-test('linked to its provrum, the check is stored as the next budget version', async () => {
+test('linked to its provrum, a check stores nothing; submitting stores the next budget version', async () => {
   const { server } = ctx;
   const ai = await server.provrum('AI och visualisering');
   const before = (await server.api('GET', `/provrum/${ai.id}/budget`, server.tokens.reglab)).body;
@@ -184,13 +184,33 @@ test('linked to its provrum, the check is stored as the next budget version', as
   assert.match(linked.message, /kopplat till ”AI och visualisering i regional utveckling”/);
   env.menu('Skapa mall');
   fillExample(ss);
+  // Kontrollera: checked, not stored, and the sheet says how to store it.
   env.menu('Kontrollera budget');
+  assert.equal(env.alerts.length, 0, JSON.stringify(env.alerts));
+  assert.equal(env.fetches.at(-1).url, `${server.url}/check`);
+  const checked = (await server.api('GET', `/provrum/${ai.id}/budget`, server.tokens.reglab)).body;
+  assert.equal(checked.versions.length, before.versions.length, 'a check stores nothing');
+  assert.match(ss.getSheetByName('Kontroll').text('B6'), /^Nej – bara kontrollerad \(Skicka in som ny budgetversion sparar/);
+  // Skicka in: stored as the next version, and the sheet and the toast say which.
+  env.menu('Skicka in som ny budgetversion');
   assert.equal(env.alerts.length, 0, JSON.stringify(env.alerts));
   const after = (await server.api('GET', `/provrum/${ai.id}/budget`, server.tokens.reglab)).body;
   assert.equal(after.versions.length, before.versions.length + 1);
   const version = after.versions.length;
   assert.equal(ss.getSheetByName('Kontroll').text('B6'), `Som version ${version} i provrummet ”AI och visualisering i regional utveckling”`);
   assert.equal(env.fetches.at(-1).url, `${server.url}/provrum/${ai.id}/budget`);
+  assert.match(ss.toasts.at(-1).message, new RegExp(`^Sparad som version ${version}\\. Inga fel\\.`));
+});
+
+test('submitting an unlinked spreadsheet says to link it first, and sends nothing', () => {
+  const { env, ss } = userOf(ctx.server, 'region-ostergotland');
+  env.menu('Skapa mall');
+  fillExample(ss);
+  const sent = env.fetches.length;
+  env.menu('Skicka in som ny budgetversion');
+  assert.match(env.lastAlert().message, /^Kalkylarket är inte kopplat till något provrum\. Koppla det under Inställningar/);
+  assert.equal(env.fetches.length, sent, 'nothing exported or sent');
+  assert.ok(!ss.getSheetByName('Kontroll'));
 });
 
 test('only the leader stores: a partner linked to the provrum gets a Swedish 403 message', async () => {
@@ -200,7 +220,7 @@ test('only the leader stores: a partner linked to the provrum gets a Swedish 403
   env.call('saveSettings', { apiUrl: server.url, token: '', provrumId: ai.id });
   env.menu('Skapa mall');
   fillExample(ss);
-  env.menu('Kontrollera budget');
+  env.menu('Skicka in som ny budgetversion');
   const alert = env.lastAlert();
   assert.equal(alert.title, 'Provrum – något gick fel');
   assert.match(alert.message, /^Din organisation får inte göra det här\. \S/);
