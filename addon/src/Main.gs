@@ -115,6 +115,9 @@ function saveSettings(form) {
     var provrumId = String(form.provrumId || '').trim();
     try {
       request_('GET', '/health', { auth: false, text: true });
+      // Who the token acts for, as the server says (GET /me): shown, so a wrong token is seen.
+      var me = request_('GET', '/me');
+      var who = t_('settings.who', { name: me.org.name, membership: word_('membership', me.org.membership) });
       var visible = request_('GET', '/provrum');
       var choices = visible.map(function (p) {
         return { id: p.id, title: p.title, status: word_('status', p.status) };
@@ -123,11 +126,11 @@ function saveSettings(form) {
         var linked = request_('GET', '/provrum/' + encodeURIComponent(provrumId));
         doc.setProperty(KEYS.provrumId, provrumId);
         doc.setProperty(KEYS.provrumTitle, linked.title);
-        return { ok: true, message: t_('settings.okLinked', { title: linked.title }), provrum: choices };
+        return { ok: true, message: t_('settings.okLinked', { who: who, title: linked.title }), provrum: choices };
       }
       doc.deleteProperty(KEYS.provrumId);
       doc.deleteProperty(KEYS.provrumTitle);
-      return { ok: true, message: t_('settings.ok', { count: visible.length }), provrum: choices };
+      return { ok: true, message: t_('settings.ok', { who: who, count: visible.length }), provrum: choices };
     } catch (e) {
       if (!(e instanceof ProvrumError)) {
         throw e;

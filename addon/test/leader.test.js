@@ -46,7 +46,12 @@ test('settings are tested against the server and keep the token on the server si
 
   const right = env.call('saveSettings', { apiUrl: server.url, token: server.tokens['region-ostergotland'] });
   assert.equal(right.ok, true, right.message);
-  assert.match(right.message, /du ser 3 provrum/);
+  assert.equal(right.message, 'Sparat. Inloggad som Region Östergötland (medlem). Anslutningen fungerar – du ser 3 provrum.');
+  const kansli = env.call('saveSettings', { apiUrl: server.url, token: server.tokens.reglab });
+  assert.match(kansli.message, /^Sparat\. Inloggad som Reglabs kansli \(kansliet\)\./);
+  const partner = env.call('saveSettings', { apiUrl: server.url, token: server.tokens.rise });
+  assert.match(partner.message, /^Sparat\. Inloggad som \S.* \(partner\)\./);
+  assert.equal(env.call('saveSettings', { apiUrl: server.url, token: server.tokens['region-ostergotland'] }).ok, true);
   const info = env.call('settingsInfo');
   assert.equal(info.apiUrl, server.url);
   assert.equal(info.tokenTail, server.tokens['region-ostergotland'].slice(-4));

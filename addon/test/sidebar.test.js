@@ -167,7 +167,7 @@ test('the settings dialog: address, token and the provrum link, tested on save',
   await page.click('#save');
   await page.waitForFunction(() => /Sparat/.test(document.querySelector('#message').textContent));
   await settled(page);
-  assert.equal(await page.textContent('#message'), 'Sparat. Anslutningen fungerar. Kalkylarket är kopplat till ”AI och visualisering i regional utveckling”.');
+  assert.equal(await page.textContent('#message'), 'Sparat. Inloggad som Region Östergötland (medlem). Kalkylarket är kopplat till ”AI och visualisering i regional utveckling”.');
   assert.equal(env.docProps(env.active).getProperty('provrum.provrumId'), ai.id);
   await page.screenshot({ path: screenshotPath('installningar.png') });
 
