@@ -132,10 +132,39 @@ function request_(method, path, options) {
     if (body === null) {
       throw new ProvrumError(t_('err.notJson'));
     }
-    return body;
+    return options.withHeaders ? { body: body, headers: response.getHeaders() } : body;
   }
   console.warn('provrum: HTTP ' + code, method, path);
   throw errorFor_(code, body);
+}
+
+/** At most this many pages of one listing are read (5 000 items at the server's page size). */
+var MAX_PAGES = 50;
+
+/**
+ * Every item of a paged listing (`/provrum`, `/orgs`): GET `path`, then each next page its `Link`
+ * header (rel="next", RFC 8288) names, so a listing longer than one page is read whole.
+ */
+function requestAll_(path) {
+  var items = [];
+  var next = path;
+  for (var i = 0; next && i < MAX_PAGES; i++) {
+    var page = request_('GET', next, { withHeaders: true });
+    items = items.concat(page.body);
+    next = nextPage_(page.headers);
+  }
+  return items;
+}
+
+/** The next page's path from a `Link` header, or null on the last page. Only a path on the same
+ * server is followed (the server writes `</orgs?cursor=…&limit=…>; rel="next"`). */
+function nextPage_(headers) {
+  var link = '';
+  Object.keys(headers || {}).forEach(function (name) {
+    if (name.toLowerCase() === 'link') link = String(headers[name]);
+  });
+  var m = /<([^>]*)>\s*;\s*rel="?next"?/.exec(link);
+  return m && /^\/[^\/]/.test(m[1]) ? m[1] : null;
 }
 
 /** `application/...` for a workbook file name, or null when it is not a workbook. */

@@ -86,7 +86,7 @@ function settingsInfo() {
 /** The provrum this user can see, for the link list; [] when the settings do not work yet. */
 function provrumChoices() {
   return forDialog_(function () {
-    return request_('GET', '/provrum').map(function (p) {
+    return requestAll_('/provrum').map(function (p) {
       return { id: p.id, title: p.title, status: word_('status', p.status) };
     });
   });
@@ -118,7 +118,7 @@ function saveSettings(form) {
       // Who the token acts for, as the server says (GET /me): shown, so a wrong token is seen.
       var me = request_('GET', '/me');
       var who = t_('settings.who', { name: me.org.name, membership: word_('membership', me.org.membership) });
-      var visible = request_('GET', '/provrum');
+      var visible = requestAll_('/provrum');
       var choices = visible.map(function (p) {
         return { id: p.id, title: p.title, status: word_('status', p.status) };
       });

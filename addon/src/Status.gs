@@ -106,7 +106,7 @@ function refreshStatus_(spreadsheet, hourly) {
   var rows = request_('GET', '/status');
   var names = {};
   try {
-    request_('GET', '/orgs').forEach(function (org) { names[org.id] = org.name; });
+    requestAll_('/orgs').forEach(function (org) { names[org.id] = org.name; });
   } catch (e) {
     if (!(e instanceof ProvrumError)) throw e; // without names the ids still say who leads
   }

@@ -179,3 +179,22 @@ test('the hourly refresh keeps an English user\'s language, and survives Google 
   for (let hour = 1; hour <= 24; hour++) env.fireTriggers('refreshStatusOnTimer');
   assert.equal(env.triggers.length, 0, 'given up after a day out of reach');
 });
+
+test('a listing longer than a page is read whole, following its Link header', async () => {
+  const { server } = ctx;
+  const whole = (await server.api('GET', '/orgs?limit=500', server.tokens.reglab)).body.map((o) => o.id);
+  assert.ok(whole.length >= 5, JSON.stringify(whole));
+  const { env } = userOf(server, 'reglab');
+  const sent = env.fetches.length;
+  const read = Array.from(env.call('requestAll_', '/orgs?limit=2'), (o) => o.id);
+  assert.deepEqual(read, whole);
+  const pages = env.fetches.slice(sent).map((f) => f.url.slice(server.url.length));
+  assert.equal(pages.length, Math.ceil(whole.length / 2), JSON.stringify(pages));
+  assert.equal(pages[0], '/orgs?limit=2');
+  assert.ok(pages.slice(1).every((p) => /^\/orgs\?cursor=[^&]+&limit=2$/.test(p)), JSON.stringify(pages));
+  // A Link to another server is never followed: the token would go with it.
+  assert.equal(env.call('nextPage_', { Link: '<https://evil.example/orgs?cursor=x>; rel="next"' }), null);
+  assert.equal(env.call('nextPage_', { link: '<//evil.example/orgs>; rel="next"' }), null);
+  assert.equal(env.call('nextPage_', { Link: '</provrum?cursor=a&limit=1>; rel="next"' }), '/provrum?cursor=a&limit=1');
+  assert.equal(env.call('nextPage_', {}), null);
+});
