@@ -193,9 +193,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// request logs, and a problem for unknown paths.
 pub fn app(routes: Router<AppState>, state: AppState) -> Router {
     routes
-        .fallback(|| async {
-            ApiError::not_found(Text::new("Adressen finns inte.", "No such path."))
-        })
+        .fallback(|| async { ApiError::no_such_path() })
         .with_state(state)
         .layer(axum::middleware::from_fn(problem::render))
         .layer(axum::extract::DefaultBodyLimit::max(JSON_LIMIT))

@@ -7,7 +7,7 @@
 //! limit, the accepted file types) are the constants the code enforces.
 
 use crate::paging::{DEFAULT_LIMIT, MAX_CURSOR, Paging};
-use crate::upload::{ACCEPTED, max_upload};
+use crate::upload::{ACCEPTED, max_upload_mb};
 use crate::{RequestLang, problem::ProblemBody};
 use provrum_store::MAX_PAGE;
 use std::collections::BTreeMap;
@@ -144,7 +144,7 @@ problems! {
     /// 409 when the model's rules refuse (with findings) or a change conflicts.
     Conflict = 409, "Refused by the model's rules (findings) or a conflicting change";
     /// 413 for a file over the upload limit.
-    TooLarge = 413, format!("The file is over {} MB", max_upload() / 1_000_000);
+    TooLarge = 413, format!("The file is over {} MB", max_upload_mb());
     /// 415 for a body that is not JSON.
     NotJson = 415, "The body is not JSON (Content-Type: application/json)";
     /// 415 for an upload that is not a workbook type.
@@ -173,43 +173,56 @@ impl IntoResponses for Unavailable {
     }
 }
 
+/// One parameter of an operation: `name` in `at`, described, with its schema.
+pub(crate) fn parameter(
+    name: &str,
+    at: ParameterIn,
+    required: bool,
+    description: &str,
+    schema: impl Into<RefOr<Schema>>,
+) -> Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(at)
+        .required(if required {
+            Required::True
+        } else {
+            Required::False
+        })
+        .description(Some(description))
+        .schema(Some(schema))
+        .build()
+}
+
 /// What [`Paging`] reads from the query.
 impl IntoParams for Paging {
     fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let cursor = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(MAX_CURSOR));
+        let limit = ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(1))
+            .maximum(Some(MAX_PAGE))
+            .default(Some(DEFAULT_LIMIT.into()));
         vec![
-            ParameterBuilder::new()
-                .name("cursor")
-                .parameter_in(ParameterIn::Query)
-                .required(Required::False)
-                .description(Some(
-                    "Where the listing continues: copy it from the previous page's `Link` header \
-                     (`<path?cursor=…&limit=…>; rel=\"next\"`, RFC 8288, absent on the last \
-                     page); opaque. Omit it for the first page.",
-                ))
-                .schema(Some(
-                    ObjectBuilder::new()
-                        .schema_type(Type::String)
-                        .min_length(Some(1))
-                        .max_length(Some(MAX_CURSOR))
-                        .build(),
-                ))
-                .build(),
-            ParameterBuilder::new()
-                .name("limit")
-                .parameter_in(ParameterIn::Query)
-                .required(Required::False)
-                .description(Some(format!(
-                    "Items per page, 1-{MAX_PAGE}; {DEFAULT_LIMIT} unless given."
-                )))
-                .schema(Some(
-                    ObjectBuilder::new()
-                        .schema_type(Type::Integer)
-                        .minimum(Some(1))
-                        .maximum(Some(MAX_PAGE))
-                        .default(Some(DEFAULT_LIMIT.into()))
-                        .build(),
-                ))
-                .build(),
+            parameter(
+                "cursor",
+                ParameterIn::Query,
+                false,
+                "Where the listing continues: copy it from the previous page's `Link` header \
+                 (`<path?cursor=…&limit=…>; rel=\"next\"`, RFC 8288, absent on the last page); \
+                 opaque. Omit it for the first page.",
+                cursor,
+            ),
+            parameter(
+                "limit",
+                ParameterIn::Query,
+                false,
+                &format!("Items per page, 1-{MAX_PAGE}; {DEFAULT_LIMIT} unless given."),
+                limit,
+            ),
         ]
     }
 }
@@ -217,15 +230,13 @@ impl IntoParams for Paging {
 /// The `Accept-Language` header [`RequestLang`] reads.
 impl IntoParams for RequestLang {
     fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
-        vec![
-            ParameterBuilder::new()
-                .name("Accept-Language")
-                .parameter_in(ParameterIn::Header)
-                .required(Required::False)
-                .description(Some("`en` for English messages; Swedish otherwise"))
-                .schema(Some(String::schema()))
-                .build(),
-        ]
+        vec![parameter(
+            "Accept-Language",
+            ParameterIn::Header,
+            false,
+            "`en` for English messages; Swedish otherwise",
+            String::schema(),
+        )]
     }
 }
 
@@ -247,7 +258,7 @@ pub fn upload_body() -> RequestBody {
         .description(Some(format!(
             "The workbook (.xlsx, .xlsm, .xls or .ods), at most {} MB. An empty body is checked \
              as an empty file (FORM-1).",
-            max_upload() / 1_000_000
+            max_upload_mb()
         )));
     for accepted in ACCEPTED {
         body = body.content(

@@ -4,41 +4,23 @@
 //! extractor also describes its parameter (with the id's pattern) in the OpenAPI document.
 
 use crate::ApiError;
+use crate::openapi::parameter;
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
-use provrum_rules::{IdError, OrgId, ProvrumId, Text, TokenId};
-use utoipa::IntoParams;
-use utoipa::openapi::Required;
-use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
-use utoipa::openapi::schema::{ObjectBuilder, Type};
+use provrum_rules::{IdError, OrgId, ProvrumId, TokenId};
+use utoipa::openapi::path::{Parameter, ParameterIn};
+use utoipa::{IntoParams, PartialSchema};
 
 /// The one parameter of a path, as text (a path whose parameter is not text was not routed).
 async fn text<S: Send + Sync>(parts: &mut Parts, state: &S) -> Result<String, ApiError> {
     Path::<String>::from_request_parts(parts, state)
         .await
         .map(|Path(text)| text)
-        .map_err(|_| ApiError::not_found(Text::new("Adressen finns inte.", "No such path.")))
+        .map_err(|_| ApiError::no_such_path())
 }
 
 fn not_found(e: IdError) -> ApiError {
     ApiError::not_found(e.0)
-}
-
-/// The path parameter `name`, an id matching `pattern`.
-fn param(name: &str, description: &str, pattern: &str) -> Vec<Parameter> {
-    vec![
-        ParameterBuilder::new()
-            .name(name)
-            .parameter_in(ParameterIn::Path)
-            .required(Required::True)
-            .description(Some(description))
-            .schema(Some(
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .pattern(Some(pattern)),
-            ))
-            .build(),
-    ]
 }
 
 macro_rules! path_id {
@@ -57,7 +39,8 @@ macro_rules! path_id {
 
         impl IntoParams for $name {
             fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
-                param($param, $description, <$id>::PATTERN)
+                // The id's schema carries its pattern.
+                vec![parameter($param, ParameterIn::Path, true, $description, <$id>::schema())]
             }
         }
     };

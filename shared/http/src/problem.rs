@@ -96,6 +96,11 @@ impl ApiError {
         )
     }
 
+    /// 404 for a path no route serves.
+    pub fn no_such_path() -> ApiError {
+        ApiError::not_found(Text::new("Adressen finns inte.", "No such path."))
+    }
+
     pub fn bad_request(detail: Text) -> ApiError {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -140,8 +145,9 @@ impl ApiError {
         )
     }
 
-    pub fn too_large(limit: usize) -> ApiError {
-        let mb = limit / (1024 * 1024);
+    /// 413 for an upload over [`crate::upload::max_upload`].
+    pub fn too_large() -> ApiError {
+        let mb = crate::upload::max_upload_mb();
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too-large",
@@ -338,9 +344,7 @@ pub async fn render(request: Request, next: Next) -> Response {
         .is_none_or(|v| v.as_bytes().starts_with(b"text/plain"));
     if response.status().is_client_error() && is_bare {
         let error = match response.status() {
-            StatusCode::NOT_FOUND => {
-                ApiError::not_found(Text::new("Adressen finns inte.", "No such path."))
-            }
+            StatusCode::NOT_FOUND => ApiError::no_such_path(),
             StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method-not-allowed",
@@ -350,7 +354,7 @@ pub async fn render(request: Request, next: Next) -> Response {
                     "This path does not support the method.",
                 ),
             ),
-            StatusCode::PAYLOAD_TOO_LARGE => ApiError::too_large(crate::upload::max_upload()),
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::too_large(),
             // A framework's own refusal (a query, path or header it could not parse): its short
             // text becomes the detail.
             status => {

@@ -12,6 +12,11 @@ pub fn max_upload() -> usize {
     provrum_workbook::Limits::default().max_file_bytes
 }
 
+/// [`max_upload`] in whole megabytes (MiB), as messages and the HTTP document say it.
+pub fn max_upload_mb() -> usize {
+    max_upload() / (1024 * 1024)
+}
+
 /// The body limit for upload routes: the file plus room for multipart framing.
 pub fn upload_body_limit() -> usize {
     max_upload() + 64 * 1024
@@ -35,7 +40,7 @@ pub struct Upload {
 
 fn too_large_or(e: impl std::fmt::Display, status: axum::http::StatusCode) -> ApiError {
     if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::too_large(max_upload())
+        ApiError::too_large()
     } else {
         ApiError::bad_request(Text::new(
             format!("Filen kunde inte tas emot: {e}."),
@@ -106,7 +111,7 @@ impl<S: Send + Sync> FromRequest<S> for Upload {
             }
         };
         if upload.bytes.len() > max_upload() {
-            return Err(ApiError::too_large(max_upload()));
+            return Err(ApiError::too_large());
         }
         Ok(upload)
     }

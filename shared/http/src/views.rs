@@ -150,12 +150,11 @@ impl ProvrumView {
 }
 
 pub async fn load_provrum(state: &AppState, id: &ProvrumId) -> Result<Provrum, ApiError> {
-    state.store.get_provrum(id.as_str()).await?.ok_or_else(|| {
-        ApiError::not_found(provrum_rules::Text::new(
-            format!("Provrummet {id} finns inte."),
-            format!("The provrum {id} does not exist."),
-        ))
-    })
+    state
+        .store
+        .get_provrum(id.as_str())
+        .await?
+        .ok_or_else(|| ApiError::not_found(ProvrumId::not_found(id.as_str())))
 }
 
 /// The organisation `id`, or 404 in the caller's language.

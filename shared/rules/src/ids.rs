@@ -17,10 +17,17 @@ fn is_base32(c: char) -> bool {
     c.is_ascii_lowercase() || ('2'..='7').contains(&c)
 }
 
-/// `prefix` and exactly [`ISSUED_LEN`] base32 characters: what the stores issue.
-fn issued(text: &str, prefix: &str) -> bool {
-    text.strip_prefix(prefix)
-        .is_some_and(|rest| rest.len() == ISSUED_LEN && rest.chars().all(is_base32))
+/// `text` if it is `prefix` and exactly [`ISSUED_LEN`] base32 characters (what the stores issue);
+/// otherwise it names nothing, and `not_found` says so.
+fn issued(text: &str, prefix: &str, not_found: fn(&str) -> Text) -> Result<String, IdError> {
+    let ok = text
+        .strip_prefix(prefix)
+        .is_some_and(|rest| rest.len() == ISSUED_LEN && rest.chars().all(is_base32));
+    if ok {
+        Ok(text.to_string())
+    } else {
+        Err(IdError(not_found(text)))
+    }
 }
 
 /// The base32 characters of an issued id (80 random bits).
@@ -70,14 +77,15 @@ impl ProvrumId {
     pub const PATTERN: &'static str = "^pr_[a-z2-7]{16}$";
 
     pub fn parse(text: &str) -> Result<ProvrumId, IdError> {
-        if issued(text, Self::PREFIX) {
-            Ok(ProvrumId(text.to_string()))
-        } else {
-            Err(IdError(Text::new(
-                format!("Provrummet {text} finns inte."),
-                format!("The provrum {text} does not exist."),
-            )))
-        }
+        issued(text, Self::PREFIX, Self::not_found).map(ProvrumId)
+    }
+
+    /// No provrum has the id `text`: a malformed one, or one no store holds.
+    pub fn not_found(text: &str) -> Text {
+        Text::new(
+            format!("Provrummet {text} finns inte."),
+            format!("The provrum {text} does not exist."),
+        )
     }
 }
 
@@ -92,14 +100,15 @@ impl TokenId {
     pub const PATTERN: &'static str = "^tok_[a-z2-7]{16}$";
 
     pub fn parse(text: &str) -> Result<TokenId, IdError> {
-        if issued(text, Self::PREFIX) {
-            Ok(TokenId(text.to_string()))
-        } else {
-            Err(IdError(Text::new(
-                format!("Nyckeln {text} finns inte."),
-                format!("The token {text} does not exist."),
-            )))
-        }
+        issued(text, Self::PREFIX, Self::not_found).map(TokenId)
+    }
+
+    /// No token has the id `text`.
+    pub fn not_found(text: &str) -> Text {
+        Text::new(
+            format!("Nyckeln {text} finns inte."),
+            format!("The token {text} does not exist."),
+        )
     }
 }
 
