@@ -7,7 +7,7 @@ use provrum_rules::model::{Membership, OrgKind};
 use provrum_rules::{OrgId, TokenId};
 use provrum_store::dynamo::DynamoStore;
 use provrum_store::sqlite::SqliteStore;
-use provrum_store::{AuditEvent, Org, Store, issue_token, parse_org_id, parse_org_name};
+use provrum_store::{AuditEvent, Org, Store, issue_token, parse_org_name};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -84,7 +84,7 @@ pub async fn org_add(
     membership: MembershipArg,
 ) -> anyhow::Result<()> {
     let org = Org {
-        id: parse_org_id(id)?,
+        id: OrgId::parse(id)?.into_string(),
         name: parse_org_name(name)?,
         kind: match kind {
             KindArg::Region => OrgKind::Region,

@@ -13,15 +13,17 @@ use provrum_http::openapi::{
 };
 use provrum_http::paging::{self, Paging};
 use provrum_http::path::{OrgPath, ProvrumPath, TokenPath};
+use provrum_http::text::Field;
 use provrum_http::views::{self, ProvrumView, Situation, load_provrum};
 use provrum_http::{Action, Actor, ApiError, AppState, JsonBody, RequestLang, authorize};
 use provrum_rules::model::{Membership, OrgKind, Status};
 use provrum_rules::process::{self, Command, Event, Proposal};
-use provrum_rules::{Ore, OrgId, ProvrumId, Text};
-use provrum_store::{AuditEvent, Org, Provrum, issue_token, new_id, parse_org_name};
+use provrum_rules::{Ore, OrgId, ProvrumId};
+use provrum_store::{AuditEvent, ORG_NAME_MAX, Org, Provrum, issue_token, new_id, parse_org_name};
 use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
 use utoipa::ToSchema;
+use utoipa::openapi::schema::Object;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -122,12 +124,7 @@ async fn me(actor: Actor) -> Json<Me> {
 #[serde(deny_unknown_fields)]
 struct NewOrg {
     id: OrgId,
-    /// 1-200 characters, no control characters.
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
-    )]
+    #[schema(schema_with = org_name_schema)]
     name: String,
     kind: OrgKind,
     membership: Membership,
@@ -246,40 +243,31 @@ async fn revoke_token(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Free text from a person: trimmed, bounded, no control characters but newlines.
-fn text_field(value: &str, max: usize, field: &str) -> Result<String, ApiError> {
-    let value = value.trim();
-    if value.chars().count() > max
-        || value
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
-        return Err(ApiError::bad_request(Text::new(
-            format!("Fältet {field} får vara högst {max} tecken text."),
-            format!("The field {field} may be at most {max} characters of text."),
-        )));
-    }
-    Ok(value.to_string())
-}
+/// The texts a person writes in a request, each with its bound (their rule: [`Field`]).
+const TITLE: Field = Field::new("title", 200);
+const THEME: Field = Field::new("theme", 200);
+const DESCRIPTION: Field = Field::new("description", 10_000);
+const SUMMARY: Field = Field::new("summary", 10_000);
+const LINK: Field = Field::new("link", 2_000);
+const ORG_NAME: Field = Field::new("name", ORG_NAME_MAX);
 
-/// A field that must have text.
-fn required_text(value: &str, max: usize, field: &str) -> Result<String, ApiError> {
-    let text = text_field(value, max, field)?;
-    if text.is_empty() {
-        return Err(ApiError::bad_request(Text::new(
-            format!("Fältet {field} saknas."),
-            format!("The field {field} is missing."),
-        )));
-    }
-    Ok(text)
+fn title_schema() -> Object {
+    TITLE.required_schema()
 }
-
-/// A field that may be absent; empty text counts as absent.
-fn optional_text(value: Option<&str>, max: usize, field: &str) -> Result<Option<String>, ApiError> {
-    Ok(value
-        .map(|v| text_field(v, max, field))
-        .transpose()?
-        .filter(|v| !v.is_empty()))
+fn theme_schema() -> Object {
+    THEME.optional_schema()
+}
+fn description_schema() -> Object {
+    DESCRIPTION.optional_schema()
+}
+fn summary_schema() -> Object {
+    SUMMARY.required_schema()
+}
+fn link_schema() -> Object {
+    LINK.web_link_schema()
+}
+fn org_name_schema() -> Object {
+    ORG_NAME.name_schema()
 }
 
 /// A proposal: a title, and a theme and a description if the proposer has them. Texts are
@@ -288,21 +276,11 @@ fn optional_text(value: Option<&str>, max: usize, field: &str) -> Result<Option<
 #[serde(deny_unknown_fields)]
 #[schema(as = Proposal)]
 struct ProposalBody {
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f][^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
-    )]
+    #[schema(schema_with = title_schema)]
     title: String,
-    #[schema(
-        max_length = 200,
-        pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
-    )]
+    #[schema(schema_with = theme_schema)]
     theme: Option<String>,
-    #[schema(
-        max_length = 10000,
-        pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
-    )]
+    #[schema(schema_with = description_schema)]
     description: Option<String>,
 }
 
@@ -311,9 +289,9 @@ impl ProposalBody {
     fn parse(self) -> Result<Proposal, ApiError> {
         Ok(Proposal {
             id: new_id(ProvrumId::PREFIX),
-            title: required_text(&self.title, 200, "title")?,
-            theme: optional_text(self.theme.as_deref(), 200, "theme")?,
-            description: optional_text(self.description.as_deref(), 10_000, "description")?,
+            title: TITLE.required(&self.title)?,
+            theme: THEME.optional(self.theme.as_deref())?,
+            description: DESCRIPTION.optional(self.description.as_deref())?,
         })
     }
 }
@@ -544,17 +522,9 @@ async fn approve(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ResultBody {
-    #[schema(
-        min_length = 1,
-        max_length = 10000,
-        pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f][^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
-    )]
+    #[schema(schema_with = summary_schema)]
     summary: String,
-    /// A web address (https:// or http://).
-    #[schema(
-        max_length = 2000,
-        pattern = "^\\s*(https?://[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*)?$"
-    )]
+    #[schema(schema_with = link_schema)]
     link: Option<String>,
 }
 
@@ -586,17 +556,8 @@ pub struct Started {
 impl ResultBody {
     /// The report: a summary, and a link that is a web address.
     fn parse(self) -> Result<Command, ApiError> {
-        let summary = required_text(&self.summary, 10_000, "summary")?;
-        let link = optional_text(self.link.as_deref(), 2_000, "link")?;
-        if link
-            .as_deref()
-            .is_some_and(|l| !(l.starts_with("https://") || l.starts_with("http://")))
-        {
-            return Err(ApiError::bad_request(Text::new(
-                "Länken ska vara en webbadress som börjar med https:// (eller http://).",
-                "The link should be a web address starting with https:// (or http://).",
-            )));
-        }
+        let summary = SUMMARY.required(&self.summary)?;
+        let link = LINK.web_link(self.link.as_deref())?;
         Ok(Command::ReportResult { summary, link })
     }
 }

@@ -12,6 +12,7 @@ pub mod path;
 pub mod policy;
 pub mod problem;
 pub mod run;
+pub mod text;
 pub mod upload;
 pub mod views;
 

@@ -345,20 +345,16 @@ pub trait Store: Send + Sync {
     async fn release_report_post(&self, year: i32, owner: &str) -> Result<bool>;
 }
 
-/// An organisation id as accepted from a person: 1–64 characters of `a-z`, `0-9`, `-` and `_`,
-/// starting with a letter or digit (it appears in URLs and keys).
-pub fn parse_org_id(text: &str) -> Result<String> {
-    provrum_rules::OrgId::parse(text)
-        .map(provrum_rules::OrgId::into_string)
-        .map_err(|e| StoreError::Invalid(e.0.en))
-}
+/// The longest organisation name.
+pub const ORG_NAME_MAX: usize = 200;
 
 pub fn parse_org_name(text: &str) -> Result<String> {
     let name = text.trim();
-    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
-        return Err(StoreError::Invalid(
-            "an organisation name is 1-200 characters of text".into(),
-        ));
+    if name.is_empty() || name.chars().count() > ORG_NAME_MAX || name.chars().any(char::is_control)
+    {
+        return Err(StoreError::Invalid(format!(
+            "an organisation name is 1-{ORG_NAME_MAX} characters of text"
+        )));
     }
     Ok(name.to_string())
 }
