@@ -23,17 +23,8 @@ async fn sqlite() -> (Dyn, Option<tempfile::TempDir>) {
 }
 
 async fn dynamodb() -> (Dyn, Option<tempfile::TempDir>) {
-    let endpoint = provrum_tests::moto_endpoint();
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_sdk_dynamodb::config::Region::new("eu-north-1"))
-        .endpoint_url(endpoint)
-        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-            "test", "test", None, None, "moto",
-        ))
-        .load()
-        .await;
     let table = provrum_store::new_id("contract-");
-    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&config), table);
+    let store = DynamoStore::local(&provrum_tests::moto_endpoint(), table).await;
     assert!(
         store.create_table().await.expect("create table on moto"),
         "a fresh table"
