@@ -481,3 +481,62 @@ async fn me_says_who_the_token_acts_for() {
     let (status, problem) = app.me("prv_unknown").await.parts();
     assert_eq!(status, 401, "{problem}");
 }
+
+/// `GET /me`'s `actions` say beforehand what the routes then do: a member may propose but not
+/// administer or oversee; a partner may not propose (PROC-1, with the finding); the kansli may
+/// administer and oversee but not propose. Each refusal's reason is the route's own answer.
+#[tokio::test]
+async fn me_says_what_the_caller_may_do_as_the_routes_decide() {
+    let app = spawn_app(provrum::all_routes, Backend::Sqlite).await;
+    let member = app.org("region-a", "region", "member").await;
+    let partner = app.org("rise", "other", "partner").await;
+    let kansli = app.kansli.clone();
+    let expect = [
+        (&member, [true, false, false]),
+        (&partner, [false, false, false]),
+        (&kansli, [false, true, true]),
+    ];
+    for (token, allowed) in expect {
+        let (status, me) = app.me(token).await.parts();
+        assert_eq!(status, 200, "{me}");
+        let actions = me["actions"].as_array().expect("actions");
+        let steps: Vec<&str> = actions
+            .iter()
+            .map(|a| a["action"].as_str().unwrap_or(""))
+            .collect();
+        assert_eq!(steps, ["propose", "administer", "oversee"], "{me}");
+        let said: Vec<bool> = actions.iter().map(|a| a["allowed"] == true).collect();
+        assert_eq!(said, allowed, "{me}");
+        // What the routes answer, for the same caller.
+        let proposed = app.propose(token, &json!({"title": "Prov"})).await.parts();
+        let added = app
+            .add_org(token, &json!({"id": format!("x{}", said.len()), "name": "X", "kind": "other", "membership": "member"}))
+            .await
+            .parts();
+        let status_sheet = app.status(token).await.parts();
+        for ((action, (status, body)), ok) in actions
+            .iter()
+            .zip([proposed, added, status_sheet])
+            .zip(allowed)
+        {
+            assert_eq!(status < 300, ok, "{action} vs {status} {body}");
+            if !ok {
+                assert_eq!(status, 403, "{body}");
+                assert_eq!(action["reason"]["sv"], body["detail"], "{action} vs {body}");
+                let rules: Vec<&serde_json::Value> = action["findings"]
+                    .as_array()
+                    .expect("findings")
+                    .iter()
+                    .map(|f| &f["rule"])
+                    .collect();
+                let answered: Vec<&serde_json::Value> = body["findings"]
+                    .as_array()
+                    .map(|f| f.iter().map(|f| &f["rule"]).collect())
+                    .unwrap_or_default();
+                assert_eq!(rules, answered, "{action} vs {body}");
+            }
+        }
+    }
+    let (_, me) = app.me(&partner).await.parts();
+    assert_eq!(me["actions"][0]["findings"][0]["rule"], "PROC-1", "{me}");
+}

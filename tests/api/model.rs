@@ -344,9 +344,8 @@ impl Model {
         }
     }
 
-    /// Why the kansli cannot approve a proposed provrum yet: not ready (a leader, two regions),
-    /// no budget, the budget's errors, the year's quota.
-    fn start_findings(&self, p: &Provrum) -> Vec<&'static str> {
+    /// Why a provrum is not ready to start: no leader (DELT-3), fewer than two regions (DELT-5).
+    fn ready_findings(p: &Provrum) -> Vec<&'static str> {
         let mut findings = Vec::new();
         if p.leader.is_none() {
             findings.push("DELT-3");
@@ -354,6 +353,13 @@ impl Model {
         if p.regions() < 2 {
             findings.push("DELT-5");
         }
+        findings
+    }
+
+    /// Why the kansli cannot approve a proposed provrum yet: not ready (a leader, two regions),
+    /// no budget, the budget's errors, the year's quota.
+    fn start_findings(&self, p: &Provrum) -> Vec<&'static str> {
+        let mut findings = Self::ready_findings(p);
         match &p.budget {
             None => findings.push("BUD-1"),
             Some(budget) => {
@@ -1125,6 +1131,14 @@ impl World {
                 return Err(format!(
                     "GET /status row of {}: can_start {} {reasons:?}, the model {approve:?}",
                     p.id, row["can_start"]
+                ));
+            }
+            let not_ready = sorted(rules(&json!({"findings": row["ready_reasons"]})));
+            let expected = sorted(Model::ready_findings(p));
+            if row["ready"] != json!(expected.is_empty()) || not_ready != expected {
+                return Err(format!(
+                    "GET /status row of {}: ready {} {not_ready:?}, the model {expected:?}",
+                    p.id, row["ready"]
                 ));
             }
         }

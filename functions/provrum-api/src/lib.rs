@@ -87,11 +87,15 @@ async fn openapi_json() -> impl IntoResponse {
     )
 }
 
-/// Who the caller is: the organisation its token acts for, and the token.
+/// Who the caller is: the organisation its token acts for, the token, and what it may do beyond
+/// any one provrum (each provrum's own steps are in its `actions`).
 #[derive(Serialize, ToSchema)]
 pub struct Me {
     pub org: Org,
     pub token: MyToken,
+    /// Propose a provrum, administer organisations and tokens, oversee all provrum: whether the
+    /// caller may, and if not, why, decided by the same guard as the route.
+    pub actions: Vec<MyAction>,
 }
 
 /// The token a request came with: its id and label (never its secret).
@@ -101,10 +105,78 @@ pub struct MyToken {
     pub label: String,
 }
 
-/// Who am I: the caller's organisation (its kind and membership) and its token's label
+/// A step beyond one provrum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MyStep {
+    /// `POST /provrum` (PROC-1: members).
+    Propose,
+    /// `POST /orgs`, the organisations' tokens (the kansli).
+    Administer,
+    /// `GET /status`, `GET /reports/{year}` (the kansli).
+    Oversee,
+}
+
+/// One step beyond a provrum the caller could take: where, whether it may, and if not, why.
+#[derive(Serialize, ToSchema)]
+pub struct MyAction {
+    pub action: MyStep,
+    pub method: &'static str,
+    pub path: &'static str,
+    pub allowed: bool,
+    /// Why not, in a sentence (absent when allowed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<provrum_rules::Text>,
+    /// The model's findings that say why not (PROC-1 for a partner's proposal).
+    pub findings: Vec<provrum_rules::Finding>,
+}
+
+impl MyAction {
+    fn of(
+        action: MyStep,
+        method: &'static str,
+        path: &'static str,
+        guard: Result<(), ApiError>,
+    ) -> MyAction {
+        let (reason, findings) = match guard {
+            Ok(()) => (None, Vec::new()),
+            Err(e) => (Some(e.detail.clone()), e.findings.clone()),
+        };
+        MyAction {
+            action,
+            method,
+            path,
+            allowed: reason.is_none(),
+            reason,
+            findings,
+        }
+    }
+}
+
+/// Who am I: the caller's organisation (its kind and membership), its token's label, and what it may do
 #[utoipa::path(get, path = "/me", operation_id = "me",
     responses((status = OK, description = "The caller", body = Me), Unauthorized, Unavailable))]
 async fn me(actor: Actor) -> Json<Me> {
+    let actions = vec![
+        MyAction::of(
+            MyStep::Propose,
+            "POST",
+            "/provrum",
+            process::permit_propose(actor.org.membership).map_err(ApiError::from),
+        ),
+        MyAction::of(
+            MyStep::Administer,
+            "POST",
+            "/orgs",
+            authorize(Action::Administer, &actor, None),
+        ),
+        MyAction::of(
+            MyStep::Oversee,
+            "GET",
+            "/status",
+            authorize(Action::Oversee, &actor, None),
+        ),
+    ];
     let Actor {
         org,
         token_id,
@@ -116,6 +188,7 @@ async fn me(actor: Actor) -> Json<Me> {
             id: token_id,
             label: token_label,
         },
+        actions,
     })
 }
 

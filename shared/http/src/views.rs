@@ -266,7 +266,10 @@ pub struct StatusRow {
     pub id: String,
     pub title: String,
     pub status: Status,
+    /// "Redo att starta" (DELT-5) …
     pub ready: bool,
+    /// … and if not, why: a leader missing (DELT-3), too few regions (DELT-5).
+    pub ready_reasons: Vec<Finding>,
     pub leader: Option<String>,
     pub participants: u32,
     pub regions: u32,
@@ -298,6 +301,7 @@ pub fn status_row(view: &ProvrumView, today: chrono::NaiveDate) -> StatusRow {
         title: view.title.clone(),
         status: view.status,
         ready: view.ready,
+        ready_reasons: view.readiness.findings.clone(),
         leader: view.leader.clone(),
         participants: view.participants.len() as u32,
         regions: view.regions(),

@@ -346,6 +346,18 @@ fn rules(findings: Vec<Finding>) -> Refusal {
     Refusal::Rules { findings }
 }
 
+/// PROC-1 as the guard of [`propose`]: whether an organisation of `membership` may propose a
+/// provrum, and if not, the refusal it gets (also what `GET /me` tells a client beforehand).
+pub fn permit_propose(membership: Membership) -> Result<(), Refusal> {
+    may_propose(membership).map_err(|findings| Refusal::Forbidden {
+        message: Text::new(
+            "Bara Reglabs medlemmar kan föreslå provrum.",
+            "Only Reglab's members can propose a provrum.",
+        ),
+        findings,
+    })
+}
+
 /// "Alla Reglab-medlemmar har möjlighet att föreslå nya provrum. Partner kan inte föreslå
 /// provrum" (PROC-1): a member's proposal becomes a provrum, with the proposer taking part.
 pub fn propose(
@@ -353,13 +365,7 @@ pub fn propose(
     caller: Caller<'_>,
     ctx: &Context<'_>,
 ) -> Result<Decision, Refusal> {
-    may_propose(caller.membership).map_err(|findings| Refusal::Forbidden {
-        message: Text::new(
-            "Bara Reglabs medlemmar kan föreslå provrum.",
-            "Only Reglab's members can propose a provrum.",
-        ),
-        findings,
-    })?;
+    permit_propose(caller.membership)?;
     let provrum = Provrum {
         theme: proposal.theme,
         description: proposal.description,
