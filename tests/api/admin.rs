@@ -540,3 +540,23 @@ async fn me_says_what_the_caller_may_do_as_the_routes_decide() {
     let (_, me) = app.me(&partner).await.parts();
     assert_eq!(me["actions"][0]["findings"][0]["rule"], "PROC-1", "{me}");
 }
+
+/// A wrong organisation id is answered in the reader's language, naming the rule, not with the
+/// JSON parser's words.
+#[tokio::test]
+async fn a_wrong_org_id_is_explained_in_swedish_and_english() {
+    let app = spawn_app(provrum::all_routes, Backend::Sqlite).await;
+    let body = json!({"id": "Region Skåne", "name": "Region Skåne", "kind": "region", "membership": "member"});
+    let (status, sv) = app.add_org(&app.kansli, &body).await.parts();
+    assert_eq!(status, 400, "{sv}");
+    assert_eq!(
+        sv["detail"],
+        "organisations-id \"Region Skåne\": använd 1-64 av a-z, 0-9, - och _ (t.ex. region-skane)"
+    );
+    let (status, en) = app.lang("en").add_org(&app.kansli, &body).await.parts();
+    assert_eq!(status, 400, "{en}");
+    assert_eq!(
+        en["detail"],
+        "organisation id \"Region Skåne\": use 1-64 of a-z, 0-9, - and _ (e.g. region-skane)"
+    );
+}

@@ -196,7 +196,9 @@ async fn me(actor: Actor) -> Json<Me> {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewOrg {
-    id: OrgId,
+    // Parsed by the handler, so that a wrong id is answered in the reader's language.
+    #[schema(value_type = OrgId)]
+    id: String,
     #[schema(schema_with = org_name_schema)]
     name: String,
     kind: OrgKind,
@@ -214,7 +216,9 @@ async fn add_org(
 ) -> Result<impl IntoResponse, ApiError> {
     authorize(Action::Administer, &actor, None)?;
     let org = Org {
-        id: body.id.into_string(),
+        id: OrgId::parse(&body.id)
+            .map_err(|e| ApiError::bad_request(e.0))?
+            .into_string(),
         name: parse_org_name(&body.name)?,
         kind: body.kind,
         membership: body.membership,
