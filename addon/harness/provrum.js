@@ -2,7 +2,7 @@
 // database in a fresh folder; its printed demo tokens by organisation. The binary is the one
 // `cargo build -p provrum` made (PROVRUM_BIN overrides). A test that cannot start it fails.
 'use strict';
-const { spawn } = require('node:child_process');
+const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
@@ -22,14 +22,24 @@ function freePort() {
   });
 }
 
-async function startProvrum() {
+/**
+ * `demo: false` starts an empty service the way a deployment begins: the kansli added with the
+ * CLI (`provrum org add`, `provrum token create`), and nothing else; `tokens.reglab` is its token.
+ */
+async function startProvrum({ demo = true } = {}) {
   if (!fs.existsSync(BIN)) {
     throw new Error(`${BIN} is missing: build it with \`cargo build -p provrum\` (scripts/test does)`);
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'provrum-addon-'));
+  const db = path.join(dir, 'provrum.db');
+  let kansliToken = null;
+  if (!demo) {
+    execFileSync(BIN, ['org', 'add', 'reglab', '--name', 'Reglabs kansli', '--kind', 'other', '--membership', 'kansli', '--db', db], { cwd: dir, stdio: 'pipe' });
+    kansliToken = execFileSync(BIN, ['token', 'create', '--org', 'reglab', '--label', 'Kansliets kalkylark', '--db', db], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  }
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(BIN, ['serve', '--demo', '--addr', `127.0.0.1:${port}`, '--db', path.join(dir, 'provrum.db')], {
+  const child = spawn(BIN, ['serve', ...(demo ? ['--demo'] : []), '--addr', `127.0.0.1:${port}`, '--db', db], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -43,7 +53,7 @@ async function startProvrum() {
     if (child.exitCode !== null) throw new Error(`provrum serve exited with ${child.exitCode}:\n${stderr}`);
     try {
       const res = await fetch(`${url}/health`);
-      if (res.ok && /prv_/.test(stdout)) break;
+      if (res.ok && (!demo || /prv_/.test(stdout))) break;
     } catch {
       // not listening yet
     }
@@ -59,7 +69,8 @@ async function startProvrum() {
     const m = /(\S+)\s+(prv_\S+)\s*$/.exec(line);
     if (m) tokens[m[1]] = m[2];
   }
-  for (const org of ['reglab', 'region-ostergotland', 'rise']) {
+  if (!demo) tokens.reglab = kansliToken;
+  for (const org of demo ? ['reglab', 'region-ostergotland', 'rise'] : ['reglab']) {
     if (!tokens[org]) throw new Error(`no demo token for ${org} in:\n${stdout}`);
   }
   const api = async (method, pathname, token, body) => {

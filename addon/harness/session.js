@@ -6,10 +6,10 @@ const { Env, shutdown } = require('./gas');
 const { startProvrum } = require('./provrum');
 
 /** Starts the server before the file's tests and stops it after; `.server` once started. */
-function useServer() {
+function useServer(options) {
   const holder = { server: null };
   before(async () => {
-    holder.server = await startProvrum();
+    holder.server = await startProvrum(options);
   });
   after(async () => {
     if (holder.server) await holder.server.stop();

@@ -123,7 +123,20 @@ class Range {
   setDataValidation(rule) { return this.each((cell) => { cell.validation = rule; }); }
   getDataValidation() { return this.sheet.peek(this.row, this.col).validation; }
   clearDataValidations() { return this.each((cell) => { cell.validation = null; }); }
-  activate() { this.sheet.spreadsheet.activeSheet = this.sheet; return this; }
+  activate() {
+    this.sheet.spreadsheet.activeSheet = this.sheet;
+    this.sheet.activeRange = this;
+    return this;
+  }
+  /** Contents and formats of these cells (Range.clear: notes and validation stay). */
+  clear() {
+    return this.each((cell) => {
+      cell.value = '';
+      cell.formula = '';
+      for (const k of FORMAT_KEYS) delete cell[k];
+    });
+  }
+  clearNote() { return this.each((cell) => { cell.note = ''; }); }
 }
 
 /**
@@ -233,6 +246,9 @@ class Sheet {
   showSheet() { this.hidden = false; return this; }
   isSheetHidden() { return this.hidden; }
   activate() { this.spreadsheet.activeSheet = this; return this; }
+  /** The range the user selected (Range.activate), A1 when none was. */
+  getActiveRange() { return this.activeRange || new Range(this, 1, 1, 1, 1); }
+  getActiveCell() { const r = this.getActiveRange(); return new Range(this, r.row, r.col, 1, 1); }
   setConditionalFormatRules(rules) { this.conditionalRules = rules.slice(); return this; }
   getConditionalFormatRules() { return this.conditionalRules.slice(); }
   newChart() { return new ChartBuilder(); }

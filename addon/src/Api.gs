@@ -84,7 +84,8 @@ function errorFor_(code, body) {
   else if (code === 404) key = 'err.404';
   else if (code === 409) key = 'err.409';
   else if (code === 413) key = 'err.413';
-  else if (code === 415 || code === 422 || code === 400) key = 'err.415';
+  else if (code === 400) key = 'err.400';
+  else if (code === 415 || code === 422) key = 'err.415';
   else if (code >= 500) return new ProvrumError(t_('err.server', { status: code }), [], code);
   else key = 'err.other';
   return new ProvrumError(t_(key, { detail: detail, status: code }).trim(), findings, code);

@@ -33,7 +33,10 @@ function submitBudget() {
   });
 }
 
-/** Sends the open spreadsheet to be checked (and, for a `linked` provrum, stored) and shows it. */
+/**
+ * Sends the open spreadsheet to be checked (and, for a `linked` provrum, stored) and shows it.
+ * Returns the budget version it was stored as, or null for a check.
+ */
 function checkSpreadsheet_(linked) {
   var spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
   var blob = exportXlsx_(spreadsheet);
@@ -49,6 +52,7 @@ function checkSpreadsheet_(linked) {
   var toast = toastFor_(result.compliance);
   if (result.version) toast = t_('submit.toast', { version: result.version }) + ' ' + toast;
   spreadsheet.toast(toast, t_('app.name'), 10);
+  return result.version;
 }
 
 /**

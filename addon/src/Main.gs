@@ -14,6 +14,7 @@ function onOpen(e) {
   SpreadsheetApp.getUi()
     .createAddonMenu()
     .addItem(t_('menu.settings'), 'showSettings')
+    .addItem(t_('menu.provrum'), 'showProvrum')
     .addSeparator()
     .addItem(t_('menu.template'), 'createTemplate')
     .addItem(t_('menu.check'), 'checkBudget')
@@ -21,8 +22,10 @@ function onOpen(e) {
     .addItem(t_('menu.upload'), 'showUploadSidebar')
     .addSeparator()
     .addItem(t_('menu.status'), 'showStatus')
+    .addItem(t_('menu.approveRow'), 'approveSelectedRow')
     .addItem(t_('menu.stopStatus'), 'stopStatusRefresh')
     .addItem(t_('menu.report'), 'showYearReport')
+    .addItem(t_('menu.orgs'), 'showOrgs')
     .addToUi();
 }
 

@@ -59,3 +59,30 @@ for (const locale of ['sv', 'en']) {
     await page.close();
   });
 }
+
+for (const locale of ['sv', 'en']) {
+  const menu = locale === 'sv'
+    ? { provrum: 'Provrum…', orgs: 'Organisationer och tokens (kansli)…' }
+    : { provrum: 'Provrum…', orgs: 'Organisations and tokens (kansli)…' };
+
+  test(`${locale}: the Provrum sidebar, as the kansli, a member and a partner see it`, async () => {
+    for (const org of ['reglab', 'region-ostergotland', 'rise']) {
+      const { env } = userOf(ctx.server, org, { locale });
+      const page = await open(env, menu.provrum);
+      await page.click('#proposeHead');
+      await page.$$eval('details', (ds) => ds.forEach((d) => { d.open = true; }));
+      await assertAccessible(page, `provrum sidebar as ${org}, every fold open`);
+      await page.close();
+    }
+  });
+
+  test(`${locale}: the organisations and tokens dialog, with an organisation's tokens open`, async () => {
+    const { env } = userOf(ctx.server, 'reglab', { locale });
+    const page = await open(env, menu.orgs);
+    await assertAccessible(page, 'organisations dialog');
+    await page.locator('button', { hasText: 'Tokens' }).first().click();
+    await settled(page);
+    await assertAccessible(page, 'organisations dialog, tokens open');
+    await page.close();
+  });
+}

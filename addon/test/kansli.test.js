@@ -7,7 +7,7 @@ const { useServer, userOf } = require('../harness/session');
 
 const ctx = useServer();
 const HEADER = [
-  'Provrum', 'Status', 'Redo att starta', 'Kan få klartecken', 'Varför inte (enligt reglerna)',
+  'Provrum', 'Status', 'Redo att starta', 'Saknas för att vara redo', 'Kan få klartecken', 'Varför inte (enligt reglerna)',
   'Provrumsledare', 'Deltagare', 'Regioner', 'Start', 'Slut',
   'Total budget', 'Basfinansiering', 'Budgetkontroll', 'Fel', 'Varningar', 'Budgetversioner',
   'Kvotår', 'Resultat försenat', 'Id',
@@ -21,39 +21,39 @@ test('Statusöversikt: every provrum in Swedish words, coloured, refreshed hourl
   const sheet = ss.getSheetByName('Status');
   assert.equal(ss.getActiveSheet(), sheet);
   assert.equal(sheet.text('A1'), 'Provrum – statusöversikt');
-  assert.match(sheet.text('A2'), /^Senast uppdaterad \d{4}-\d\d-\d\d \d\d:\d\d · uppdateras automatiskt varje timme$/);
-  assert.deepEqual(sheet.rows(4, 19)[0], HEADER);
+  assert.match(sheet.text('A2'), /^Senast uppdaterad \d{4}-\d\d-\d\d \d\d:\d\d · uppdateras automatiskt varje timme av token ”demo” \(Reglabs kansli\)$/);
+  assert.deepEqual(sheet.rows(4, 20)[0], HEADER);
   assert.equal(sheet.getFrozenRows(), 4);
-  const rows = sheet.rows(5, 19);
+  const rows = sheet.rows(5, 20);
   assert.equal(rows.length, 3);
   const ai = rows.find((r) => r[0].startsWith('AI och visualisering'));
   assert.deepEqual(ai.slice(1, 3), ['Pågår', 'Ja']);
-  assert.deepEqual(ai.slice(5, 8), ['Region Östergötland', 4, 3]);
-  assert.equal(ai[8].getFullYear(), 2025);
-  assert.deepEqual(ai.slice(10, 13), [265000, 93000, 'OK']);
-  assert.equal(ai[17], 'Ja', 'the result is overdue');
+  assert.deepEqual(ai.slice(6, 9), ['Region Östergötland', 4, 3]);
+  assert.equal(ai[9].getFullYear(), 2025);
+  assert.deepEqual(ai.slice(11, 14), [265000, 93000, 'OK']);
+  assert.equal(ai[18], 'Ja', 'the result is overdue');
   // Ready to start, but its budget has an error: the go-ahead says no, and why, with the cell
   // (the server's words; the add-on decides nothing).
   const drones = rows.find((r) => r[0].startsWith('Drönare'));
-  assert.deepEqual([drones[1], drones[2], drones[3], drones[12], drones[13]], ['Föreslaget', 'Ja', 'Nej', 'Fel', 1]);
-  assert.deepEqual(drones[4].split('\n'), [
+  assert.deepEqual([drones[1], drones[2], drones[3], drones[4], drones[13], drones[14]], ['Föreslaget', 'Ja', '', 'Nej', 'Fel', 1]);
+  assert.deepEqual(drones[5].split('\n'), [
     'BUD-4 (Budget!C7): Reglabs basfinansiering är 139 500 kr men får vara högst 100 000 kr.',
     'KVOT-2: Reglabs beviljade basfinansiering 2025 skulle bli 232 500 kr, över taket 200 000 kr: ' +
       '93 000 kr är redan beviljat och provrummet begär 139 500 kr.',
   ]);
   const defence = rows.find((r) => r[0] === 'Civilt försvar');
-  assert.deepEqual([defence[2], defence[3], defence[5], defence[12]], ['Nej', 'Nej', '', 'Ingen budget']);
-  assert.deepEqual(defence[4].split('\n'), [
+  assert.deepEqual([defence[2], defence[3], defence[4], defence[6], defence[13]], ['Nej', 'DELT-3: Provrummet har ingen provrumsledare ännu.', 'Nej', '', 'Ingen budget']);
+  assert.deepEqual(defence[5].split('\n'), [
     'DELT-3: Provrummet har ingen provrumsledare ännu.',
     'BUD-1: Ingen budget är uppladdad; provrumsledaren laddar upp projektplan och budget innan start.',
   ]);
-  assert.equal(sheet.getRange('K5').first().numberFormat, '[>=1000000]0" "000" "000" kr";[>=1000]0" "000" kr";0" kr"');
+  assert.equal(sheet.getRange('L5').first().numberFormat, '[>=1000000]0" "000" "000" kr";[>=1000]0" "000" kr";0" kr"');
 
   const rules = sheet.getConditionalFormatRules();
   const rule = (text, col) => rules.find((r) => r.text === text && r.ranges[0].getColumn() === col);
   assert.equal(rule('Pågår', 2).background, '#d9ead3');
-  assert.equal(rule('Fel', 13).background, '#f4cccc');
-  assert.equal(rule('Ja', 18).background, '#f4cccc');
+  assert.equal(rule('Fel', 14).background, '#f4cccc');
+  assert.equal(rule('Ja', 19).background, '#f4cccc');
   assert.equal(rule('Pågår', 2).ranges[0].getA1Notation(), 'B5:B7');
 
   assert.equal(env.triggers.length, 1);
@@ -66,14 +66,14 @@ test('Statusöversikt: every provrum in Swedish words, coloured, refreshed hourl
   const created = await server.api('POST', '/provrum', server.tokens['region-ostergotland'], { title: 'Ny cykelväg' });
   assert.equal(created.status, 201);
   assert.equal(env.fireTriggers('refreshStatusOnTimer'), 1);
-  assert.equal(sheet.rows(5, 19).length, 4);
-  assert.ok(sheet.rows(5, 19).some((r) => r[0] === 'Ny cykelväg' && r[1] === 'Föreslaget'));
+  assert.equal(sheet.rows(5, 20).length, 4);
+  assert.ok(sheet.rows(5, 20).some((r) => r[0] === 'Ny cykelväg' && r[1] === 'Föreslaget'));
 
   // When the service refuses, the last good rows stay and the sheet says why.
   env.userProperties.setProperty('provrum.token', 'prv_revoked');
   env.fireTriggers('refreshStatusOnTimer');
-  assert.match(sheet.text('A2'), /^Uppdateringen \d{4}-\d\d-\d\d \d\d:\d\d misslyckades: Din token godkändes inte/);
-  assert.equal(sheet.rows(5, 19).length, 4);
+  assert.match(sheet.text('A3'), /^Uppdateringen \d{4}-\d\d-\d\d \d\d:\d\d misslyckades: Din token godkändes inte/);
+  assert.equal(sheet.rows(5, 20).length, 4);
 
   env.menu('Stoppa timuppdatering av status');
   assert.equal(env.triggers.length, 0);
@@ -154,7 +154,7 @@ test('a title that looks like a formula stays text in the kansli\'s sheet', asyn
   const { env, ss } = userOf(server, 'reglab');
   env.menu('Statusöversikt (kansli)');
   const sheet = ss.getSheetByName('Status');
-  const row = sheet.rows(5, 19).findIndex((r) => r[0] === title);
+  const row = sheet.rows(5, 20).findIndex((r) => r[0] === title);
   assert.ok(row >= 0, 'the title is shown as it was written');
   assert.equal(sheet.getRange(5 + row, 1).getFormula(), '', 'and is not a formula');
 });

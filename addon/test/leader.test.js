@@ -15,14 +15,16 @@ test('the menu is Swedish, or English for an English locale', () => {
   const sv = new Env();
   sv.open(sv.newSpreadsheet('x'));
   assert.deepEqual(sv.menus[0].items.map((i) => i.label), [
-    'Inställningar…', '---', 'Skapa mall', 'Kontrollera budget', 'Skicka in som ny budgetversion', 'Ladda upp fil…', '---',
-    'Statusöversikt (kansli)', 'Stoppa timuppdatering av status', 'Årsrapport (kansli)…',
+    'Inställningar…', 'Provrum…', '---', 'Skapa mall', 'Kontrollera budget', 'Skicka in som ny budgetversion', 'Ladda upp fil…', '---',
+    'Statusöversikt (kansli)', 'Ge klartecken för markerad rad (kansli)', 'Stoppa timuppdatering av status', 'Årsrapport (kansli)…',
+    'Organisationer och tokens (kansli)…',
   ]);
   const en = new Env({ locale: 'en' });
   en.open(en.newSpreadsheet('x'));
   assert.deepEqual(en.menus[0].items.filter((i) => i.fn).map((i) => i.label), [
-    'Settings…', 'Create template', 'Check budget', 'Submit as a new budget version', 'Upload file…',
-    'Status overview (kansli)', 'Stop hourly status refresh', 'Annual report (kansli)…',
+    'Settings…', 'Provrum…', 'Create template', 'Check budget', 'Submit as a new budget version', 'Upload file…',
+    'Status overview (kansli)', 'Give the go-ahead for the selected row (kansli)', 'Stop hourly status refresh', 'Annual report (kansli)…',
+    'Organisations and tokens (kansli)…',
   ]);
   // Every item calls a function the add-on has.
   for (const item of sv.menus[0].items.filter((i) => i.fn)) assert.equal(typeof sv.context[item.fn], 'function', item.fn);

@@ -217,3 +217,26 @@ test('the page cannot call the add-on\'s private functions', async () => {
   assert.match(outcome, /private/);
   await page.close();
 });
+
+test('the file button speaks the user\'s language, not the browser\'s, and works from the keyboard', async () => {
+  const { env } = userOf(ctx.server, 'region-ostergotland');
+  const page = await sidebarOf(env);
+  assert.equal(await page.textContent('#choose'), 'Välj fil …');
+  assert.equal(await page.isVisible('#choose'), true);
+  const box = await page.locator('#file').boundingBox();
+  assert.ok(box.width <= 1 && box.height <= 1, `the browser's own button ("Choose File") is out of sight: ${JSON.stringify(box)}`);
+  // Tab reaches the file field first; Space opens the chooser, as on a button.
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'file');
+  const outline = await page.$eval('#choose', (l) => getComputedStyle(l).outlineStyle);
+  assert.equal(outline, 'solid', 'the label shows the focus');
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+  await chooser.setFiles(EXAMPLE);
+  assert.match(await page.textContent('#chosen'), /^exempel-provrum\.xlsx/);
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'send', 'the next stop is the button that sends it');
+  // And a click on the label opens it too.
+  const [again] = await Promise.all([page.waitForEvent('filechooser'), page.click('#choose')]);
+  assert.ok(again);
+  await page.close();
+});

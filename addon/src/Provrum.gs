@@ -1,0 +1,230 @@
+/**
+ * Provrum…: a sidebar with the provrum the user can see and, for each, the steps of the process
+ * the server's `actions` list — a button where a step is allowed, the server's reason where it is
+ * not. Nothing here decides a rule: the page shows what GET /provrum says, and a step is the
+ * request its action names (method and path), whose answer is shown as the server gave it.
+ */
+
+/** The shape of an action's path: a step on one provrum (GET /provrum lists these). */
+var STEP_PATH = /^\/provrum\/pr_[a-z2-7]{16}\/(interest|leader|budget|approve|withdraw|result)$/;
+var STEP_METHODS = { POST: true, PUT: true, DELETE: true };
+
+function showProvrum() {
+  run_(function () {
+    var html = HtmlService.createTemplateFromFile('Provrum').evaluate().setTitle(t_('pv.title'));
+    SpreadsheetApp.getUi().showSidebar(html);
+  });
+}
+
+/** Everything the sidebar shows: who the user is, what they may start, and each provrum. */
+function provrumInfo() {
+  return forDialog_(function () {
+    var me = request_('GET', '/me');
+    var mine = {};
+    (me.actions || []).forEach(function (a) {
+      mine[a.action] = { allowed: !!a.allowed, reason: a.reason ? textOf_(a.reason) : '', findings: findingsOf_(a.findings) };
+    });
+    return {
+      lang: lang_(),
+      strings: strings_(['pv.', 'err.', 'severity.']),
+      who: t_('settings.who', { name: me.org.name, membership: word_('membership', me.org.membership) }),
+      propose: mine.propose || { allowed: false, reason: '', findings: [] },
+      linked: linkedProvrum_(),
+      provrum: requestAll_('/provrum').map(function (p) { return provrumCard_(p, me.org.id); })
+    };
+  });
+}
+
+/** A text the API sends in both languages ({sv, en}), in the user's. */
+function textOf_(text) {
+  if (!text) return '';
+  if (typeof text === 'string') return text;
+  return text[lang_()] || text.sv || '';
+}
+
+/** Findings from a provrum view or an action ({rule, severity, text, location}), for reading. */
+function findingsOf_(findings) {
+  return (findings || []).map(function (f) {
+    return findingForPage_(f.rule, f.severity, textOf_(f.text || f.message), f.location);
+  });
+}
+
+/**
+ * One finding as the pages show it: rule, severity in words, message, the cell in words, and the
+ * place (`sheet`, `cell`) when that cell is in this spreadsheet, so the page can offer to show it.
+ */
+function findingForPage_(rule, severity, message, location) {
+  var here = null;
+  if (location && location.sheet && isCellRef_(location.cell)) {
+    var spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
+    if (spreadsheet && spreadsheet.getSheetByName(location.sheet)) {
+      here = { sheet: location.sheet, cell: location.cell };
+    }
+  }
+  return {
+    rule: String(rule || ''),
+    severity: SEVERITY_ORDER[severity] ? severity : 'info',
+    severityText: severityText_(severity),
+    message: String(message || ''),
+    where: place_(location),
+    here: here
+  };
+}
+
+/** A provrum view as the sidebar shows it to organisation `me`: names, words and its steps. */
+function provrumCard_(p, me) {
+  var names = {};
+  var mine = null;
+  (p.participants || []).forEach(function (x) {
+    names[x.org] = x.name;
+    if (x.org === me) mine = { wantsToLead: !!x.wants_to_lead };
+  });
+  var budget = p.latest_budget;
+  return {
+    id: p.id,
+    title: p.title,
+    theme: p.theme || '',
+    description: p.description || '',
+    status: p.status,
+    statusText: word_('status', p.status),
+    closed: p.status === 'withdrawn' || p.status === 'reported',
+    // Whether the user's organisation takes part (and wants to lead), so that taking part
+    // again reads as changing that answer.
+    mine: mine,
+    // A linked workbook is what the leader submits and where the kansli is shown the cells.
+    linkable: (p.actions || []).some(function (a) { return a.action === 'upload_budget' || a.action === 'approve'; }),
+    proposer: names[p.proposer] || p.proposer,
+    leader: p.leader ? names[p.leader] || p.leader : '',
+    participants: (p.participants || []).map(function (x) {
+      return {
+        org: x.org,
+        name: x.name,
+        kind: x.kind ? word_('kind', x.kind) : '',
+        wantsToLead: !!x.wants_to_lead,
+        leads: x.org === p.leader
+      };
+    }),
+    ready: !!p.ready,
+    readyReasons: findingsOf_(p.readiness && p.readiness.findings),
+    budget: budget ? {
+      version: budget.version,
+      verdict: budget.verdict,
+      verdictText: word_('verdict', budget.verdict),
+      counts: count_('errors', budget.errors) + ', ' + count_('warnings', budget.warnings),
+      total: kronor_(budget.total_budget_ore),
+      base: kronor_(budget.base_funding_ore)
+    } : null,
+    result: p.result ? { summary: p.result.summary, link: p.result.link || '' } : null,
+    actions: (p.actions || []).map(function (a) {
+      return {
+        step: a.action,
+        label: a.action === 'register_interest' && mine ? t_('pv.step.register_interest.again') : word_('pv.step', a.action),
+        method: a.method,
+        path: a.path,
+        allowed: !!a.allowed,
+        reason: a.reason ? textOf_(a.reason) : '',
+        findings: findingsOf_(a.findings)
+      };
+    })
+  };
+}
+
+/**
+ * Takes one step the sidebar offered: `step` is {method, path} from the provrum's action and
+ * `body` what its form holds. Returns {ok, message, findings, info}: a refusal is an answer to
+ * show, with its findings located, not an error.
+ */
+function provrumStep(step, body) {
+  return forDialog_(function () {
+    step = step || {};
+    var method = String(step.method || '').toUpperCase();
+    var path = String(step.path || '');
+    if (!STEP_METHODS[method] || !STEP_PATH.test(path)) {
+      throw new ProvrumError(t_('pv.badStep'));
+    }
+    if (/\/budget$/.test(path)) {
+      return sendLinkedBudget_(path);
+    }
+    var options = {};
+    if (body && typeof body === 'object') options.json = cleanBody_(body);
+    return answered_(function () {
+      request_(method, path, options);
+      return t_('pv.done.' + path.split('/').pop() + '.' + method.toLowerCase());
+    });
+  });
+}
+
+/** Only the fields a step's body may have, as the strings or booleans a form gives. */
+function cleanBody_(body) {
+  var out = {};
+  ['title', 'theme', 'description', 'summary', 'link', 'org'].forEach(function (k) {
+    if (body[k] !== undefined && body[k] !== null && String(body[k]).trim() !== '') out[k] = String(body[k]);
+  });
+  if (body.wants_to_lead !== undefined) out.wants_to_lead = !!body.wants_to_lead;
+  return out;
+}
+
+/** Runs `action`; a ProvrumError becomes an answer with its findings, located for the page. */
+function answered_(action) {
+  try {
+    var message = action();
+    return { ok: true, message: message, findings: [], info: null };
+  } catch (e) {
+    if (!(e instanceof ProvrumError)) throw e;
+    return {
+      ok: false,
+      message: e.message,
+      findings: (e.findings || []).map(function (f) {
+        return findingForPage_(f.rule, f.severity, f.message, f.location);
+      }),
+      info: null
+    };
+  }
+}
+
+/** Föreslå provrum: POST /provrum with the form's title, theme and description. */
+function proposeProvrum(form) {
+  return forDialog_(function () {
+    form = form || {};
+    return answered_(function () {
+      var created = request_('POST', '/provrum', { json: cleanBody_({ title: form.title, theme: form.theme, description: form.description }) });
+      return t_('pv.proposed', { title: created.title });
+    });
+  });
+}
+
+/** Kopplar kalkylarket till provrummet `id` (as the settings dialog does). */
+function linkProvrum(id) {
+  return forDialog_(function () {
+    var p = request_('GET', '/provrum/' + encodeURIComponent(String(id || '')));
+    var doc = PropertiesService.getDocumentProperties();
+    doc.setProperty(KEYS.provrumId, p.id);
+    doc.setProperty(KEYS.provrumTitle, p.title);
+    return { ok: true, message: t_('pv.linkedNow', { title: p.title }), findings: [], info: null };
+  });
+}
+
+/** The leader's step "upload budget" from the sidebar: this spreadsheet, when it is linked there. */
+function sendLinkedBudget_(path) {
+  var id = path.split('/')[2];
+  var linked = linkedProvrum_();
+  if (!linked || linked.id !== id) {
+    return { ok: false, message: t_('pv.linkFirst'), findings: [], info: null };
+  }
+  return answered_(function () {
+    var version = checkSpreadsheet_(linked);
+    return t_('submit.toast', { version: version });
+  });
+}
+
+/** Shows `sheet!cell` of this spreadsheet (a finding's place) and selects it. */
+function showCell(place) {
+  return forDialog_(function () {
+    place = place || {};
+    var spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
+    var sheet = spreadsheet.getSheetByName(String(place.sheet || ''));
+    if (!sheet || !isCellRef_(place.cell)) throw new ProvrumError(t_('pv.noCell'));
+    sheet.getRange(place.cell).activate();
+    return true;
+  });
+}
