@@ -126,6 +126,7 @@ class Range {
   activate() {
     this.sheet.spreadsheet.activeSheet = this.sheet;
     this.sheet.activeRange = this;
+    this.sheet.activeRangeList = null;
     return this;
   }
   /** Contents and formats of these cells (Range.clear: notes and validation stay). */
@@ -248,6 +249,21 @@ class Sheet {
   activate() { this.spreadsheet.activeSheet = this; return this; }
   /** The range the user selected (Range.activate), A1 when none was. */
   getActiveRange() { return this.activeRange || new Range(this, 1, 1, 1, 1); }
+  /** Sheet.getRangeList: several A1 ranges; activate() selects them all, the last one current. */
+  getRangeList(refs) {
+    const ranges = refs.map((ref) => { const p = A1.parse(ref); return new Range(this, p.row, p.col, p.numRows, p.numCols); });
+    const list = {
+      getRanges: () => ranges.slice(),
+      activate: () => {
+        this.spreadsheet.activeSheet = this;
+        this.activeRangeList = ranges;
+        this.activeRange = ranges[ranges.length - 1];
+        return list;
+      },
+    };
+    return list;
+  }
+  getActiveRangeList() { return { getRanges: () => (this.activeRangeList || [this.getActiveRange()]).slice() }; }
   getActiveCell() { const r = this.getActiveRange(); return new Range(this, r.row, r.col, 1, 1); }
   setConditionalFormatRules(rules) { this.conditionalRules = rules.slice(); return this; }
   getConditionalFormatRules() { return this.conditionalRules.slice(); }

@@ -18,6 +18,8 @@ function orgsInfo() {
     return {
       lang: lang_(),
       strings: strings_(['orgs.', 'err.', 'kind.', 'membership.']),
+      // Whether the user may add organisations and handle tokens, as GET /me says (with why not).
+      administer: myActions_(request_('GET', '/me')).administer || { allowed: false, reason: '', findings: [] },
       orgs: orgList_()
     };
   });

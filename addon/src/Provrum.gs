@@ -16,17 +16,30 @@ function showProvrum() {
   });
 }
 
+/**
+ * The page's language and texts, written into the template (`<?!= pageTexts_(…) ?>`) so that
+ * the page is labelled and in the right language before it asks the server for anything, also
+ * when that fails. `<` is escaped: the JSON sits inside a script element.
+ */
+function pageTexts_(prefixes) {
+  return JSON.stringify({ lang: lang_(), strings: strings_(prefixes) }).replace(/</g, '\\u003c');
+}
+
+/** GET /me's actions ({propose, administer, oversee}) as the pages show them. */
+function myActions_(me) {
+  var mine = {};
+  (me.actions || []).forEach(function (a) {
+    mine[a.action] = { allowed: !!a.allowed, reason: a.reason ? textOf_(a.reason) : '', findings: findingsOf_(a.findings, null) };
+  });
+  return mine;
+}
+
 /** Everything the sidebar shows: who the user is, what they may start, and each provrum. */
 function provrumInfo() {
   return forDialog_(function () {
     var me = request_('GET', '/me');
-    var mine = {};
-    (me.actions || []).forEach(function (a) {
-      mine[a.action] = { allowed: !!a.allowed, reason: a.reason ? textOf_(a.reason) : '', findings: findingsOf_(a.findings) };
-    });
+    var mine = myActions_(me);
     return {
-      lang: lang_(),
-      strings: strings_(['pv.', 'err.', 'severity.']),
       who: t_('settings.who', { name: me.org.name, membership: word_('membership', me.org.membership) }),
       propose: mine.propose || { allowed: false, reason: '', findings: [] },
       linked: linkedProvrum_(),
@@ -42,31 +55,39 @@ function textOf_(text) {
   return text[lang_()] || text.sv || '';
 }
 
-/** Findings from a provrum view or an action ({rule, severity, text, location}), for reading. */
-function findingsOf_(findings) {
+/**
+ * Findings from a provrum view or an action ({rule, severity, text, location, cells}), for
+ * reading. `provrumId`: the provrum they are about, so that their cells can be shown when this
+ * spreadsheet is that provrum's linked workbook.
+ */
+function findingsOf_(findings, provrumId) {
   return (findings || []).map(function (f) {
-    return findingForPage_(f.rule, f.severity, textOf_(f.text || f.message), f.location);
+    return findingForPage_(f, textOf_(f.text || f.message), provrumId);
   });
 }
 
 /**
- * One finding as the pages show it: rule, severity in words, message, the cell in words, and the
- * place (`sheet`, `cell`) when that cell is in this spreadsheet, so the page can offer to show it.
+ * One finding as the pages show it: rule, severity in words, message, the place in words, and,
+ * when this spreadsheet is the workbook linked to `provrumId`, the cells to show (`here`: the
+ * sheet and every cell the finding names, a sum's too).
  */
-function findingForPage_(rule, severity, message, location) {
+function findingForPage_(f, message, provrumId) {
+  var linked = linkedProvrum_();
   var here = null;
-  if (location && location.sheet && isCellRef_(location.cell)) {
-    var spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
-    if (spreadsheet && spreadsheet.getSheetByName(location.sheet)) {
-      here = { sheet: location.sheet, cell: location.cell };
-    }
+  if (provrumId && linked && linked.id === provrumId && f.location && f.location.sheet) {
+    var sheet = SpreadsheetApp.getActiveSpreadsheet().getSheetByName(f.location.sheet);
+    var cells = (f.cells && f.cells.length ? f.cells : [f.location])
+      .filter(function (c) { return c.sheet === f.location.sheet && isCellRef_(c.cell); })
+      .map(function (c) { return c.cell; });
+    if (sheet && cells.length) here = { sheet: f.location.sheet, cells: cells };
   }
+  var more = f.cells && f.cells.length > 1 ? ' ' + t_('pv.moreCells', { count: f.cells.length - 1 }) : '';
   return {
-    rule: String(rule || ''),
-    severity: SEVERITY_ORDER[severity] ? severity : 'info',
-    severityText: severityText_(severity),
+    rule: String(f.rule || ''),
+    severity: SEVERITY_ORDER[f.severity] ? f.severity : 'info',
+    severityText: severityText_(f.severity),
     message: String(message || ''),
-    where: place_(location),
+    where: f.location ? place_(f.location) + more : '',
     here: here
   };
 }
@@ -99,13 +120,13 @@ function provrumCard_(p, me) {
       return {
         org: x.org,
         name: x.name,
-        kind: x.kind ? word_('kind', x.kind) : '',
+        kind: x.kind ? word_('participant', x.kind) : '',
         wantsToLead: !!x.wants_to_lead,
         leads: x.org === p.leader
       };
     }),
     ready: !!p.ready,
-    readyReasons: findingsOf_(p.readiness && p.readiness.findings),
+    readyReasons: findingsOf_(p.readiness && p.readiness.findings, p.id),
     budget: budget ? {
       version: budget.version,
       verdict: budget.verdict,
@@ -123,7 +144,7 @@ function provrumCard_(p, me) {
         path: a.path,
         allowed: !!a.allowed,
         reason: a.reason ? textOf_(a.reason) : '',
-        findings: findingsOf_(a.findings)
+        findings: findingsOf_(a.findings, p.id)
       };
     })
   };
@@ -150,22 +171,32 @@ function provrumStep(step, body) {
     return answered_(function () {
       request_(method, path, options);
       return t_('pv.done.' + path.split('/').pop() + '.' + method.toLowerCase());
-    });
+    }, path.split('/')[2]);
   });
 }
 
-/** Only the fields a step's body may have, as the strings or booleans a form gives. */
+/**
+ * The body a step's form gives, as its route takes it: the required texts (a title, a result's
+ * summary) always, trimmed, so that an empty one gets the server's own answer; the optional ones
+ * only when filled in.
+ */
 function cleanBody_(body) {
   var out = {};
-  ['title', 'theme', 'description', 'summary', 'link', 'org'].forEach(function (k) {
-    if (body[k] !== undefined && body[k] !== null && String(body[k]).trim() !== '') out[k] = String(body[k]);
+  ['title', 'summary', 'org'].forEach(function (k) {
+    if (body[k] !== undefined) out[k] = String(body[k] === null ? '' : body[k]).trim();
+  });
+  ['theme', 'description', 'link'].forEach(function (k) {
+    if (body[k] !== undefined && body[k] !== null && String(body[k]).trim() !== '') out[k] = String(body[k]).trim();
   });
   if (body.wants_to_lead !== undefined) out.wants_to_lead = !!body.wants_to_lead;
   return out;
 }
 
-/** Runs `action`; a ProvrumError becomes an answer with its findings, located for the page. */
-function answered_(action) {
+/**
+ * Runs `action`; a ProvrumError becomes an answer with its findings, located for the page
+ * (their cells offered when this is `provrumId`'s linked workbook).
+ */
+function answered_(action, provrumId) {
   try {
     var message = action();
     return { ok: true, message: message, findings: [], info: null };
@@ -175,7 +206,7 @@ function answered_(action) {
       ok: false,
       message: e.message,
       findings: (e.findings || []).map(function (f) {
-        return findingForPage_(f.rule, f.severity, f.message, f.location);
+        return findingForPage_(f, f.message, provrumId);
       }),
       info: null
     };
@@ -214,17 +245,19 @@ function sendLinkedBudget_(path) {
   return answered_(function () {
     var version = checkSpreadsheet_(linked);
     return t_('submit.toast', { version: version });
-  });
+  }, id);
 }
 
-/** Shows `sheet!cell` of this spreadsheet (a finding's place) and selects it. */
+/** Shows a finding's cells in this spreadsheet (`place`: {sheet, cells}) and selects them. */
 function showCell(place) {
   return forDialog_(function () {
     place = place || {};
     var spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
     var sheet = spreadsheet.getSheetByName(String(place.sheet || ''));
-    if (!sheet || !isCellRef_(place.cell)) throw new ProvrumError(t_('pv.noCell'));
-    sheet.getRange(place.cell).activate();
+    var cells = Array.isArray(place.cells) ? place.cells.slice(0, MAX_MARKS) : [];
+    if (!sheet || !cells.length || !cells.every(isCellRef_)) throw new ProvrumError(t_('pv.noCell'));
+    if (cells.length === 1) sheet.getRange(cells[0]).activate();
+    else sheet.getRangeList(cells).activate();
     return true;
   });
 }

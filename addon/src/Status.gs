@@ -36,10 +36,26 @@ function showStatus() {
 function stopStatusRefresh() {
   run_(function () {
     var removed = removeStatusTriggers_();
-    PropertiesService.getUserProperties().deleteProperty(KEYS.statusSpreadsheet);
+    var props = PropertiesService.getUserProperties();
+    markStopped_(props.getProperty(KEYS.statusSpreadsheet));
+    props.deleteProperty(KEYS.statusSpreadsheet);
     var ui = SpreadsheetApp.getUi();
     ui.alert(t_('app.name'), removed ? t_('status.stopped') : t_('status.notRunning'), ui.ButtonSet.OK);
   });
+}
+
+/** Says in the status sheet that it is no longer refreshed, so nobody trusts an old line 2. */
+function markStopped_(id) {
+  if (!id) return;
+  try {
+    var spreadsheet = SpreadsheetApp.openById(id);
+    var sheet = spreadsheet.getSheetByName(t_('status.sheet'));
+    if (sheet) {
+      sheet.getRange('A2').setValue(plain_(t_('status.stoppedNote', { when: now_(spreadsheet) }))).setFontColor('#a50e0e');
+    }
+  } catch (e) {
+    console.warn('provrum: could not mark the status sheet as stopped', String(e && e.message ? e.message : e));
+  }
 }
 
 /**
@@ -73,7 +89,6 @@ function refreshStatusOnTimer() {
   }
   try {
     refreshStatus_(spreadsheet, true);
-    props.deleteProperty(STATUS_REFRESH_FAILURES);
   } catch (e) {
     // Keep the last good rows; say on the sheet why they are not fresh, and for how long.
     var failed = loadJson_(props, STATUS_REFRESH_FAILURES) || { count: 0, since: now_(spreadsheet) };
@@ -172,6 +187,7 @@ function refreshStatus_(spreadsheet, hourly) {
   if (!rows.length) {
     sheet.getRange(first, 1).setValue(t_('status.empty'));
     sheet.setConditionalFormatRules(othersRules_(sheet, width));
+    deleteJson_(PropertiesService.getUserProperties(), STATUS_REFRESH_FAILURES);
     return 0;
   }
   var n = placed.last - first + 1;
@@ -186,6 +202,7 @@ function refreshStatus_(spreadsheet, hourly) {
   sheet.getRange(first, col('col.year'), n, 1).setNumberFormat('0');
   sheet.getRange(first, col('col.id'), n, 1).setFontColor('#5f6368');
   sheet.setConditionalFormatRules(othersRules_(sheet, width).concat(statusRules_(sheet, first, n, col)));
+  deleteJson_(PropertiesService.getUserProperties(), STATUS_REFRESH_FAILURES);
   return rows.length;
 }
 

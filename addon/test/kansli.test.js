@@ -7,7 +7,7 @@ const { useServer, userOf } = require('../harness/session');
 
 const ctx = useServer();
 const HEADER = [
-  'Provrum', 'Status', 'Redo att starta', 'Saknas för att vara redo', 'Kan få klartecken', 'Varför inte (enligt reglerna)',
+  'Provrum', 'Status', 'Redo att starta', 'Varför inte redo', 'Kan få klartecken', 'Varför inte (enligt reglerna)',
   'Provrumsledare', 'Deltagare', 'Regioner', 'Start', 'Slut',
   'Total budget', 'Basfinansiering', 'Budgetkontroll', 'Fel', 'Varningar', 'Budgetversioner',
   'Kvotår', 'Resultat försenat', 'Id',
@@ -77,6 +77,7 @@ test('Statusöversikt: every provrum in Swedish words, coloured, refreshed hourl
 
   env.menu('Stoppa timuppdatering av status');
   assert.equal(env.triggers.length, 0);
+  assert.match(sheet.text('A2'), /^Timuppdateringen stängdes av \d{4}-\d\d-\d\d \d\d:\d\d; raderna nedan är från den senaste uppdateringen\./);
   assert.match(env.lastAlert().message, /Timuppdateringen är avstängd/);
 });
 

@@ -128,14 +128,13 @@ test('a member gets the server\'s 403 in Swedish, and nothing changes', async ()
   assert.equal(refused.status, 403);
   const forbidden = { message: `Din organisation får inte göra det här. ${refused.body.detail}` };
 
-  // Listing the organisations is the server's call too: whatever it answers a member, the
-  // dialog shows (GET /orgs is open to every token today; should that change, its 403 shows).
+  // A member sees the list (GET /orgs is open to every token), and GET /me's refusal of the rest,
+  // in the server's words.
   const listing = await server.api('GET', '/orgs?limit=500', server.tokens['region-ostergotland']);
-  if (listing.status === 200) {
-    assert.deepEqual(plain(env.call('orgsInfo')).orgs.map((o) => o.id), listing.body.map((o) => o.id));
-  } else {
-    assert.throws(() => env.call('orgsInfo'), /^Error: Din organisation får inte göra det här\./);
-  }
+  assert.equal(listing.status, 200);
+  const info = plain(env.call('orgsInfo'));
+  assert.deepEqual(info.orgs.map((o) => o.id), listing.body.map((o) => o.id));
+  assert.deepEqual(info.administer, { allowed: false, reason: refused.body.detail, findings: [] });
   assert.throws(() => env.call('addOrg', { id: 'region-smyg', name: 'Smyg', kind: 'region', membership: 'kansli' }), forbidden);
   assert.throws(() => env.call('orgTokens', 'reglab'), forbidden);
   assert.throws(() => env.call('createToken', 'region-ostergotland', 'en till'), forbidden);
@@ -407,5 +406,22 @@ test('without the clipboard API the token is copied by selecting it', async () =
   assert.equal(await page.isHidden('#secretBox'), true);
   assert.ok(!(await page.content()).includes(secret));
   assert.deepEqual(page.errors || [], []);
+  await page.close();
+});
+
+test('a member opening the dialog sees the list and the server\'s reason, no forms', async () => {
+  const { server } = ctx;
+  const { env } = userOf(server, 'region-ostergotland');
+  env.menu(UI.sv.menu);
+  const page = await openHtml(browser, env, env.dialogs.at(-1).html, { width: 720, height: 620 });
+  await page.waitForSelector('#content:not([hidden])');
+  const me = await server.api('GET', '/me', server.tokens['region-ostergotland']);
+  const administer = me.body.actions.find((a) => a.action === 'administer');
+  assert.equal(administer.allowed, false);
+  assert.equal(await page.textContent('#notAllowed'), administer.reason.sv);
+  assert.equal(await page.isHidden('#addSection'), true);
+  assert.equal(await page.locator('#orgRows button').count(), 0, 'no token buttons');
+  assert.ok((await page.locator('#orgRows tr').count()) > 20, 'the list is shown');
+  await assertAccessible(page, 'the dialog as a member');
   await page.close();
 });

@@ -9,6 +9,8 @@ const { useServer, userOf } = require('../harness/session');
 const { launchBrowser, openHtml, settled } = require('../harness/browser');
 const { assertAccessible } = require('../harness/axe');
 const { screenshotPath } = require('../harness/screens');
+const { Env } = require('../harness/gas');
+const { fillExample, EXAMPLE } = require('../harness/user');
 
 const ctx = useServer();
 let browser;
@@ -96,8 +98,6 @@ test('a refusal shows the server\'s findings: a partner chosen to lead gets DELT
   assert.match(await card(page, 'Partnerledning').textContent(), /<script>window\.__xss=2<\/script><b>fet<\/b>/);
   assert.equal(await page.locator('img, b').count(), 0, 'no element was made from the title or the description');
   assert.equal(await page.evaluate(() => window.__xss), undefined);
-  assert.match(await card(page, 'Partnerledning').textContent(), /Välj provrumsledare: ingen deltagare har anmält att de vill vara provrumsledare ännu\./);
-  assert.equal(await card(page, 'Partnerledning').locator('select').count(), 0);
   const rise = userOf(server, 'rise');
   const id = Array.from(rise.env.call('provrumInfo').provrum).find((p) => p.title.endsWith('Partnerledning')).id;
   const registered = rise.env.call('provrumStep', { method: 'POST', path: `/provrum/${id}/interest` }, { wants_to_lead: true });
@@ -126,13 +126,19 @@ test('the kansli sees why klartecken is refused, each finding a button to its ce
   const c = card(page, 'Drönare');
   assert.match(await c.textContent(), /Det här kalkylarket är kopplat till provrummet\./);
   assert.match(await c.textContent(), /Ge klartecken går inte nu: Reglerna tillåter det inte: BUD-4, KVOT-2\./);
-  const show = c.locator('button.link', { hasText: 'Visa Budget!C7' });
+  // BUD-4 is about a sum: the button selects every cell that adds to it.
+  const show = c.locator('button.link', { hasText: /^Visa Budget!C7 och \d+ till$/ });
   await show.click();
   await settled(page);
   assert.equal(ss.getActiveSheet().getName(), 'Budget');
-  assert.equal(ss.getActiveSheet().getActiveRange().getA1Notation(), 'C7');
-  // Without the workbook, the place is said, not offered.
+  const selected = ss.getActiveSheet().getActiveRangeList().getRanges().map((r) => r.getA1Notation());
+  const bud4 = drones.actions.find((a) => a.action === 'approve').findings.find((f) => f.rule === 'BUD-4');
+  assert.deepEqual(selected, bud4.cells.map((x) => x.cell));
+  assert.equal(selected[0], 'C7');
+  assert.ok(selected.length > 1, JSON.stringify(selected));
+  // A spreadsheet with a Budget sheet that is not linked to Drönare: the place is said, not offered.
   const other = userOf(server, 'reglab');
+  other.env.menu('Skapa mall');
   const plain = await sidebar(other.env);
   assert.equal(await card(plain, 'Drönare').locator('button.link').count(), 0);
   assert.match(await card(plain, 'Drönare').textContent(), /Budget!C7/);
@@ -158,4 +164,126 @@ test('in English for an English locale; a partner is told why it cannot propose'
   assert.ok(!/[åäöÅÄÖ]/.test(rest), `Swedish left in the English sidebar: ${rest.match(/.{0,40}[åäöÅÄÖ].{0,40}/)}`);
   await assertAccessible(page, 'provrum sidebar (en)');
   await page.close();
+});
+
+/** A user with their own token (one the kansli made in the add-on), in a new spreadsheet. */
+function personWith(token, name) {
+  const env = new Env({ allow: [`${ctx.server.url}/`] });
+  const ss = env.open(env.newSpreadsheet(name));
+  const saved = env.call('saveSettings', { apiUrl: ctx.server.url, token });
+  assert.ok(saved.ok, saved.message);
+  return { env, ss };
+}
+
+/** Clicks `name` in `page`, waits for the answer, and returns the notice. */
+async function press(page, scope, name) {
+  await scope.getByRole('button', { name, exact: true }).click();
+  await settled(page);
+  return page.textContent('#notice');
+}
+
+test('every step\'s form, clicked in the sidebar: interest, its withdrawal, leader, budget, klartecken, result, withdrawal', async () => {
+  const { server } = ctx;
+  const title = 'Formtest: gemensam upphandling';
+  const kansli = userOf(server, 'reglab');
+  const skane = personWith(kansli.env.call('createToken', 'region-skane', 'Formtestet').token, 'Upphandling');
+  const proposer = userOf(server, 'region-ostergotland');
+
+  let page = await sidebar(proposer.env);
+  await page.click('#proposeHead');
+  await page.fill('#pTitle', title);
+  assert.match(await press(page, page, 'Föreslå provrummet'), /är föreslaget/);
+  await page.close();
+
+  // Region Skåne: interest wanting to lead; withdrawn (asked twice); registered again.
+  page = await sidebar(skane.env);
+  let c = card(page, title);
+  await c.locator('label.check').click();
+  assert.equal(await press(page, c, 'Anmäl intresse'), 'Intresset är anmält.');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), title, 'the focus is back on the provrum');
+  c = card(page, title);
+  assert.equal(await c.locator('input[type=checkbox]').isChecked(), true, 'the answer is shown as given');
+  await c.getByRole('button', { name: 'Dra tillbaka intresset', exact: true }).click();
+  assert.equal(await press(page, c, 'Bekräfta: Dra tillbaka intresset'), 'Intresset är tillbakadraget.');
+  c = card(page, title);
+  await c.locator('label.check').click();
+  assert.equal(await press(page, c, 'Anmäl intresse'), 'Intresset är anmält.');
+  await page.close();
+
+  // The proposer chooses the leader: those who want to lead first, and said so.
+  page = await sidebar(proposer.env);
+  c = card(page, title);
+  assert.deepEqual(await c.locator('select option').allTextContents(), ['Region Skåne – vill vara provrumsledare', 'Region Östergötland']);
+  await c.locator('select').selectOption('region-skane');
+  assert.equal(await press(page, c, 'Välj provrumsledare'), 'Provrumsledaren är vald.');
+  await page.close();
+
+  // The leader links the workbook and submits it from the sidebar.
+  skane.env.menu('Skapa mall');
+  fillExample(skane.ss, {
+    ...EXAMPLE,
+    plan: { ...EXAMPLE.plan, 'Provrummets namn': title, Startdatum: new Date(2027, 2, 1), Slutdatum: new Date(2027, 6, 31) },
+    participants: [['Region Skåne', 'Region', 'Ledare'], ['Region Östergötland', 'Region', 'Deltagare']],
+    budget: [
+      ['Projektledning', 'Arbetstid', 60000, 'Region Skåne'],
+      ['Upphandlare', 'Arbetstid', 40000, 'Region Östergötland'],
+      ['Juridiskt stöd', 'Expertstöd', 50000, 'Reglabs basfinansiering'],
+    ],
+  });
+  page = await sidebar(skane.env);
+  c = card(page, title);
+  assert.equal(await press(page, c, 'Skicka in budgeten'), '', 'not linked: the card says so');
+  assert.match(await c.locator('[role=alert]').textContent(), /Koppla först kalkylarket till provrummet/);
+  assert.match(await press(page, c, 'Koppla kalkylarket till provrummet'), /^Kalkylarket är kopplat till ”Formtest/);
+  c = card(page, title);
+  assert.equal(await press(page, c, 'Skicka in budgeten'), 'Sparad som version 1.');
+  await page.close();
+
+  // The kansli: klartecken, asked twice.
+  page = await sidebar(kansli.env);
+  c = card(page, title);
+  assert.match(await c.textContent(), /Klartecken startar provrummet\. Det räknas mot årets kvot och kan inte ångras\./);
+  await c.getByRole('button', { name: 'Ge klartecken', exact: true }).click();
+  assert.equal(await press(page, c, 'Bekräfta: Ge klartecken'), 'Klartecken är givet: provrummet har startat.');
+  assert.match(await card(page, title).textContent(), /Pågår/);
+  await page.close();
+
+  // The leader reports the result: the card moves to the finished ones.
+  page = await sidebar(skane.env);
+  c = card(page, title);
+  await c.getByLabel('Vad kom ni fram till?').fill('Gemensam upphandling sparade tid i båda regionerna.');
+  await c.getByLabel('Länk till mer (valfritt)').fill('https://reglab.se/provrum/upphandling');
+  assert.equal(await press(page, c, 'Återrapportera resultatet'), 'Resultatet är återrapporterat. Tack!');
+  assert.equal(await page.locator('#closedBox').evaluate((d) => d.open), true, 'the finished card is shown, with the focus');
+  assert.match(await card(page, title).textContent(), /Gemensam upphandling sparade tid i båda regionerna\.https:\/\/reglab\.se\/provrum\/upphandling/);
+  await assertAccessible(page, 'provrum sidebar, a finished provrum open');
+  await page.close();
+
+  // A proposal withdrawn by its proposer, asked twice.
+  page = await sidebar(proposer.env);
+  await page.click('#proposeHead');
+  await page.fill('#pTitle', 'Formtest: tillbakadraget');
+  await press(page, page, 'Föreslå provrummet');
+  c = card(page, 'Formtest: tillbakadraget');
+  await c.getByRole('button', { name: 'Dra tillbaka provrummet', exact: true }).click();
+  assert.equal(await press(page, c, 'Bekräfta: Dra tillbaka provrummet'), 'Provrummet är återtaget.');
+  assert.match(await card(page, 'Formtest: tillbakadraget').textContent(), /Återtaget/);
+  // An empty title gets the server's own words, not a parser's.
+  await page.fill('#pTitle', '   ');
+  await press(page, page, 'Föreslå provrummet');
+  assert.match(await page.textContent('#notice'), /^Uppgifterna godtogs inte\. Fältet title/);
+  await page.close();
+});
+
+test('when the service cannot be reached the sidebar still speaks the user\'s language, and passes axe', async () => {
+  for (const locale of ['sv', 'en']) {
+    const { env } = userOf(ctx.server, 'region-ostergotland', { locale });
+    env.userProperties.setProperty('provrum.token', 'prv_wrong');
+    const page = await sidebar(env);
+    assert.equal(await page.getAttribute('html', 'lang'), locale);
+    assert.match(await page.textContent('#notice'), locale === 'sv' ? /^Din token godkändes inte/ : /^Your token was not accepted/);
+    assert.equal(await page.textContent('#refresh'), locale === 'sv' ? 'Uppdatera' : 'Refresh');
+    await assertAccessible(page, `provrum sidebar (${locale}), the service refusing`);
+    await page.close();
+  }
 });

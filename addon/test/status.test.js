@@ -81,6 +81,10 @@ test('hourly refreshes that keep failing say so in the sheet, louder after three
   assert.equal(sheet.rows(5, ID).length, rowsBefore, 'the last good rows stay');
   assert.equal(env.triggers.length, 1, 'it keeps trying');
   env.userProperties.setProperty('provrum.token', good);
+  // A refresh by hand that works ends the run of failures too.
+  env.menu('Statusöversikt (kansli)');
+  assert.equal(env.userProperties.getProperty('provrum.statusRefreshFailures'), null);
+  assert.equal(env.userProperties.getProperty('provrum.statusRefreshFailures.0'), null, 'no part is left behind');
   env.fireTriggers('refreshStatusOnTimer');
   assert.equal(sheet.text('A3'), '');
   assert.match(sheet.text('A2'), /uppdateras automatiskt varje timme av token ”demo” \(Reglabs kansli\)$/, 'the sheet says whose refresh it is');

@@ -102,7 +102,7 @@ test('the whole process, from adding organisations to the reported result, in th
   let row = statusRow(kansli, TITLE);
   assert.equal(row.Status, 'Föreslaget');
   assert.equal(row['Redo att starta'], 'Nej');
-  assert.deepEqual(row['Saknas för att vara redo'].split('\n').map((l) => l.split(':')[0]), ['DELT-3', 'DELT-5']);
+  assert.deepEqual(row['Varför inte redo'].split('\n').map((l) => l.split(':')[0]), ['DELT-3', 'DELT-5']);
 
   // Two regions and the partner register interest, one region wanting to lead.
   assert.ok(takeStep(ostergotland.env, TITLE, 'register_interest', { wants_to_lead: false }).ok);
@@ -110,7 +110,7 @@ test('the whole process, from adding organisations to the reported result, in th
   assert.ok(takeStep(rise.env, TITLE, 'register_interest', { wants_to_lead: false }).ok);
   row = statusRow(kansli, TITLE);
   assert.deepEqual([row.Deltagare, row.Regioner, row['Redo att starta']], [4, 2, 'Nej']);
-  assert.deepEqual(row['Saknas för att vara redo'].split('\n').map((l) => l.split(':')[0]), ['DELT-3']);
+  assert.deepEqual(row['Varför inte redo'].split('\n').map((l) => l.split(':')[0]), ['DELT-3']);
 
   // The proposer chooses the leader among those who want to lead.
   const choice = cardOf(kommun.env, TITLE).participants.filter((p) => p.wantsToLead).map((p) => p.org);
@@ -172,9 +172,13 @@ test('the whole process, from adding organisations to the reported result, in th
   row = statusRow(kansli, TITLE);
   assert.deepEqual([row.Budgetkontroll, row.Budgetversioner, row['Kan få klartecken'], row.Basfinansiering], ['OK', 2, 'Ja', 90000]);
 
-  // The kansli gives klartecken from the sidebar.
-  const started = takeStep(kansli.env, TITLE, 'approve');
-  assert.equal(started.message, 'Klartecken är givet: provrummet har startat.');
+  // The sidebar now offers klartecken; the kansli gives it from the status sheet's row.
+  assert.equal(cardOf(kansli.env, TITLE).actions.find((a) => a.step === 'approve').allowed, true);
+  const statusSheet = kansli.ss.getSheetByName('Status');
+  statusSheet.getRange(5 + statusSheet.rows(5, 20).findIndex((r) => r[0] === TITLE), 3).activate();
+  kansli.env.answer('YES');
+  kansli.env.menu('Ge klartecken för markerad rad (kansli)');
+  assert.equal(kansli.ss.toasts.at(-1).message, `Klartecken givet för ”${TITLE}”: kvotår 2027, basfinansiering 90 000 kr.`);
   row = statusRow(kansli, TITLE);
   assert.deepEqual([row.Status, row['Kvotår']], ['Pågår', 2027]);
 
