@@ -9,9 +9,11 @@
 //! year's quota.
 
 pub mod dynamo;
+mod session;
 pub mod sqlite;
 mod token;
 
+pub use session::{NewSession, SESSION_LENGTH, Session, sign_in, signed_in};
 pub use token::{NewToken, constant_time_eq, hash_token, issue_token};
 
 use async_trait::async_trait;
@@ -245,6 +247,12 @@ pub trait Store: Send + Sync {
     async fn orgs_page(&self, cursor: Option<&str>, limit: u32) -> Result<Page<Org>>;
 
     async fn create_token(&self, token: &Token, event: &AuditEvent) -> Result<()>;
+    /// Stores a new web session; its hash is unique.
+    async fn create_session(&self, session: &Session) -> Result<()>;
+    /// The session whose secret hashes to `hash`, unless it has expired at `now`.
+    async fn session_by_hash(&self, hash: &str, now: DateTime<Utc>) -> Result<Option<Session>>;
+    /// Ends a session (sign-out); whether there was one.
+    async fn delete_session(&self, hash: &str) -> Result<bool>;
     async fn token_by_hash(&self, hash: &str) -> Result<Option<Token>>;
     /// Revokes a token (idempotent for an already revoked one); `NotFound` for an unknown id.
     async fn revoke_token(&self, id: &str, at: DateTime<Utc>, event: &AuditEvent) -> Result<()>;

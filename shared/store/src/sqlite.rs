@@ -3,9 +3,9 @@
 //! process; `BEGIN IMMEDIATE` and a busy timeout serialise them across processes.
 
 use crate::{
-    AuditEvent, BudgetSummary, BudgetVersion, Org, Page, PostClaim, Provrum, Result, Store,
-    StoreError, StoredReport, Token, approval_parts, check_next_budget, from_json, page_limit,
-    post_lease_until, to_json, touch_before, touch_time,
+    AuditEvent, BudgetSummary, BudgetVersion, Org, Page, PostClaim, Provrum, Result, Session,
+    Store, StoreError, StoredReport, Token, approval_parts, check_next_budget, from_json,
+    page_limit, post_lease_until, to_json, touch_before, touch_time,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -20,6 +20,7 @@ use tracing::instrument;
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS orgs (id TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tokens (id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions (hash TEXT PRIMARY KEY, expires_at INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS tokens_by_org ON tokens (json_extract(data, '$.org'));
 CREATE TABLE IF NOT EXISTS provrum (
     id TEXT PRIMARY KEY, sort_key TEXT NOT NULL UNIQUE, status TEXT NOT NULL,
@@ -465,6 +466,59 @@ impl Store for SqliteStore {
             )
             .map_err(db_err)?;
             insert_event(tx, &event)
+        })
+        .await
+    }
+
+    #[instrument(name = "store", skip_all, fields(op = "create_session"))]
+    async fn create_session(&self, session: &Session) -> Result<()> {
+        let session = session.clone();
+        self.write(move |tx| {
+            // Expired sessions go when new ones come: the table never holds more than a day's.
+            tx.execute(
+                "DELETE FROM sessions WHERE expires_at <= ?1",
+                [session.created_at.timestamp()],
+            )
+            .map_err(db_err)?;
+            tx.execute(
+                "INSERT INTO sessions (hash, expires_at, data) VALUES (?1, ?2, ?3)",
+                params![
+                    session.hash,
+                    session.expires_at.timestamp(),
+                    to_json(&session)?
+                ],
+            )
+            .map_err(db_err)?;
+            Ok(())
+        })
+        .await
+    }
+
+    #[instrument(name = "store", skip_all, fields(op = "session_by_hash"))]
+    async fn session_by_hash(&self, hash: &str, now: DateTime<Utc>) -> Result<Option<Session>> {
+        let hash = hash.to_string();
+        self.with(move |conn| {
+            let data: Option<String> = conn
+                .query_row(
+                    "SELECT data FROM sessions WHERE hash = ?1 AND expires_at > ?2",
+                    params![hash, now.timestamp()],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(db_err)?;
+            data.map(|d| from_json(&d)).transpose()
+        })
+        .await
+    }
+
+    #[instrument(name = "store", skip_all, fields(op = "delete_session"))]
+    async fn delete_session(&self, hash: &str) -> Result<bool> {
+        let hash = hash.to_string();
+        self.write(move |tx| {
+            let n = tx
+                .execute("DELETE FROM sessions WHERE hash = ?1", [&hash])
+                .map_err(db_err)?;
+            Ok(n > 0)
         })
         .await
     }

@@ -10,7 +10,8 @@ use provrum_store::dynamo::DynamoStore;
 use provrum_store::sqlite::SqliteStore;
 use provrum_store::{
     AuditEvent, BudgetVersion, MAX_BUDGET_VERSIONS, MAX_POST_LEASE, NewToken, Org, Page,
-    Participant, PostClaim, Provrum, Store, StoreError, StoredReport, hash_token,
+    Participant, PostClaim, Provrum, SESSION_LENGTH, Store, StoreError, StoredReport, hash_token,
+    sign_in, signed_in,
 };
 use std::sync::Arc;
 
@@ -73,6 +74,7 @@ contract!(
     tokens_are_listed_per_organisation_and_touched_at_most_hourly,
     budget_versions_page_and_stop_at_the_cap,
     audit_events_page_oldest_first,
+    sessions_last_a_working_day_end_on_sign_out_and_with_their_token,
 );
 
 fn t0() -> DateTime<Utc> {
@@ -1278,5 +1280,134 @@ async fn audit_events_page_oldest_first(store: Dyn) {
             items: Vec::new(),
             next: None
         }
+    );
+}
+
+/// The web page's sessions: opened only with a token in force, found by the hash of the cookie's
+/// secret (never the secret), over after a working day, on sign-out, and when the token is
+/// revoked.
+async fn sessions_last_a_working_day_end_on_sign_out_and_with_their_token(store: Dyn) {
+    store
+        .create_org(
+            &org("region-s", OrgKind::Region, Membership::Member),
+            &event("org/region-s", "org.created"),
+        )
+        .await
+        .expect("org");
+    let new = NewToken::generate("region-s", "webbsidan", t0()).expect("random");
+    store
+        .create_token(&new.token, &event("token/s", "token.created"))
+        .await
+        .expect("token");
+    let store = store.as_ref();
+    assert!(
+        sign_in(store, "prv_not-a-token", t0())
+            .await
+            .expect("sign in")
+            .is_none(),
+        "an unknown token opens nothing"
+    );
+    let (first, token) = sign_in(store, &new.secret, t0())
+        .await
+        .expect("sign in")
+        .expect("signed in");
+    assert_eq!(token.id, new.token.id);
+    assert!(first.secret.starts_with("ses_") && first.secret.len() > 50);
+    assert_eq!(first.session.hash, hash_token(&first.secret));
+    assert_eq!(first.session.expires_at, t0() + SESSION_LENGTH);
+    assert_eq!(
+        store
+            .session_by_hash(&first.secret, t0())
+            .await
+            .expect("lookup"),
+        None,
+        "the secret itself is not a key"
+    );
+    // During the working day, and not after it.
+    let late = t0() + SESSION_LENGTH - Duration::minutes(1);
+    let (found, by) = signed_in(store, &first.secret, late)
+        .await
+        .expect("lookup")
+        .expect("in force");
+    assert_eq!(
+        (found, by.id),
+        (first.session.clone(), new.token.id.clone())
+    );
+    for after in [t0() + SESSION_LENGTH, t0() + Duration::days(2)] {
+        assert!(
+            signed_in(store, &first.secret, after)
+                .await
+                .expect("lookup")
+                .is_none(),
+            "expired at {after}"
+        );
+    }
+    assert!(
+        signed_in(store, "ses_unknown", t0())
+            .await
+            .expect("lookup")
+            .is_none()
+    );
+    // Sign-out ends one session, once; another stays.
+    let (second, _) = sign_in(store, &new.secret, t0())
+        .await
+        .expect("sign in")
+        .expect("signed in");
+    let (third, _) = sign_in(store, &new.secret, t0())
+        .await
+        .expect("sign in")
+        .expect("signed in");
+    assert_ne!(second.session.hash, third.session.hash);
+    assert!(
+        store
+            .delete_session(&second.session.hash)
+            .await
+            .expect("sign out")
+    );
+    assert!(
+        !store
+            .delete_session(&second.session.hash)
+            .await
+            .expect("twice")
+    );
+    assert!(
+        signed_in(store, &second.secret, t0())
+            .await
+            .expect("lookup")
+            .is_none()
+    );
+    assert!(
+        signed_in(store, &third.secret, t0())
+            .await
+            .expect("lookup")
+            .is_some()
+    );
+    assert!(
+        store
+            .create_session(&third.session)
+            .await
+            .is_err_and(|e| matches!(e, StoreError::AlreadyExists(_))),
+        "a session hash is unique"
+    );
+    // Revoking the token ends its sessions, and it opens no new one.
+    store
+        .revoke_token(
+            &new.token.id,
+            t0() + Duration::hours(1),
+            &event("token/s", "token.revoked"),
+        )
+        .await
+        .expect("revoke");
+    assert!(
+        signed_in(store, &third.secret, t0() + Duration::hours(2))
+            .await
+            .expect("lookup")
+            .is_none()
+    );
+    assert!(
+        sign_in(store, &new.secret, t0() + Duration::hours(2))
+            .await
+            .expect("sign in")
+            .is_none()
     );
 }

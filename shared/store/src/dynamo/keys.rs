@@ -47,6 +47,11 @@ pub(super) fn org(id: &str) -> Key {
 /// GSI1's partition of every organisation.
 pub(super) const ORGS: &str = "ORG";
 
+/// A web session, by its secret's SHA-256.
+pub(super) fn session(hash: &str) -> Key {
+    Key::new(format!("SESSION#{hash}"), "SESSION")
+}
+
 /// A token, by its secret's SHA-256 (GSI1: [`token_id`], `TOKEN`).
 pub(super) fn token(hash: &str) -> Key {
     Key::new(format!("{TOKENS}{hash}"), TOKEN_SK)

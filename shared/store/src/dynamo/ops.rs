@@ -9,8 +9,8 @@ use super::keys;
 use super::table;
 use super::{CHUNK, DynamoStore, MAX_BUDGET_DATA};
 use crate::{
-    AuditEvent, BudgetSummary, BudgetVersion, Org, Page, PostClaim, Provrum, Result, Store,
-    StoreError, StoredReport, Token, approval_parts, check_next_budget, from_json,
+    AuditEvent, BudgetSummary, BudgetVersion, Org, Page, PostClaim, Provrum, Result, Session,
+    Store, StoreError, StoredReport, Token, approval_parts, check_next_budget, from_json,
     post_lease_until, to_json, touch_before, touch_time,
 };
 use async_trait::async_trait;
@@ -274,6 +274,47 @@ impl Store for DynamoStore {
             }
             Err(e) => Err(e.into_store()),
         }
+    }
+
+    #[instrument(name = "store", skip_all, fields(op = "create_session"))]
+    async fn create_session(&self, session: &Session) -> Result<()> {
+        let mut item = keys::session(&session.hash).item();
+        item.insert("data".into(), s(to_json(session)?));
+        // The table's time to live removes the item after this (epoch seconds); until then a
+        // read checks the end itself, as DynamoDB may keep expired items for a while.
+        item.insert(table::TTL.into(), n(session.expires_at.timestamp()));
+        if self.put_new(item).await? {
+            Ok(())
+        } else {
+            Err(StoreError::AlreadyExists("session".into()))
+        }
+    }
+
+    #[instrument(name = "store", skip_all, fields(op = "session_by_hash"))]
+    async fn session_by_hash(&self, hash: &str, now: DateTime<Utc>) -> Result<Option<Session>> {
+        let Some(item) = self.get_item(keys::session(hash)).await? else {
+            return Ok(None);
+        };
+        let session: Session = from_json(get_s(&item, "data")?)?;
+        Ok((session.expires_at > now).then_some(session))
+    }
+
+    #[instrument(name = "store", skip_all, fields(op = "delete_session"))]
+    async fn delete_session(&self, hash: &str) -> Result<bool> {
+        let key = keys::session(hash);
+        if !key.storable() {
+            return Ok(false);
+        }
+        let out = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key.item()))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
+            .send()
+            .await
+            .map_err(sdk_err)?;
+        Ok(out.attributes.is_some_and(|a| !a.is_empty()))
     }
 
     #[instrument(name = "store", skip_all, fields(op = "token_by_hash"))]

@@ -5,7 +5,7 @@ use super::codec::{build_err, sdk_err};
 use crate::{Result, StoreError};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType,
+    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
 };
 
 pub const PK: &str = "PK";
@@ -13,6 +13,8 @@ pub const SK: &str = "SK";
 pub const GSI1: &str = "GSI1";
 pub const GSI1_PK: &str = "GSI1PK";
 pub const GSI1_SK: &str = "GSI1SK";
+/// The attribute DynamoDB's time to live reads (epoch seconds): sessions carry it.
+pub const TTL: &str = "expires";
 /// All key attributes are strings; billing is on demand; GSI1 projects all attributes.
 pub const KEY_ATTRIBUTES: [&str; 4] = [PK, SK, GSI1_PK, GSI1_SK];
 
@@ -31,12 +33,14 @@ pub fn cloudformation() -> serde_json::Value {
             "IndexName": GSI1,
             "KeySchema": [key(GSI1_PK, "HASH"), key(GSI1_SK, "RANGE")],
             "Projection": {"ProjectionType": "ALL"}
-        }]
+        }],
+        "TimeToLiveSpecification": {"AttributeName": TTL, "Enabled": true}
     })
 }
 
 impl DynamoStore {
-    /// Creates the table (on demand, with GSI1) unless it exists; `true` when it was created.
+    /// Creates the table (on demand, with GSI1 and the time to live on [`TTL`]) unless it
+    /// exists; `true` when it was created.
     pub async fn create_table(&self) -> Result<bool> {
         match self
             .client
@@ -101,6 +105,19 @@ impl DynamoStore {
                 .and_then(|t| t.table_status())
                 .is_some_and(|s| s.as_str() == "ACTIVE")
             {
+                self.client
+                    .update_time_to_live()
+                    .table_name(&self.table)
+                    .time_to_live_specification(
+                        TimeToLiveSpecification::builder()
+                            .attribute_name(TTL)
+                            .enabled(true)
+                            .build()
+                            .map_err(build_err)?,
+                    )
+                    .send()
+                    .await
+                    .map_err(sdk_err)?;
                 return Ok(true);
             }
             tokio::time::sleep(std::time::Duration::from_millis(500)).await;
