@@ -5,11 +5,11 @@ pub mod docs;
 use axum::Router;
 use provrum_http::AppState;
 
-/// Every function's routes on one router: the local server's whole API.
+/// Every function's routes on one router: the local server's whole API, and the web page.
 pub fn all_routes(state: AppState) -> Router {
     let routes = provrum_api::routes()
         .merge(budget_import::routes())
         .merge(status_sheet::routes())
         .merge(quota_report::routes());
-    provrum_http::app(routes.into(), state)
+    provrum_http::app(Router::from(routes).merge(web::routes()), state)
 }

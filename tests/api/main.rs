@@ -14,3 +14,4 @@ mod scheduled;
 mod security;
 mod story;
 mod uploads;
+mod web;

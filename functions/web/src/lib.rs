@@ -1,0 +1,279 @@
+//! `web`: the web page, a second thin front end over the same functions as the API. Pages are
+//! rendered on the server (maud) and work without JavaScript; every rule stays in
+//! `shared/rules`, and a page shows what the provrum views and their `actions` say.
+//!
+//! Signing in: the token is typed once into a form and exchanged for a session (stored as a
+//! hash, a working day long); the browser keeps only the session, in an `HttpOnly; Secure;
+//! SameSite=Strict` cookie. Every state-changing request must come from this site
+//! (`Sec-Fetch-Site`, else `Origin`), and every page carries a strict Content-Security-Policy:
+//! no script and no inline style at all.
+
+mod pages;
+mod words;
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use provrum_http::views;
+use provrum_http::{AppState, RequestLang};
+use provrum_rules::Lang;
+use provrum_rules::process::Caller;
+use provrum_store::{Org, Token, hash_token, sign_in, signed_in};
+use serde::Deserialize;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The cookie that carries the session secret.
+pub const COOKIE: &str = "provrum_session";
+/// Where the pages live.
+pub const BASE: &str = "/webb";
+/// A token or session secret longer than this is not one: refused before any lookup.
+const MAX_SECRET: usize = 200;
+
+/// The policy every page is served with: its own stylesheet, nothing else; no script, no
+/// inline style, no frames, forms only to itself.
+pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
+                       frame-ancestors 'none'; base-uri 'none'";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(BASE, get(home))
+        .route("/webb/logga-in", get(sign_in_page).post(sign_in_form))
+        .route("/webb/logga-ut", post(sign_out))
+        .route("/webb/tillganglighet", get(statement))
+        .route("/webb/stil.css", get(stylesheet))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+}
+
+/// `?lang=en` or `?lang=sv` chooses the language; otherwise the browser's (`Accept-Language`).
+#[derive(Deserialize, Default)]
+struct LangQuery {
+    lang: Option<String>,
+}
+
+fn lang_of(query: &LangQuery, browser: RequestLang) -> Lang {
+    query
+        .lang
+        .as_deref()
+        .and_then(Lang::parse)
+        .unwrap_or(browser.0)
+}
+
+/// The session secret a request's cookie carries, if any.
+fn session_secret(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .map(|(_, value)| value.trim().to_string())
+        .filter(|v| !v.is_empty() && v.len() <= MAX_SECRET)
+}
+
+/// Whether a state-changing request comes from this site: the browser's `Sec-Fetch-Site`
+/// says so, or, from a browser that does not send it, `Origin` names the host the request
+/// went to. A request with neither is not from a browser page, and no cookie rides along
+/// unasked.
+fn from_this_site(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return site == "same-origin" || site == "none";
+    }
+    match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        None => true,
+        Some(origin) => {
+            let host = headers
+                .get(header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            origin
+                .split_once("://")
+                .is_some_and(|(_, rest)| !host.is_empty() && rest == host)
+        }
+    }
+}
+
+/// The organisation and token of a signed-in request, or `None`.
+async fn who(state: &AppState, headers: &HeaderMap) -> Result<Option<(Org, Token)>, Response> {
+    let Some(secret) = session_secret(headers) else {
+        return Ok(None);
+    };
+    let found = signed_in(state.store.as_ref(), &secret, state.clock.now())
+        .await
+        .map_err(unavailable)?;
+    let Some((_, token)) = found else {
+        return Ok(None);
+    };
+    let org = state.store.get_org(&token.org).await.map_err(unavailable)?;
+    Ok(org.map(|org| (org, token)))
+}
+
+fn unavailable(e: provrum_store::StoreError) -> Response {
+    tracing::error!(error = %e, "the web page could not read the store");
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::RETRY_AFTER, "5")],
+        "Provrum är inte tillgängligt just nu / Provrum is unavailable right now.",
+    )
+        .into_response()
+}
+
+fn html(status: StatusCode, markup: maud::Markup) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        markup.into_string(),
+    )
+        .into_response()
+}
+
+fn to_sign_in(lang: Lang) -> Response {
+    Redirect::to(&pages::href("/webb/logga-in", lang)).into_response()
+}
+
+/// The start page: the provrum the signed-in organisation can see, or the way to sign in.
+async fn home(
+    State(state): State<AppState>,
+    Query(query): Query<LangQuery>,
+    browser: RequestLang,
+    headers: HeaderMap,
+) -> Response {
+    let lang = lang_of(&query, browser);
+    let (org, _token) = match who(&state, &headers).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return to_sign_in(lang),
+        Err(answer) => return answer,
+    };
+    let caller = Caller {
+        org: &org.id,
+        membership: org.membership,
+    };
+    match views::all_views_for(&state, caller).await {
+        Ok(list) => html(StatusCode::OK, pages::home(lang, &org, &list)),
+        Err(e) => {
+            tracing::error!(error = %e.detail.en, "the web page could not list provrum");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::RETRY_AFTER, "5")],
+                e.detail.sv.clone(),
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn sign_in_page(Query(query): Query<LangQuery>, browser: RequestLang) -> Response {
+    html(
+        StatusCode::OK,
+        pages::sign_in(lang_of(&query, browser), None),
+    )
+}
+
+#[derive(Deserialize)]
+struct SignInForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    lang: Option<String>,
+}
+
+/// Exchanges a token for a session: the cookie, then the start page (303). A wrong token is
+/// answered with the form again, its error summarised at the top.
+async fn sign_in_form(
+    State(state): State<AppState>,
+    browser: RequestLang,
+    headers: HeaderMap,
+    form: Result<Form<SignInForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let (token, asked) = match form {
+        Ok(Form(f)) => (f.token, f.lang),
+        Err(_) => (String::new(), None),
+    };
+    let lang = lang_of(&LangQuery { lang: asked }, browser);
+    if !from_this_site(&headers) {
+        return html(StatusCode::FORBIDDEN, pages::refused(lang));
+    }
+    let token = token.trim();
+    if token.is_empty() {
+        return html(
+            StatusCode::BAD_REQUEST,
+            pages::sign_in(lang, Some(words::words(lang).token_missing)),
+        );
+    }
+    let opened = if token.len() > MAX_SECRET {
+        Ok(None)
+    } else {
+        sign_in(state.store.as_ref(), token, state.clock.now()).await
+    };
+    match opened {
+        Ok(Some((session, _))) => {
+            let cookie = format!(
+                "{COOKIE}={}; Path={BASE}; Max-Age={}; HttpOnly; Secure; SameSite=Strict",
+                session.secret,
+                provrum_store::SESSION_LENGTH.num_seconds()
+            );
+            let mut answer = Redirect::to(&pages::href(BASE, lang)).into_response();
+            if let Ok(value) = HeaderValue::from_str(&cookie) {
+                answer.headers_mut().insert(header::SET_COOKIE, value);
+            }
+            answer
+        }
+        Ok(None) => html(
+            StatusCode::UNAUTHORIZED,
+            pages::sign_in(lang, Some(words::words(lang).token_refused)),
+        ),
+        Err(e) => unavailable(e),
+    }
+}
+
+/// Ends the session and clears the cookie.
+async fn sign_out(
+    State(state): State<AppState>,
+    Query(query): Query<LangQuery>,
+    browser: RequestLang,
+    headers: HeaderMap,
+) -> Response {
+    let lang = lang_of(&query, browser);
+    if !from_this_site(&headers) {
+        return html(StatusCode::FORBIDDEN, pages::refused(lang));
+    }
+    if let Some(secret) = session_secret(&headers)
+        && let Err(e) = state.store.delete_session(&hash_token(&secret)).await
+    {
+        return unavailable(e);
+    }
+    let mut answer = to_sign_in(lang);
+    let cleared = format!("{COOKIE}=; Path={BASE}; Max-Age=0; HttpOnly; Secure; SameSite=Strict");
+    if let Ok(value) = HeaderValue::from_str(&cleared) {
+        answer.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    answer
+}
+
+async fn statement(Query(query): Query<LangQuery>, browser: RequestLang) -> Response {
+    html(StatusCode::OK, pages::statement(lang_of(&query, browser)))
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/stil.css"),
+    )
+        .into_response()
+}
