@@ -43,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/webb/logga-ut", post(sign_out))
         .route("/webb/tillganglighet", get(statement))
         .route("/webb/stil.css", get(stylesheet))
+        .route("/webb/ikon.svg", get(icon))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),
@@ -274,6 +275,17 @@ async fn stylesheet() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../static/stil.css"),
+    )
+        .into_response()
+}
+
+async fn icon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../static/ikon.svg"),
     )
         .into_response()
 }

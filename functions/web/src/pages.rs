@@ -45,6 +45,7 @@ fn layout(lang: Lang, path: &str, title: &str, errors: bool, body: Markup) -> Ma
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { @if errors { (w.error_prefix) } (title) " – Provrum" }
                 link rel="stylesheet" href="/webb/stil.css";
+                link rel="icon" href="/webb/ikon.svg" type="image/svg+xml";
             }
             body {
                 a.skip href="#innehall" { (w.skip) }
@@ -64,7 +65,7 @@ fn layout(lang: Lang, path: &str, title: &str, errors: bool, body: Markup) -> Ma
 /// GOV.UK's error summary: a heading, then each error linking to its field.
 fn error_summary(w: &Words, errors: &[(&str, &str)]) -> Markup {
     html! {
-        div.error-summary role="alert" aria-labelledby="fel-rubrik" tabindex="-1" {
+        div.error-summary role="alert" aria-labelledby="fel-rubrik" tabindex="-1" autofocus {
             h2 #fel-rubrik { (w.errors_heading) }
             ul {
                 @for (field, message) in errors {
