@@ -82,10 +82,14 @@ def main():
             routes[f"{method.upper()} {path}"] = "inline"
     with open(openapi_path, encoding="utf-8") as f:
         published = {f"{m.upper()} {p}" for p, ops in json.load(f)["paths"].items() for m in ops}
-    if set(routes) != published:
+    # The web page's routes, as the code lists them (`provrum web-routes`), on the function
+    # that serves the API's /provrum routes (provrum-api serves both routers).
+    pages = {f"{m} {p}" for m, p in json.loads(subprocess.run(
+        [provrum, "web-routes"], check=True, capture_output=True, text=True).stdout)}
+    if set(routes) != published | pages:
         fail(
-            "the API's routes differ from /openapi.json: "
-            f"missing {sorted(published - set(routes))}, extra {sorted(set(routes) - published)}"
+            "the API's routes differ from /openapi.json and the web page's: "
+            f"missing {sorted((published | pages) - set(routes))}, extra {sorted(set(routes) - published - pages)}"
         )
     # SECURITY.md (API4, API8): the API is throttled, its access log holds no header (no token),
     # and CORS never allows credentials. (That each function outlives one store call's patience is
@@ -105,7 +109,8 @@ def main():
     if isinstance(cors, dict) and cors.get("AllowCredentials"):
         fail("CORS must not allow credentials")
     print(f"infra check: SAM transform ok ({len(resources)} resources), table as the store makes it, "
-          f"{len(published)} routes as /openapi.json publishes them, throttled, no headers logged")
+          f"{len(published)} routes as /openapi.json publishes them and {len(pages)} of the web page, "
+          "throttled, no headers logged")
 
 
 if __name__ == "__main__":

@@ -87,6 +87,9 @@ enum Command {
     ApiDocs,
     /// The OpenAPI 3.1 document served at /openapi.json, derived from the routes and answer types
     Openapi,
+    /// The web page's routes as JSON ([["GET", "/webb"], …]); the infra check compares
+    /// infra/template.yaml with them
+    WebRoutes,
 }
 
 #[derive(Subcommand)]
@@ -199,6 +202,10 @@ fn main() -> ExitCode {
             println!("{doc:#}");
             ExitCode::SUCCESS
         }),
+        Command::WebRoutes => {
+            println!("{}", serde_json::json!(web::ROUTES));
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Org(command) => run_async(async move {
             match command {
                 OrgCommand::Add {

@@ -317,3 +317,28 @@ async fn the_accessibility_statement_is_linked_from_every_page() {
     let css = read(browser().get(format!("{}/webb/stil.css", app.address))).await;
     assert_eq!(css.header("content-type"), "text/css; charset=utf-8");
 }
+
+/// The router serves every route `web::ROUTES` lists (what the SAM template must route, as the
+/// infra check compares), and nothing more under /webb.
+#[tokio::test]
+async fn the_page_serves_exactly_its_listed_routes() {
+    let app = spawn_app(provrum::all_routes, Backend::Sqlite).await;
+    for (method, path) in web::ROUTES {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let page = read(
+            browser()
+                .request(method.clone(), format!("{}{path}", app.address))
+                .header("sec-fetch-site", "same-origin"),
+        )
+        .await;
+        assert!(
+            ![404, 405].contains(&page.status),
+            "{method} {path}: {}",
+            page.status
+        );
+    }
+    for path in ["/webb/okand", "/webb/logga-in/extra", "/webb/"] {
+        let page = read(browser().get(format!("{}{path}", app.address))).await;
+        assert_eq!(page.status, 404, "{path}");
+    }
+}

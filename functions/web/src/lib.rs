@@ -36,6 +36,19 @@ const MAX_SECRET: usize = 200;
 pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
                        frame-ancestors 'none'; base-uri 'none'";
 
+/// Every route the page serves, as (method, path): what the SAM template must route to the
+/// function that serves it (scripts/infra-check compares them, `provrum web-routes` prints them).
+pub const ROUTES: [(&str, &str); 7] = [
+    ("GET", BASE),
+    ("GET", "/webb/logga-in"),
+    ("POST", "/webb/logga-in"),
+    ("POST", "/webb/logga-ut"),
+    ("GET", "/webb/tillganglighet"),
+    ("GET", "/webb/stil.css"),
+    ("GET", "/webb/ikon.svg"),
+];
+
+/// The pages' router (a test checks it serves exactly [`ROUTES`]).
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(BASE, get(home))
