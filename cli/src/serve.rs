@@ -21,12 +21,18 @@ pub async fn serve(store: &StoreArgs, addr: &str, demo: bool) -> anyhow::Result<
     let store = store.open().await?;
     let state = AppState::new(store.clone());
     let app = all_routes(state);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("listening on {addr}"))?;
+    let base = format!("http://{}", listener.local_addr()?);
+    // The web page first: what a newcomer opens (with a demo token below to sign in with).
+    println!("Webbsidan / the web page: {base}{}", web::BASE);
     if demo {
         let api = Client::new(InProcess::new(app.clone()));
         seed(&store, &api).await.context("seeding the demo")?;
     }
-    eprintln!("provrum lyssnar på http://{addr} (Ctrl-C avslutar)");
-    provrum_http::run::serve(app, addr).await?;
+    eprintln!("provrum lyssnar på {base} (Ctrl-C avslutar); API: {base}/openapi.json");
+    provrum_http::run::serve_on(app, listener).await?;
     Ok(())
 }
 

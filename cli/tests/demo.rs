@@ -128,6 +128,14 @@ async fn a_seed_interrupted_halfway_completes_on_the_next_start_and_only_once() 
             printed.contains("kansli") && printed.contains("prv_"),
             "{printed}"
         );
+        // The web page's address comes first, with the port it really listens on.
+        let first_line = printed.lines().next().unwrap_or_default();
+        assert!(
+            first_line.starts_with("Webbsidan / the web page: http://127.0.0.1:")
+                && first_line.ends_with("/webb")
+                && !first_line.contains("127.0.0.1:0/"),
+            "{printed}"
+        );
         let store = SqliteStore::open(&db).expect("store");
         let orgs = store.list_orgs().await.expect("orgs");
         assert_eq!(

@@ -186,7 +186,11 @@ async fn keep_awake_for_notices(api: &str, state: &AppState) {
 
 /// Serves on `addr` until Ctrl-C or SIGTERM.
 pub async fn serve(app: Router, addr: &str) -> Result<(), RunError> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+    serve_on(app, tokio::net::TcpListener::bind(addr).await?).await
+}
+
+/// [`serve`] on a listener already bound (so that its address can be told first).
+pub async fn serve_on(app: Router, listener: tokio::net::TcpListener) -> Result<(), RunError> {
     tracing::info!(addr = %listener.local_addr()?, "listening");
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
