@@ -31,6 +31,20 @@ wait_for_port() {
   echo "$what is not listening on $port:"; cat "$log"; exit 1
 }
 
+# wait_for_line LOG PATTERN PID WHAT: until a line of LOG matches PATTERN (grep -E), or fails
+# when PID has exited or 30 s have passed. A port that is open says a server is bound, not that
+# it has printed what it prints once ready (`provrum serve --demo` binds, then seeds, then prints
+# its tokens).
+wait_for_line() {
+  local log=$1 pattern=$2 pid=$3 what=$4
+  for _ in $(seq 1 300); do
+    if grep -qE "$pattern" "$log" 2>/dev/null; then return 0; fi
+    kill -0 "$pid" 2>/dev/null || { echo "$what stopped:"; cat "$log"; exit 1; }
+    sleep 0.1
+  done
+  echo "$what never printed a line matching $pattern:"; cat "$log"; exit 1
+}
+
 # start_moto LOG: moto's server mode (target/moto-venv, scripts/requirements-test.txt) on a free
 # loopback port, one request at a time (scripts/moto_serial.py), stopped when the script exits.
 # Sets MOTO_ENDPOINT.
