@@ -11,7 +11,7 @@
 mod pages;
 mod words;
 
-use axum::extract::{Query, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -20,7 +20,7 @@ use provrum_http::views;
 use provrum_http::{AppState, RequestLang};
 use provrum_rules::Lang;
 use provrum_rules::process::Caller;
-use provrum_store::{Org, Token, hash_token, sign_in, signed_in};
+use provrum_store::{MAX_SECRET, Org, SESSION_LENGTH, hash_token, sign_in, signed_in};
 use serde::Deserialize;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -28,8 +28,6 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub const COOKIE: &str = "provrum_session";
 /// Where the pages live.
 pub const BASE: &str = "/webb";
-/// A token or session secret longer than this is not one: refused before any lookup.
-const MAX_SECRET: usize = 200;
 
 /// The policy every page is served with: its own stylesheet, nothing else; no script, no
 /// inline style, no frames, forms only to itself.
@@ -71,18 +69,25 @@ pub fn routes() -> Router<AppState> {
         ))
 }
 
-/// `?lang=en` or `?lang=sv` chooses the language; otherwise the browser's (`Accept-Language`).
-#[derive(Deserialize, Default)]
-struct LangQuery {
-    lang: Option<String>,
-}
+/// The page's language: `?lang=en` or `?lang=sv`, otherwise the browser's (`Accept-Language`).
+struct PageLang(Lang);
 
-fn lang_of(query: &LangQuery, browser: RequestLang) -> Lang {
-    query
-        .lang
-        .as_deref()
-        .and_then(Lang::parse)
-        .unwrap_or(browser.0)
+impl<S: Send + Sync> FromRequestParts<S> for PageLang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<PageLang, Self::Rejection> {
+        let asked = parts.uri.query().and_then(|q| {
+            q.split('&')
+                .filter_map(|pair| pair.split_once('='))
+                .find(|(name, _)| *name == "lang")
+                .and_then(|(_, value)| Lang::parse(value))
+        });
+        let RequestLang(browser) = RequestLang::from_request_parts(parts, state).await?;
+        Ok(PageLang(asked.unwrap_or(browser)))
+    }
 }
 
 /// The session secret a request's cookie carries, if any.
@@ -120,8 +125,8 @@ fn from_this_site(headers: &HeaderMap) -> bool {
     }
 }
 
-/// The organisation and token of a signed-in request, or `None`.
-async fn who(state: &AppState, headers: &HeaderMap) -> Result<Option<(Org, Token)>, Response> {
+/// The organisation of a signed-in request, or `None`.
+async fn who(state: &AppState, headers: &HeaderMap) -> Result<Option<Org>, Response> {
     let Some(secret) = session_secret(headers) else {
         return Ok(None);
     };
@@ -132,10 +137,10 @@ async fn who(state: &AppState, headers: &HeaderMap) -> Result<Option<(Org, Token
         return Ok(None);
     };
     let org = state.store.get_org(&token.org).await.map_err(unavailable)?;
-    Ok(org.map(|org| (org, token)))
+    Ok(org)
 }
 
-fn unavailable(e: provrum_store::StoreError) -> Response {
+fn unavailable(e: impl std::fmt::Display) -> Response {
     tracing::error!(error = %e, "the web page could not read the store");
     (
         StatusCode::SERVICE_UNAVAILABLE,
@@ -161,12 +166,10 @@ fn to_sign_in(lang: Lang) -> Response {
 /// The start page: the provrum the signed-in organisation can see, or the way to sign in.
 async fn home(
     State(state): State<AppState>,
-    Query(query): Query<LangQuery>,
-    browser: RequestLang,
+    PageLang(lang): PageLang,
     headers: HeaderMap,
 ) -> Response {
-    let lang = lang_of(&query, browser);
-    let (org, _token) = match who(&state, &headers).await {
+    let org = match who(&state, &headers).await {
         Ok(Some(found)) => found,
         Ok(None) => return to_sign_in(lang),
         Err(answer) => return answer,
@@ -177,23 +180,12 @@ async fn home(
     };
     match views::all_views_for(&state, caller).await {
         Ok(list) => html(StatusCode::OK, pages::home(lang, &org, &list)),
-        Err(e) => {
-            tracing::error!(error = %e.detail.en, "the web page could not list provrum");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                [(header::RETRY_AFTER, "5")],
-                e.detail.sv.clone(),
-            )
-                .into_response()
-        }
+        Err(e) => unavailable(&e.detail.en),
     }
 }
 
-async fn sign_in_page(Query(query): Query<LangQuery>, browser: RequestLang) -> Response {
-    html(
-        StatusCode::OK,
-        pages::sign_in(lang_of(&query, browser), None),
-    )
+async fn sign_in_page(PageLang(lang): PageLang) -> Response {
+    html(StatusCode::OK, pages::sign_in(lang, None))
 }
 
 #[derive(Deserialize)]
@@ -208,7 +200,7 @@ struct SignInForm {
 /// answered with the form again, its error summarised at the top.
 async fn sign_in_form(
     State(state): State<AppState>,
-    browser: RequestLang,
+    PageLang(browser): PageLang,
     headers: HeaderMap,
     form: Result<Form<SignInForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
@@ -216,7 +208,7 @@ async fn sign_in_form(
         Ok(Form(f)) => (f.token, f.lang),
         Err(_) => (String::new(), None),
     };
-    let lang = lang_of(&LangQuery { lang: asked }, browser);
+    let lang = asked.as_deref().and_then(Lang::parse).unwrap_or(browser);
     if !from_this_site(&headers) {
         return html(StatusCode::FORBIDDEN, pages::refused(lang));
     }
@@ -227,24 +219,12 @@ async fn sign_in_form(
             pages::sign_in(lang, Some(words::words(lang).token_missing)),
         );
     }
-    let opened = if token.len() > MAX_SECRET {
-        Ok(None)
-    } else {
-        sign_in(state.store.as_ref(), token, state.clock.now()).await
-    };
-    match opened {
-        Ok(Some((session, _))) => {
-            let cookie = format!(
-                "{COOKIE}={}; Path={BASE}; Max-Age={}; HttpOnly; Secure; SameSite=Strict",
-                session.secret,
-                provrum_store::SESSION_LENGTH.num_seconds()
-            );
-            let mut answer = Redirect::to(&pages::href(BASE, lang)).into_response();
-            if let Ok(value) = HeaderValue::from_str(&cookie) {
-                answer.headers_mut().insert(header::SET_COOKIE, value);
-            }
-            answer
-        }
+    match sign_in(state.store.as_ref(), token, state.clock.now()).await {
+        Ok(Some((session, _))) => with_cookie(
+            Redirect::to(&pages::href(BASE, lang)).into_response(),
+            &session.secret,
+            SESSION_LENGTH.num_seconds(),
+        ),
         Ok(None) => html(
             StatusCode::UNAUTHORIZED,
             pages::sign_in(lang, Some(words::words(lang).token_refused)),
@@ -256,11 +236,9 @@ async fn sign_in_form(
 /// Ends the session and clears the cookie.
 async fn sign_out(
     State(state): State<AppState>,
-    Query(query): Query<LangQuery>,
-    browser: RequestLang,
+    PageLang(lang): PageLang,
     headers: HeaderMap,
 ) -> Response {
-    let lang = lang_of(&query, browser);
     if !from_this_site(&headers) {
         return html(StatusCode::FORBIDDEN, pages::refused(lang));
     }
@@ -269,16 +247,23 @@ async fn sign_out(
     {
         return unavailable(e);
     }
-    let mut answer = to_sign_in(lang);
-    let cleared = format!("{COOKIE}=; Path={BASE}; Max-Age=0; HttpOnly; Secure; SameSite=Strict");
-    if let Ok(value) = HeaderValue::from_str(&cleared) {
+    with_cookie(to_sign_in(lang), "", 0)
+}
+
+/// `answer` setting the session cookie to `secret` for `max_age` seconds (0 clears it): only
+/// over https, never to scripts, never sent along from another site.
+fn with_cookie(mut answer: Response, secret: &str, max_age: i64) -> Response {
+    let cookie = format!(
+        "{COOKIE}={secret}; Path={BASE}; Max-Age={max_age}; HttpOnly; Secure; SameSite=Strict"
+    );
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
         answer.headers_mut().insert(header::SET_COOKIE, value);
     }
     answer
 }
 
-async fn statement(Query(query): Query<LangQuery>, browser: RequestLang) -> Response {
-    html(StatusCode::OK, pages::statement(lang_of(&query, browser)))
+async fn statement(PageLang(lang): PageLang) -> Response {
+    html(StatusCode::OK, pages::statement(lang))
 }
 
 async fn stylesheet() -> Response {

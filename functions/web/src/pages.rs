@@ -158,18 +158,17 @@ pub fn home(lang: Lang, org: &Org, list: &[ProvrumView]) -> Markup {
     layout(lang, crate::BASE, w.home_title, false, body)
 }
 
-fn status_word(lang: Lang, p: &ProvrumView) -> &'static str {
-    use provrum_rules::model::Status;
-    match (lang, p.status) {
-        (Lang::Sv, Status::Proposed) => "Föreslaget",
-        (Lang::Sv, Status::Running) => "Pågår",
-        (Lang::Sv, Status::Reported) => "Rapporterat",
-        (Lang::Sv, Status::Withdrawn) => "Återtaget",
-        (Lang::En, Status::Proposed) => "Proposed",
-        (Lang::En, Status::Running) => "Running",
-        (Lang::En, Status::Reported) => "Reported",
-        (Lang::En, Status::Withdrawn) => "Withdrawn",
-    }
+/// The status as the model's word for it, with a capital (`Pågår`, `Running`).
+fn status_word(lang: Lang, p: &ProvrumView) -> String {
+    let word = match lang {
+        Lang::Sv => p.status.sv(),
+        Lang::En => p.status.as_str(),
+    };
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn leader_name(p: &ProvrumView) -> Option<&str> {

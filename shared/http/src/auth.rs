@@ -7,10 +7,7 @@ use axum::http::header;
 use axum::http::request::Parts;
 use provrum_rules::Text;
 use provrum_rules::model::Membership;
-use provrum_store::{Org, TOKEN_TOUCH_EVERY, Token, hash_token};
-
-/// The longest header value read as a token (ours are 56 characters).
-const MAX_TOKEN: usize = 256;
+use provrum_store::{Org, TOKEN_TOUCH_EVERY, Token, find_token};
 
 /// An authenticated caller: the organisation it acts for.
 #[derive(Debug, Clone)]
@@ -61,14 +58,11 @@ where
         let value = value.to_str().map_err(|_| missing())?;
         let (scheme, secret) = value.trim().split_once(' ').ok_or_else(missing)?;
         let secret = secret.trim();
-        if !scheme.eq_ignore_ascii_case("bearer") || secret.is_empty() || secret.len() > MAX_TOKEN {
+        if !scheme.eq_ignore_ascii_case("bearer") {
             return Err(missing());
         }
-        let token = state
-            .store
-            .token_by_hash(&hash_token(secret))
+        let token = find_token(state.store.as_ref(), secret)
             .await?
-            .filter(|token| token.verifies(secret))
             .ok_or_else(missing)?;
         if token.revoked_at.is_some() {
             tracing::info!(token = %token.id, "revoked token used");

@@ -14,7 +14,7 @@ pub mod sqlite;
 mod token;
 
 pub use session::{NewSession, SESSION_LENGTH, Session, sign_in, signed_in};
-pub use token::{NewToken, constant_time_eq, hash_token, issue_token};
+pub use token::{MAX_SECRET, NewToken, constant_time_eq, find_token, hash_token, issue_token};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

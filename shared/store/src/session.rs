@@ -3,7 +3,7 @@
 //! `Set-Cookie`), and stored only as its SHA-256 ([`hash_token`]). A session ends after a working day, on
 //! sign-out, and as soon as the token it was opened with is revoked.
 
-use crate::token::base32;
+use crate::token::{find_token, new_secret};
 use crate::{Store, Token, hash_token};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -39,10 +39,7 @@ impl std::fmt::Debug for NewSession {
 impl NewSession {
     /// A session for `token`, from `now` for [`SESSION_LENGTH`]. Fails only without randomness.
     pub fn start(token: &Token, now: DateTime<Utc>) -> crate::Result<NewSession> {
-        let mut secret = [0u8; 32];
-        getrandom::fill(&mut secret)
-            .map_err(|e| crate::StoreError::Backend(format!("no randomness for a session: {e}")))?;
-        let secret = format!("ses_{}", base32(&secret));
+        let secret = new_secret("ses_")?;
         let session = Session {
             hash: hash_token(&secret),
             token_hash: token.hash.clone(),
@@ -60,10 +57,10 @@ pub async fn sign_in(
     token_secret: &str,
     now: DateTime<Utc>,
 ) -> crate::Result<Option<(NewSession, Token)>> {
-    let Some(token) = store.token_by_hash(&hash_token(token_secret)).await? else {
+    let Some(token) = find_token(store, token_secret).await? else {
         return Ok(None);
     };
-    if !token.verifies(token_secret) || token.revoked_at.is_some() {
+    if token.revoked_at.is_some() {
         return Ok(None);
     }
     let new = NewSession::start(&token, now)?;
@@ -78,12 +75,10 @@ pub async fn signed_in(
     secret: &str,
     now: DateTime<Utc>,
 ) -> crate::Result<Option<(Session, Token)>> {
+    // The store answers only a session that has not ended at `now`.
     let Some(session) = store.session_by_hash(&hash_token(secret), now).await? else {
         return Ok(None);
     };
-    if session.expires_at <= now {
-        return Ok(None);
-    }
     let Some(token) = store.token_by_hash(&session.token_hash).await? else {
         return Ok(None);
     };

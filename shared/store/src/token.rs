@@ -58,13 +58,35 @@ impl Token {
     }
 }
 
+/// A presented secret (a token, a session) longer than this is none of ours: it is refused
+/// before any lookup.
+pub const MAX_SECRET: usize = 256;
+
+/// A new secret: `prefix` and 256 random bits in base32. Fails only without randomness.
+pub(crate) fn new_secret(prefix: &str) -> crate::Result<String> {
+    let mut secret = [0u8; 32];
+    getrandom::fill(&mut secret)
+        .map_err(|e| crate::StoreError::Backend(format!("no randomness for a secret: {e}")))?;
+    Ok(format!("{prefix}{}", base32(&secret)))
+}
+
+/// The token whose secret `secret` is, found by its hash and verified in constant time; `None`
+/// for anything else (empty, too long, unknown). Whether it is revoked is the caller's to say.
+pub async fn find_token(store: &dyn crate::Store, secret: &str) -> crate::Result<Option<Token>> {
+    let secret = secret.trim();
+    if secret.is_empty() || secret.len() > MAX_SECRET {
+        return Ok(None);
+    }
+    Ok(store
+        .token_by_hash(&hash_token(secret))
+        .await?
+        .filter(|token| token.verifies(secret)))
+}
+
 impl NewToken {
     /// A fresh token for `org`. Fails only if the operating system has no randomness.
     pub fn generate(org: &str, label: &str, now: DateTime<Utc>) -> crate::Result<NewToken> {
-        let mut secret = [0u8; 32];
-        getrandom::fill(&mut secret)
-            .map_err(|e| crate::StoreError::Backend(format!("no randomness for a token: {e}")))?;
-        let secret = format!("prv_{}", base32(&secret));
+        let secret = new_secret("prv_")?;
         let token = Token {
             id: crate::new_id(provrum_rules::TokenId::PREFIX),
             org: org.to_string(),
