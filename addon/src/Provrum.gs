@@ -56,37 +56,37 @@ function textOf_(text) {
 }
 
 /**
- * Findings from a provrum view or an action ({rule, severity, text, location, cells}), for
- * reading. `provrumId`: the provrum they are about, so that their cells can be shown when this
- * spreadsheet is that provrum's linked workbook.
+ * Findings from a provrum view, an action or a refusal ({rule, severity, text or message,
+ * location, cells}), for reading. `provrumId`: the provrum they are about, so that their cells
+ * can be shown when this spreadsheet is that provrum's linked workbook.
  */
 function findingsOf_(findings, provrumId) {
+  var linked = provrumId ? linkedProvrum_() : null;
+  var workbook = linked && linked.id === provrumId ? SpreadsheetApp.getActiveSpreadsheet() : null;
   return (findings || []).map(function (f) {
-    return findingForPage_(f, textOf_(f.text || f.message), provrumId);
+    return findingForPage_(f, workbook);
   });
 }
 
 /**
  * One finding as the pages show it: rule, severity in words, message, the place in words, and,
- * when this spreadsheet is the workbook linked to `provrumId`, the cells to show (`here`: the
- * sheet and every cell the finding names, a sum's too).
+ * in the provrum's linked `workbook` (or null), the cells to show (`here`: the sheet and every
+ * cell the finding names, a sum's too).
  */
-function findingForPage_(f, message, provrumId) {
-  var linked = linkedProvrum_();
+function findingForPage_(f, workbook) {
   var here = null;
-  if (provrumId && linked && linked.id === provrumId && f.location && f.location.sheet) {
-    var sheet = SpreadsheetApp.getActiveSpreadsheet().getSheetByName(f.location.sheet);
+  if (workbook && f.location && f.location.sheet && workbook.getSheetByName(f.location.sheet)) {
     var cells = (f.cells && f.cells.length ? f.cells : [f.location])
       .filter(function (c) { return c.sheet === f.location.sheet && isCellRef_(c.cell); })
       .map(function (c) { return c.cell; });
-    if (sheet && cells.length) here = { sheet: f.location.sheet, cells: cells };
+    if (cells.length) here = { sheet: f.location.sheet, cells: cells };
   }
   var more = f.cells && f.cells.length > 1 ? ' ' + t_('pv.moreCells', { count: f.cells.length - 1 }) : '';
   return {
     rule: String(f.rule || ''),
     severity: SEVERITY_ORDER[f.severity] ? f.severity : 'info',
     severityText: severityText_(f.severity),
-    message: String(message || ''),
+    message: textOf_(f.text || f.message),
     where: f.location ? place_(f.location) + more : '',
     here: here
   };
@@ -199,16 +199,13 @@ function cleanBody_(body) {
 function answered_(action, provrumId) {
   try {
     var message = action();
-    return { ok: true, message: message, findings: [], info: null };
+    return { ok: true, message: message, findings: [] };
   } catch (e) {
     if (!(e instanceof ProvrumError)) throw e;
     return {
       ok: false,
       message: e.message,
-      findings: (e.findings || []).map(function (f) {
-        return findingForPage_(f, f.message, provrumId);
-      }),
-      info: null
+      findings: findingsOf_(e.findings, provrumId)
     };
   }
 }
@@ -231,7 +228,7 @@ function linkProvrum(id) {
     var doc = PropertiesService.getDocumentProperties();
     doc.setProperty(KEYS.provrumId, p.id);
     doc.setProperty(KEYS.provrumTitle, p.title);
-    return { ok: true, message: t_('pv.linkedNow', { title: p.title }), findings: [], info: null };
+    return { ok: true, message: t_('pv.linkedNow', { title: p.title }), findings: [] };
   });
 }
 
@@ -240,7 +237,7 @@ function sendLinkedBudget_(path) {
   var id = path.split('/')[2];
   var linked = linkedProvrum_();
   if (!linked || linked.id !== id) {
-    return { ok: false, message: t_('pv.linkFirst'), findings: [], info: null };
+    return { ok: false, message: t_('pv.linkFirst'), findings: [] };
   }
   return answered_(function () {
     var version = checkSpreadsheet_(linked);

@@ -275,7 +275,7 @@ function othersRules_(sheet, width) {
 function reasons_(findings) {
   return (findings || [])
     .map(function (f) {
-      var text = (f.text && (f.text[lang_()] || f.text.sv)) || f.rule;
+      var text = textOf_(f.text) || f.rule;
       var at = f.location ? ' (' + place_(f.location) + ')' : '';
       return f.rule + at + ': ' + text;
     })
