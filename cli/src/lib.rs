@@ -11,5 +11,6 @@ pub fn all_routes(state: AppState) -> Router {
         .merge(budget_import::routes())
         .merge(status_sheet::routes())
         .merge(quota_report::routes());
-    provrum_http::app(Router::from(routes).merge(web::routes()), state)
+    let api = Router::from(routes);
+    provrum_http::app(api.clone().merge(web::routes(api)), state)
 }

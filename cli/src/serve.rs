@@ -3,9 +3,11 @@
 
 use crate::admin::StoreArgs;
 use anyhow::Context as _;
+use chrono::{Datelike, Months, NaiveDate};
 use provrum_client::{Client, InProcess};
 use provrum_http::AppState;
 use provrum_rules::Lang;
+use provrum_rules::layout::PlanField;
 use provrum_rules::model::Status;
 use provrum_rules::model::{Membership, OrgKind};
 use provrum_rules::model::{ParticipantKind, Role};
@@ -182,7 +184,14 @@ async fn seed_provrum(
         )
     };
 
-    // 1. Running: the bundled example, approved by the kansli.
+    // Dated from today in Stockholm, so that a newcomer in any year sees a live picture:
+    // this year's quota in use, one provrum running, one whose result is due soon.
+    let today = provrum_rules::calendar::reglab_date(chrono::Utc::now());
+    let plan = demo_dates(today);
+
+    // 1. Running on this year's quota: the bundled example, approved by the kansli.
+    let mut ai = provrum_workbook::template::example(Lang::Sv);
+    dated(&mut ai, plan.running);
     let id = provrum(
         store,
         api,
@@ -194,7 +203,7 @@ async fn seed_provrum(
             "vastra-gotalandsregionen",
             "norrkopings-kommun",
         ],
-        Some(workbook(&provrum_workbook::template::example(Lang::Sv))?),
+        Some(workbook(&ai)?),
     )
     .await?;
     if stored(store, &id).await?.status == Status::Proposed {
@@ -203,29 +212,50 @@ async fn seed_provrum(
             .success()?;
     }
 
-    // 2. Proposed, with a budget that breaks the base-funding rule (BUD-4).
+    // 2. Running, ending in two weeks: its result is due soon.
+    let mut trips = provrum_workbook::template::example(Lang::Sv);
+    dated(&mut trips, plan.ending);
+    led_by(
+        &mut trips,
+        "Region Skåne",
+        &[
+            ("Region Halland", ParticipantKind::Region),
+            ("Region Blekinge", ParticipantKind::Region),
+        ],
+    );
+    let id = provrum(
+        store,
+        api,
+        tokens,
+        "region-skane",
+        ("Fossilfria tjänsteresor", "Hållbarhet"),
+        &["region-halland", "region-blekinge"],
+        Some(workbook(&trips)?),
+    )
+    .await?;
+    if stored(store, &id).await?.status == Status::Proposed {
+        api.approve(&tokens.of("reglab").await?, &id)
+            .await?
+            .success()?;
+    }
+
+    // 3. Proposed, with a budget that breaks the base-funding rule (BUD-4).
     let mut drones = provrum_workbook::template::example(Lang::Sv);
-    drones.participants = vec![
-        (
-            "Region Norrbotten".into(),
-            ParticipantKind::Region,
-            Role::Leader,
-        ),
-        (
-            "Region Västerbotten".into(),
-            ParticipantKind::Region,
-            Role::Participant,
-        ),
-        (
-            "RISE Research Institutes of Sweden".into(),
-            ParticipantKind::Partner,
-            Role::Participant,
-        ),
-    ];
+    dated(&mut drones, plan.planned);
+    led_by(
+        &mut drones,
+        "Region Norrbotten",
+        &[
+            ("Region Västerbotten", ParticipantKind::Region),
+            (
+                "RISE Research Institutes of Sweden",
+                ParticipantKind::Partner,
+            ),
+        ],
+    );
     for line in &mut drones.budget {
-        match line.funder {
-            Some(_) => line.funder = Some("Region Norrbotten".into()),
-            None => line.amount_kr *= 1.5,
+        if line.funder.is_none() {
+            line.amount_kr *= 1.5;
         }
     }
     provrum(
@@ -236,6 +266,23 @@ async fn seed_provrum(
         ("Drönare – nya frågeställningar", "Beredskap"),
         &["region-vasterbotten", "rise"],
         Some(workbook(&drones)?),
+    )
+    .await?;
+
+    // 4. Proposed and ready, waiting for its budget: the demo leader's next step, which the
+    // README's newcomer takes by uploading examples/exempel-provrum.xlsx.
+    provrum(
+        store,
+        api,
+        tokens,
+        "region-ostergotland",
+        ("Öppna data i regional analys", "Data"),
+        &[
+            "region-skane",
+            "vastra-gotalandsregionen",
+            "norrkopings-kommun",
+        ],
+        None,
     )
     .await?;
 
@@ -258,6 +305,70 @@ async fn seed_provrum(
         .success()?;
     }
     Ok(())
+}
+
+/// The demo's periods, from `today`: (start, end), each 2–6 months long (TID-1).
+struct DemoDates {
+    /// Started this year (at most six weeks ago), four months long.
+    running: (NaiveDate, NaiveDate),
+    /// Ends in two weeks, four months long.
+    ending: (NaiveDate, NaiveDate),
+    /// Starts in a month, four months long.
+    planned: (NaiveDate, NaiveDate),
+}
+
+fn demo_dates(today: NaiveDate) -> DemoDates {
+    let months = |from: NaiveDate, n: i32| {
+        let moved = if n >= 0 {
+            from.checked_add_months(Months::new(n.unsigned_abs()))
+        } else {
+            from.checked_sub_months(Months::new(n.unsigned_abs()))
+        };
+        moved.unwrap_or(from)
+    };
+    let new_year = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
+    let start = (today - chrono::Days::new(42)).max(new_year);
+    let end_soon = today + chrono::Days::new(14);
+    let next = months(today, 1);
+    DemoDates {
+        running: (start, months(start, 4) - chrono::Days::new(1)),
+        ending: (months(end_soon, -4) + chrono::Days::new(1), end_soon),
+        planned: (next, months(next, 4) - chrono::Days::new(1)),
+    }
+}
+
+/// `filled` planned for `period`.
+fn dated(filled: &mut provrum_workbook::template::Filled, (start, end): (NaiveDate, NaiveDate)) {
+    use provrum_workbook::template::Entry;
+    for (field, entry) in &mut filled.plan {
+        match field {
+            PlanField::StartDate => *entry = Entry::Date(start),
+            PlanField::EndDate => *entry = Entry::Date(end),
+            _ => {}
+        }
+    }
+}
+
+/// `filled` led by `leader` with `others`, every line an organisation pays for paid by the
+/// leader.
+fn led_by(
+    filled: &mut provrum_workbook::template::Filled,
+    leader: &str,
+    others: &[(&str, ParticipantKind)],
+) {
+    filled.participants =
+        std::iter::once((leader.to_string(), ParticipantKind::Region, Role::Leader))
+            .chain(
+                others
+                    .iter()
+                    .map(|(name, kind)| (name.to_string(), *kind, Role::Participant)),
+            )
+            .collect();
+    for line in &mut filled.budget {
+        if line.funder.is_some() {
+            line.funder = Some(leader.to_string());
+        }
+    }
 }
 
 /// The provrum `id` as stored now.

@@ -342,3 +342,310 @@ async fn the_page_serves_exactly_its_listed_routes() {
         assert_eq!(page.status, 404, "{path}");
     }
 }
+
+/// A workbook form as the page's upload form sends it: one part, `file`.
+fn workbook_form(name: &str, bytes: Vec<u8>) -> reqwest::multipart::Form {
+    reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+    )
+}
+
+/// The page at `path` as `cookie`.
+async fn get(app: &TestApp, cookie: &str, path: &str) -> Page {
+    read(
+        browser()
+            .get(format!("{}{path}", app.address))
+            .header("cookie", cookie),
+    )
+    .await
+}
+
+/// A form POST from the page itself.
+async fn post(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> Page {
+    let body: Vec<String> = form
+        .iter()
+        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .collect();
+    read(
+        browser()
+            .post(format!("{}{path}", app.address))
+            .header("cookie", cookie)
+            .header("sec-fetch-site", "same-origin")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.join("&")),
+    )
+    .await
+}
+
+/// `text` as a form value (UTF-8, percent-encoded).
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+async fn versions(app: &TestApp, id: &str) -> u32 {
+    app.store
+        .get_provrum(id)
+        .await
+        .expect("store")
+        .expect("provrum")
+        .budget_versions
+}
+
+#[tokio::test]
+async fn a_leader_uploads_a_budget_and_the_kansli_gives_the_go_ahead_through_the_pages() {
+    let app = spawn_app(provrum::all_routes, Backend::Sqlite).await;
+    let a = app.org("region-a", "region", "member").await;
+    let b = app.org("region-b", "region", "member").await;
+    let id = app
+        .led_provrum(("region-a", &a), ("region-b", &b), "Webbprov")
+        .await;
+    let leader = cookie_of(&sign_in(&app, &a).await);
+    let upload_to = format!("{}/webb/provrum/{id}/budget", app.address);
+
+    // No file chosen: said at the top and at the field, nothing stored.
+    let page = read(
+        browser()
+            .post(&upload_to)
+            .header("cookie", &leader)
+            .header("sec-fetch-site", "same-origin")
+            .multipart(workbook_form("", Vec::new())),
+    )
+    .await;
+    assert_eq!(page.status, 400);
+    assert!(
+        page.body.contains("<title>Fel: Webbprov – Provrum</title>"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains(r##"<a href="#file">Välj en arbetsbok att ladda upp"##)
+    );
+
+    // A hostile file (not a workbook, though named like one): a Swedish sentence, nothing stored.
+    let page = read(
+        browser()
+            .post(&upload_to)
+            .header("cookie", &leader)
+            .header("sec-fetch-site", "same-origin")
+            .multipart(workbook_form(
+                "budget.xlsx",
+                b"PK\x03\x04 not a zip at all".repeat(64),
+            )),
+    )
+    .await;
+    assert!([400, 415].contains(&page.status), "{}", page.status);
+    assert!(
+        page.body.contains(
+            r##"<a href="#file">Filen kunde inte läsas som en arbetsbok och sparades inte.</a>"##
+        ),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("FORM-1: Arbetsboken är skadad och kan inte läsas")
+    );
+    assert_eq!(versions(&app, &id).await, 0);
+
+    // From another site: refused before the file is read.
+    let page = read(
+        browser()
+            .post(&upload_to)
+            .header("cookie", &leader)
+            .header("sec-fetch-site", "cross-site")
+            .multipart(workbook_form(
+                "budget.xlsx",
+                provrum_tests::app::workbook("region-a", &["region-b"]),
+            )),
+    )
+    .await;
+    assert_eq!(page.status, 403);
+    assert_eq!(versions(&app, &id).await, 0);
+
+    // The workbook: stored as version 1, then shown with its verdict and history.
+    let page = read(
+        browser()
+            .post(&upload_to)
+            .header("cookie", &leader)
+            .header("sec-fetch-site", "same-origin")
+            .multipart(workbook_form(
+                "budget.xlsx",
+                provrum_tests::app::workbook("region-a", &["region-b"]),
+            )),
+    )
+    .await;
+    assert_eq!(
+        (page.status, page.header("location")),
+        (
+            303,
+            format!("/webb/provrum/{id}?klart=upload_budget").as_str()
+        )
+    );
+    assert_eq!(versions(&app, &id).await, 1);
+    let page = get(
+        &app,
+        &leader,
+        &format!("/webb/provrum/{id}?klart=upload_budget"),
+    )
+    .await;
+    assert!(
+        page.body.contains("Budgeten är sparad som en ny version."),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("Senaste versionen 1: <strong>Inga fel</strong>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("<td>budget.xlsx</td>"));
+    assert!(
+        !page.body.contains("steg-approve"),
+        "the go-ahead is the kansli's"
+    );
+
+    // A member is refused the kansli's pages in the API's words.
+    let page = get(&app, &leader, "/webb/status").await;
+    assert_eq!(page.status, 403);
+    assert!(page.body.contains("Bara Reglabs kansli"), "{}", page.body);
+
+    // The kansli: the box must be ticked, then the go-ahead with its quota year.
+    let kansli = cookie_of(&sign_in(&app, &app.kansli).await);
+    let page = get(&app, &kansli, &format!("/webb/provrum/{id}")).await;
+    assert!(page.body.contains(r#"id="steg-approve""#), "{}", page.body);
+    let approve = format!("/webb/provrum/{id}/steg/approve");
+    let page = post(&app, &kansli, &approve, &[]).await;
+    assert_eq!(page.status, 400);
+    assert!(
+        page.body
+            .contains(r##"<a href="#confirm-approve">Kryssa i rutan för att bekräfta.</a>"##),
+        "{}",
+        page.body
+    );
+    let page = post(&app, &kansli, &approve, &[("confirm", "ja")]).await;
+    assert_eq!(page.status, 303);
+    let page = get(&app, &kansli, &format!("/webb/provrum/{id}?klart=approve")).await;
+    assert!(
+        page.body.contains(
+            "Klartecken givet. Provrummet pågår. Kvotår 2025, basfinansiering 93 000 kr."
+        ),
+        "{}",
+        page.body
+    );
+    let status = get(
+        &app,
+        &kansli,
+        "/webb/status?ar=2025&sortera=bas&ordning=fallande",
+    )
+    .await;
+    assert_eq!(status.status, 200);
+    assert!(status.body.contains(r#"aria-sort="descending""#));
+    assert!(status.body.contains("Webbprov"));
+    let report = get(&app, &kansli, "/webb/rapport?ar=2025").await;
+    assert!(report.body.contains("<svg role=\"img\""), "{}", report.body);
+    assert!(
+        report
+            .body
+            .contains("Basfinansiering 93 000 kr av 200 000 kr.")
+    );
+    let wrong = get(&app, &kansli, "/webb/rapport?ar=tjugo").await;
+    assert_eq!(wrong.status, 400);
+    assert!(
+        wrong
+            .body
+            .contains("<title>Fel: Årsrapport – Provrum</title>")
+    );
+}
+
+#[tokio::test]
+async fn the_kansli_adds_an_organisation_and_hands_out_and_revokes_a_token() {
+    let app = spawn_app(provrum::all_routes, Backend::Sqlite).await;
+    let kansli = cookie_of(&sign_in(&app, &app.kansli).await);
+    let page = post(
+        &app,
+        &kansli,
+        "/webb/organisationer",
+        &[
+            ("id", "Region Skåne"),
+            ("name", "Region Skåne"),
+            ("kind", "region"),
+            ("membership", "member"),
+        ],
+    )
+    .await;
+    assert_eq!(page.status, 400);
+    assert!(
+        page.body
+            .contains("<title>Fel: Organisationer och tokens – Provrum</title>")
+    );
+    let page = post(
+        &app,
+        &kansli,
+        "/webb/organisationer",
+        &[
+            ("id", "region-skane"),
+            ("name", "Region Skåne"),
+            ("kind", "region"),
+            ("membership", "member"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (page.status, page.header("location")),
+        (303, "/webb/organisationer/region-skane")
+    );
+    let page = post(
+        &app,
+        &kansli,
+        "/webb/organisationer/region-skane/tokens",
+        &[("label", "Anna, budgetark")],
+    )
+    .await;
+    assert_eq!(page.status, 200);
+    let secret = page
+        .body
+        .split(r#"readonly value=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the new token, shown once")
+        .to_string();
+    assert!(secret.starts_with("prv_"));
+    let member = cookie_of(&sign_in(&app, &secret).await);
+    assert_eq!(home(&app, &member).await.status, 200);
+    // Not shown again.
+    let page = get(&app, &kansli, "/webb/organisationer/region-skane").await;
+    assert!(!page.body.contains(&secret));
+    let token_id = page
+        .body
+        .split("/webb/tokens/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .expect("a revoke form")
+        .to_string();
+    let revoke = format!("/webb/tokens/{token_id}/aterkalla");
+    let page = post(&app, &kansli, &revoke, &[("org", "region-skane")]).await;
+    assert_eq!(page.status, 400, "not without the box ticked");
+    assert_eq!(home(&app, &member).await.status, 200);
+    let page = post(
+        &app,
+        &kansli,
+        &revoke,
+        &[("org", "region-skane"), ("confirm", "ja")],
+    )
+    .await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Token är återkallad."));
+    assert_eq!(
+        home(&app, &member).await.status,
+        303,
+        "its session ended with it"
+    );
+}

@@ -14,7 +14,7 @@ use provrum_http::path::ProvrumPath;
 use provrum_http::views::{self, Situation, load_provrum};
 use provrum_http::{Action, Actor, ApiError, AppState, RequestLang, Upload, authorize};
 use provrum_rules::process::{self, Command, Step};
-use provrum_rules::{Checked, Compliance, Context, RegisteredOrg, RuleSet, Submission};
+use provrum_rules::{Checked, Compliance, Context, RegisteredOrg, RuleSet, Submission, Text};
 use provrum_store::{BudgetSummary, BudgetVersion, Provrum};
 use provrum_workbook::template::spec::Spec;
 use serde::Serialize;
@@ -162,6 +162,18 @@ async fn upload(
     // Decided before the workbook is read: nobody but the leader has a file checked here.
     process::permit(Step::UploadBudget, &provrum, actor.caller(), &context)?;
     let version = next_version(&state, &provrum, &situation, &actor, upload).await?;
+    // FORM-1: a file that is not a readable workbook is refused, not kept as a version.
+    let unreadable = &version.checked.report.findings;
+    if unreadable
+        .iter()
+        .any(|f| f.rule == provrum_rules::form::FORM_1.id)
+    {
+        return Err(ApiError::bad_request(Text::new(
+            "Filen kunde inte läsas som en arbetsbok och sparades inte.",
+            "The file could not be read as a workbook and was not saved.",
+        ))
+        .with_findings(unreadable.clone()));
+    }
     let command = Command::UploadBudget(version.summary.clone());
     let decision = process::decide(command, &provrum, actor.caller(), &context)?;
     let event = views::audit(&decision, &actor.org.id);

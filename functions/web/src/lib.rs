@@ -8,21 +8,24 @@
 //! (`Sec-Fetch-Site`, else `Origin`), and every page carries a strict Content-Security-Policy:
 //! no script and no inline style at all.
 
+mod api;
+mod kansli;
 mod pages;
+mod provrum;
 mod words;
 
-use axum::extract::{FromRequestParts, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
-use provrum_http::views;
-use provrum_http::{AppState, RequestLang};
+use axum::{Extension, Form, Router};
+use provrum_http::{Actor, AppState, RequestLang};
 use provrum_rules::Lang;
-use provrum_rules::process::Caller;
-use provrum_store::{MAX_SECRET, Org, SESSION_LENGTH, hash_token, sign_in, signed_in};
+use provrum_store::{MAX_SECRET, SESSION_LENGTH, hash_token, sign_in, signed_in};
 use serde::Deserialize;
 use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use api::Api;
 
 /// The cookie that carries the session secret.
 pub const COOKIE: &str = "provrum_session";
@@ -36,7 +39,7 @@ pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; for
 
 /// Every route the page serves, as (method, path): what the SAM template must route to the
 /// function that serves it (scripts/infra-check compares them, `provrum web-routes` prints them).
-pub const ROUTES: [(&str, &str); 7] = [
+pub const ROUTES: [(&str, &str); 20] = [
     ("GET", BASE),
     ("GET", "/webb/logga-in"),
     ("POST", "/webb/logga-in"),
@@ -44,17 +47,55 @@ pub const ROUTES: [(&str, &str); 7] = [
     ("GET", "/webb/tillganglighet"),
     ("GET", "/webb/stil.css"),
     ("GET", "/webb/ikon.svg"),
+    ("POST", "/webb/provrum"),
+    ("GET", "/webb/provrum/{id}"),
+    ("POST", "/webb/provrum/{id}/steg/{step}"),
+    ("POST", "/webb/provrum/{id}/budget"),
+    ("POST", "/webb/kontrollera"),
+    ("GET", "/webb/status"),
+    ("GET", "/webb/status.csv"),
+    ("GET", "/webb/rapport"),
+    ("GET", "/webb/organisationer"),
+    ("POST", "/webb/organisationer"),
+    ("GET", "/webb/organisationer/{org}"),
+    ("POST", "/webb/organisationer/{org}/tokens"),
+    ("POST", "/webb/tokens/{id}/aterkalla"),
 ];
 
-/// The pages' router (a test checks it serves exactly [`ROUTES`]).
-pub fn routes() -> Router<AppState> {
+/// The pages' router over `api`, the routes every read and step goes to (a test checks it
+/// serves exactly [`ROUTES`]).
+pub fn routes(api: Router<AppState>) -> Router<AppState> {
+    let uploads = Router::new()
+        .route("/webb/provrum/{id}/budget", post(provrum::upload))
+        .route("/webb/kontrollera", post(provrum::check))
+        .layer(DefaultBodyLimit::max(
+            provrum_http::upload::upload_body_limit(),
+        ));
     Router::new()
-        .route(BASE, get(home))
+        .route(BASE, get(provrum::home))
         .route("/webb/logga-in", get(sign_in_page).post(sign_in_form))
         .route("/webb/logga-ut", post(sign_out))
         .route("/webb/tillganglighet", get(statement))
         .route("/webb/stil.css", get(stylesheet))
         .route("/webb/ikon.svg", get(icon))
+        .route("/webb/provrum", post(provrum::propose))
+        .route("/webb/provrum/{id}", get(provrum::page))
+        .route("/webb/provrum/{id}/steg/{step}", post(provrum::step))
+        .merge(uploads)
+        .route("/webb/status", get(kansli::status))
+        .route("/webb/status.csv", get(kansli::status_csv))
+        .route("/webb/rapport", get(kansli::report))
+        .route(
+            "/webb/organisationer",
+            get(kansli::orgs).post(kansli::add_org),
+        )
+        .route("/webb/organisationer/{org}", get(kansli::org))
+        .route(
+            "/webb/organisationer/{org}/tokens",
+            post(kansli::create_token),
+        )
+        .route("/webb/tokens/{id}/aterkalla", post(kansli::revoke_token))
+        .layer(Extension(Api(api)))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),
@@ -70,7 +111,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The page's language: `?lang=en` or `?lang=sv`, otherwise the browser's (`Accept-Language`).
-struct PageLang(Lang);
+pub(crate) struct PageLang(pub(crate) Lang);
 
 impl<S: Send + Sync> FromRequestParts<S> for PageLang {
     type Rejection = std::convert::Infallible;
@@ -125,22 +166,55 @@ fn from_this_site(headers: &HeaderMap) -> bool {
     }
 }
 
-/// The organisation of a signed-in request, or `None`.
-async fn who(state: &AppState, headers: &HeaderMap) -> Result<Option<Org>, Response> {
-    let Some(secret) = session_secret(headers) else {
-        return Ok(None);
-    };
-    let found = signed_in(state.store.as_ref(), &secret, state.clock.now())
-        .await
-        .map_err(unavailable)?;
-    let Some((_, token)) = found else {
-        return Ok(None);
-    };
-    let org = state.store.get_org(&token.org).await.map_err(unavailable)?;
-    Ok(org)
+/// A signed-in visit: the organisation acting (as the API's routes know it), the page's
+/// language, and the way to the API.
+pub(crate) struct Visit {
+    pub state: AppState,
+    pub api: Api,
+    pub actor: Actor,
+    pub lang: Lang,
 }
 
-fn unavailable(e: impl std::fmt::Display) -> Response {
+impl Visit {
+    /// The visit of a request: its session, or the sign-in page (a redirect) when it has none
+    /// that is valid; a state-changing request must also come from this site.
+    pub async fn of(
+        state: AppState,
+        api: Api,
+        headers: &HeaderMap,
+        lang: Lang,
+        changes: bool,
+    ) -> Result<Visit, Response> {
+        if changes && !from_this_site(headers) {
+            return Err(html(StatusCode::FORBIDDEN, pages::refused(lang)));
+        }
+        let Some(secret) = session_secret(headers) else {
+            return Err(to_sign_in(lang));
+        };
+        let found = signed_in(state.store.as_ref(), &secret, state.clock.now())
+            .await
+            .map_err(unavailable)?;
+        let Some((_, token)) = found else {
+            return Err(to_sign_in(lang));
+        };
+        let Some(org) = state.store.get_org(&token.org).await.map_err(unavailable)? else {
+            return Err(to_sign_in(lang));
+        };
+        tracing::Span::current().record("org", org.id.as_str());
+        Ok(Visit {
+            actor: Actor {
+                org,
+                token_id: token.id,
+                token_label: token.label,
+            },
+            state,
+            api,
+            lang,
+        })
+    }
+}
+
+pub(crate) fn unavailable(e: impl std::fmt::Display) -> Response {
     tracing::error!(error = %e, "the web page could not read the store");
     (
         StatusCode::SERVICE_UNAVAILABLE,
@@ -150,7 +224,7 @@ fn unavailable(e: impl std::fmt::Display) -> Response {
         .into_response()
 }
 
-fn html(status: StatusCode, markup: maud::Markup) -> Response {
+pub(crate) fn html(status: StatusCode, markup: maud::Markup) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
@@ -159,29 +233,8 @@ fn html(status: StatusCode, markup: maud::Markup) -> Response {
         .into_response()
 }
 
-fn to_sign_in(lang: Lang) -> Response {
+pub(crate) fn to_sign_in(lang: Lang) -> Response {
     Redirect::to(&pages::href("/webb/logga-in", lang)).into_response()
-}
-
-/// The start page: the provrum the signed-in organisation can see, or the way to sign in.
-async fn home(
-    State(state): State<AppState>,
-    PageLang(lang): PageLang,
-    headers: HeaderMap,
-) -> Response {
-    let org = match who(&state, &headers).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return to_sign_in(lang),
-        Err(answer) => return answer,
-    };
-    let caller = Caller {
-        org: &org.id,
-        membership: org.membership,
-    };
-    match views::all_views_for(&state, caller).await {
-        Ok(list) => html(StatusCode::OK, pages::home(lang, &org, &list)),
-        Err(e) => unavailable(&e.detail.en),
-    }
 }
 
 async fn sign_in_page(PageLang(lang): PageLang) -> Response {

@@ -3,9 +3,7 @@
 
 use crate::words::{Words, words};
 use maud::{DOCTYPE, Markup, html};
-use provrum_http::views::ProvrumView;
 use provrum_rules::Lang;
-use provrum_store::Org;
 
 /// `path` in `lang`: Swedish is the default and needs no parameter.
 pub fn href(path: &str, lang: Lang) -> String {
@@ -15,7 +13,7 @@ pub fn href(path: &str, lang: Lang) -> String {
     }
 }
 
-fn code(lang: Lang) -> &'static str {
+pub(crate) fn code(lang: Lang) -> &'static str {
     match lang {
         Lang::Sv => "sv",
         Lang::En => "en",
@@ -31,7 +29,7 @@ fn other(lang: Lang) -> Lang {
 
 /// The page around `body`: its title (with "Fel: " when it shows errors), language, skip link,
 /// the link to the other language at `path`, and the statement in the footer.
-fn layout(lang: Lang, path: &str, title: &str, errors: bool, body: Markup) -> Markup {
+pub(crate) fn layout(lang: Lang, path: &str, title: &str, errors: bool, body: Markup) -> Markup {
     let w = words(lang);
     let switch = match other(lang) {
         Lang::Sv => format!("{path}?lang=sv"),
@@ -63,7 +61,7 @@ fn layout(lang: Lang, path: &str, title: &str, errors: bool, body: Markup) -> Ma
 }
 
 /// GOV.UK's error summary: a heading, then each error linking to its field.
-fn error_summary(w: &Words, errors: &[(&str, &str)]) -> Markup {
+pub(crate) fn error_summary(w: &Words, errors: &[(&str, &str)]) -> Markup {
     html! {
         div.error-summary role="alert" aria-labelledby="fel-rubrik" tabindex="-1" autofocus {
             h2 #fel-rubrik { (w.errors_heading) }
@@ -118,68 +116,6 @@ pub fn refused(lang: Lang) -> Markup {
     layout(lang, crate::BASE, w.sign_in_title, true, body)
 }
 
-/// The start page: who is signed in, a sign-out button, and the provrum the organisation sees.
-pub fn home(lang: Lang, org: &Org, list: &[ProvrumView]) -> Markup {
-    let w = words(lang);
-    let body = html! {
-        h1 { (w.home_title) }
-        div.who {
-            p { (w.signed_in_as) " " strong { (org.name) } }
-            form method="post" action=(href("/webb/logga-ut", lang)) {
-                button.secondary type="submit" { (w.sign_out) }
-            }
-        }
-        @if list.is_empty() {
-            p { (w.none) }
-        } @else {
-            table {
-                caption { (w.caption) }
-                thead { tr {
-                    th scope="col" { (w.col_title) }
-                    th scope="col" { (w.col_status) }
-                    th scope="col" { (w.col_leader) }
-                    th scope="col" { (w.col_ready) }
-                    th scope="col" { (w.col_yours) }
-                } }
-                tbody {
-                    @for p in list {
-                        tr {
-                            th scope="row" { (p.title) }
-                            td { (status_word(lang, p)) }
-                            td { (leader_name(p).unwrap_or(w.no_leader)) }
-                            td { (if p.ready { w.yes } else { w.no }) }
-                            td { (if p.participants.iter().any(|x| x.org == org.id) { w.yes } else { w.no }) }
-                        }
-                    }
-                }
-            }
-        }
-    };
-    layout(lang, crate::BASE, w.home_title, false, body)
-}
-
-/// The status as the model's word for it, with a capital (`Pågår`, `Running`).
-fn status_word(lang: Lang, p: &ProvrumView) -> String {
-    let word = match lang {
-        Lang::Sv => p.status.sv(),
-        Lang::En => p.status.as_str(),
-    };
-    let mut chars = word.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
-fn leader_name(p: &ProvrumView) -> Option<&str> {
-    let leader = p.leader.as_deref()?;
-    p.participants
-        .iter()
-        .find(|x| x.org == leader)
-        .map(|x| x.name.as_str())
-        .or(Some(leader))
-}
-
 /// The accessibility statement (tillgänglighetsredogörelse) the law asks for.
 pub fn statement(lang: Lang) -> Markup {
     let w = words(lang);
@@ -188,4 +124,33 @@ pub fn statement(lang: Lang) -> Markup {
         @for paragraph in w.statement { p { (paragraph) } }
     };
     layout(lang, "/webb/tillganglighet", w.statement_title, false, body)
+}
+
+/// `sv` or `en`, as the page's language asks.
+pub(crate) fn t(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
+    match lang {
+        Lang::Sv => sv,
+        Lang::En => en,
+    }
+}
+
+/// A word of the model's with a capital first letter (`Pågår`, `Running`).
+pub(crate) fn capital(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// A time as Reglab's clocks show it (Stockholm), to the minute.
+pub(crate) fn local_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&provrum_rules::calendar::REGLAB_TIME_ZONE)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// A message that something was done (`role="status"`, read out by screen readers).
+pub(crate) fn done_banner(message: &str) -> Markup {
+    html! { div.done role="status" { p { (message) } } }
 }

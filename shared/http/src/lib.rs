@@ -16,7 +16,7 @@ pub mod text;
 pub mod upload;
 pub mod views;
 
-pub use auth::Actor;
+pub use auth::{Actor, SignedIn};
 pub use policy::{Action, authorize};
 pub use problem::ApiError;
 pub use upload::Upload;

@@ -1,0 +1,1115 @@
+//! The pages every organisation uses: the overview, proposing, a provrum with its budget and
+//! the steps its `actions` allow, uploading a budget version, and checking a workbook. Each step
+//! is the API's request for it; a refusal is shown with the API's own words and findings.
+
+use crate::api::{Api, Budget, Me, Payload, Problem, ProvrumView};
+use crate::pages::{capital, code, done_banner, href, layout, local_time, t};
+use crate::words::words;
+use crate::{PageLang, Visit, html};
+use axum::Extension;
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html as markup};
+use provrum_http::{ApiError, AppState, Upload};
+use provrum_rules::finding::RenderedFinding;
+use provrum_rules::model::{Membership, OrgKind, ParticipantKind, Status};
+use provrum_rules::process::Step;
+use provrum_rules::{Compliance, Finding, Lang, ProvrumId, Severity, Verdict};
+use serde::Deserialize;
+
+/// What a page that answers a form shows besides its content: what was done, or what was
+/// refused (and which field the refusal is about).
+#[derive(Default)]
+pub(crate) struct Outcome {
+    pub done: Option<String>,
+    /// What was done was the kansli's go-ahead.
+    pub approved: bool,
+    pub problem: Option<(Problem, &'static str)>,
+}
+
+impl Outcome {
+    fn refused(problem: Problem, field: &'static str) -> Outcome {
+        Outcome {
+            done: None,
+            problem: Some((problem, field)),
+            approved: false,
+        }
+    }
+
+    fn status(&self) -> StatusCode {
+        self.problem
+            .as_ref()
+            .and_then(|(p, _)| StatusCode::from_u16(p.status).ok())
+            .unwrap_or(StatusCode::OK)
+    }
+}
+
+/// A refusal the page itself words (a form left empty).
+pub(crate) fn own_problem(lang: Lang, sv: &str, en: &str) -> Problem {
+    Problem {
+        status: 400,
+        title: String::new(),
+        detail: match lang {
+            Lang::Sv => sv.to_string(),
+            Lang::En => en.to_string(),
+        },
+        findings: Vec::new(),
+    }
+}
+
+/// The error summary of a refusal: its sentence linking to `field`, then each finding.
+pub(crate) fn problem_summary(lang: Lang, problem: &Problem, field: &str) -> Markup {
+    let w = words(lang);
+    markup! {
+        div.error-summary role="alert" aria-labelledby="fel-rubrik" tabindex="-1" autofocus {
+            h2 #fel-rubrik { (w.errors_heading) }
+            ul {
+                li { a href={ "#" (field) } { (problem.detail) } }
+                @for f in &problem.findings {
+                    li { a href={ "#" (field) } { (finding_line(f)) } }
+                }
+            }
+        }
+    }
+}
+
+fn finding_line(f: &RenderedFinding) -> String {
+    match &f.location {
+        Some(at) => format!("{} ({}): {}", f.rule, at.reference(), f.message),
+        None => format!("{}: {}", f.rule, f.message),
+    }
+}
+
+fn org_words(lang: Lang, kind: Option<ParticipantKind>) -> &'static str {
+    match kind {
+        Some(ParticipantKind::Region) => t(lang, "region", "region"),
+        Some(ParticipantKind::Member) => t(lang, "medlem", "member"),
+        Some(ParticipantKind::Partner) => t(lang, "partner", "partner"),
+        None => t(lang, "okänd", "unknown"),
+    }
+}
+
+pub(crate) fn status_word(lang: Lang, status: Status) -> String {
+    capital(match lang {
+        Lang::Sv => status.sv(),
+        Lang::En => status.as_str(),
+    })
+}
+
+pub(crate) fn verdict_word(lang: Lang, verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Ok => t(lang, "Inga fel", "No errors"),
+        Verdict::Warnings => t(lang, "Bara varningar", "Warnings only"),
+        Verdict::Errors => t(lang, "Fel", "Errors"),
+    }
+}
+
+fn membership_word(lang: Lang, m: Membership) -> &'static str {
+    match m {
+        Membership::Member => t(lang, "medlem", "member"),
+        Membership::Partner => t(lang, "partner", "partner"),
+        Membership::Kansli => t(lang, "Reglabs kansli", "Reglab's kansli"),
+    }
+}
+
+pub(crate) fn kind_word(lang: Lang, k: OrgKind) -> &'static str {
+    match k {
+        OrgKind::Region => t(lang, "region", "region"),
+        OrgKind::Other => t(lang, "annan organisation", "other organisation"),
+    }
+}
+
+// --- The overview -----------------------------------------------------------------------------
+
+/// The start page: who is signed in, the provrum the organisation can see, the template, a
+/// check of a workbook, and the proposal form where `/me` allows it.
+pub(crate) async fn home(
+    State(state): State<AppState>,
+    Extension(api): Extension<Api>,
+    PageLang(lang): PageLang,
+    headers: HeaderMap,
+) -> Response {
+    let visit = match Visit::of(state, api, &headers, lang, false).await {
+        Ok(v) => v,
+        Err(answer) => return answer,
+    };
+    overview(&visit, Outcome::default(), &Proposal::default()).await
+}
+
+#[derive(Default, Deserialize)]
+pub(crate) struct Proposal {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    theme: String,
+    #[serde(default)]
+    description: String,
+}
+
+async fn overview(visit: &Visit, outcome: Outcome, kept: &Proposal) -> Response {
+    let me: Me = match visit
+        .api
+        .get(&visit.state, &visit.actor, visit.lang, "/me")
+        .await
+    {
+        Ok(me) => me,
+        Err(p) => return failed(visit.lang, &p),
+    };
+    let list: Vec<ProvrumView> = match visit
+        .api
+        .all(&visit.state, &visit.actor, visit.lang, "/provrum")
+        .await
+    {
+        Ok(list) => list,
+        Err(p) => return failed(visit.lang, &p),
+    };
+    html(
+        outcome.status(),
+        overview_page(visit.lang, &me, &list, &outcome, kept),
+    )
+}
+
+/// A page for a refusal that leaves nothing to show (the store did not answer, say).
+pub(crate) fn failed(lang: Lang, problem: &Problem) -> Response {
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = markup! {
+        (problem_summary(lang, problem, "innehall"))
+        h1 { (t(lang, "Det gick inte", "That did not work")) }
+        p { a href=(href(crate::BASE, lang)) { (t(lang, "Till översikten", "To the overview")) } }
+    };
+    html(
+        status,
+        layout(
+            lang,
+            crate::BASE,
+            t(lang, "Det gick inte", "That did not work"),
+            true,
+            body,
+        ),
+    )
+}
+
+fn signed_in_bar(lang: Lang, me: &Me) -> Markup {
+    let w = words(lang);
+    markup! {
+        div.who {
+            p { (w.signed_in_as) " " strong { (me.org.name) } " (" (membership_word(lang, me.org.membership)) ")" }
+            form method="post" action=(href("/webb/logga-ut", lang)) {
+                button.secondary type="submit" { (w.sign_out) }
+            }
+        }
+        @if me.may("oversee") || me.may("administer") {
+            nav aria-label=(t(lang, "Kansliets sidor", "The kansli's pages")) {
+                ul.nav {
+                    @if me.may("oversee") {
+                        li { a href=(href("/webb/status", lang)) { (t(lang, "Statustabell", "Status table")) } }
+                        li { a href=(href("/webb/rapport", lang)) { (t(lang, "Årsrapport", "Yearly report")) } }
+                    }
+                    @if me.may("administer") {
+                        li { a href=(href("/webb/organisationer", lang)) { (t(lang, "Organisationer och tokens", "Organisations and tokens")) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn overview_page(
+    lang: Lang,
+    me: &Me,
+    list: &[ProvrumView],
+    outcome: &Outcome,
+    kept: &Proposal,
+) -> Markup {
+    let w = words(lang);
+    let field = outcome.problem.as_ref().map(|(_, f)| *f);
+    let body = markup! {
+        @if let Some((problem, field)) = &outcome.problem { (problem_summary(lang, problem, field)) }
+        h1 { (w.home_title) }
+        (signed_in_bar(lang, me))
+        @if list.is_empty() {
+            p { (w.none) }
+        } @else {
+            table {
+                caption { (w.caption) }
+                thead { tr {
+                    th scope="col" { (w.col_title) }
+                    th scope="col" { (w.col_status) }
+                    th scope="col" { (w.col_leader) }
+                    th scope="col" { (w.col_ready) }
+                    th scope="col" { (w.col_yours) }
+                } }
+                tbody {
+                    @for p in list {
+                        tr {
+                            th scope="row" { a href=(href(&format!("/webb/provrum/{}", p.id), lang)) { (p.title) } }
+                            td { (status_word(lang, p.status)) }
+                            td { (p.leader.as_deref().map(|l| p.name_of(l)).unwrap_or(w.no_leader)) }
+                            td { (if p.ready { w.yes } else { w.no }) }
+                            td { (if p.participants.iter().any(|x| x.org == me.org.id) { w.yes } else { w.no }) }
+                        }
+                    }
+                }
+            }
+        }
+        section aria-labelledby="mall-rubrik" {
+            h2 #mall-rubrik { (t(lang, "Budgetmallen", "The budget template")) }
+            p {
+                (t(lang, "Projektplanen och budgeten fylls i Reglabs mall: ", "The project plan and budget are filled in Reglab's template: "))
+                a href={ "/template.xlsx?lang=" (code(lang)) } download { (t(lang, "Ladda ner mallen (.xlsx)", "Download the template (.xlsx)")) }
+                "."
+            }
+            (check_form(lang))
+        }
+        section aria-labelledby="forslag-rubrik" {
+            h2 #forslag-rubrik { (t(lang, "Föreslå ett provrum", "Propose a provrum")) }
+            @match me.action("propose") {
+                Some(a) if a.allowed => {
+                    form method="post" action=(href("/webb/provrum", lang)) novalidate {
+                        (text_field(lang, "title", t(lang, "Titel", "Title"), None, &kept.title, field == Some("title"), outcome))
+                        (text_field(lang, "theme", t(lang, "Tema (valfritt)", "Theme (optional)"), None, &kept.theme, false, outcome))
+                        div.field {
+                            label for="description" { (t(lang, "Beskrivning (valfri)", "Description (optional)")) }
+                            textarea #description name="description" rows="4" { (kept.description) }
+                        }
+                        button type="submit" { (t(lang, "Föreslå provrummet", "Propose the provrum")) }
+                    }
+                }
+                Some(a) => { p { (a.reason.as_ref().map(|r| r.get(lang)).unwrap_or_default()) } (finding_list(lang, &a.findings)) }
+                None => {}
+            }
+        }
+    };
+    layout(
+        lang,
+        crate::BASE,
+        w.home_title,
+        outcome.problem.is_some(),
+        body,
+    )
+}
+
+/// A labelled text field; marked as the one in error when `error`.
+fn text_field(
+    lang: Lang,
+    name: &str,
+    label: &str,
+    hint: Option<&str>,
+    value: &str,
+    error: bool,
+    outcome: &Outcome,
+) -> Markup {
+    let _ = lang;
+    let message = outcome
+        .problem
+        .as_ref()
+        .filter(|_| error)
+        .map(|(p, _)| p.detail.clone());
+    let hint_id = format!("{name}-hint");
+    let error_id = format!("{name}-error");
+    let described = match (hint.is_some(), message.is_some()) {
+        (true, true) => Some(format!("{hint_id} {error_id}")),
+        (true, false) => Some(hint_id.clone()),
+        (false, true) => Some(error_id.clone()),
+        (false, false) => None,
+    };
+    markup! {
+        div.field.error[message.is_some()] {
+            label for=(name) { (label) }
+            @if let Some(h) = hint { p.hint id=(hint_id) { (h) } }
+            @if let Some(m) = &message { p.error-message id=(error_id) { (m) } }
+            input id=(name) type="text" name=(name) value=(value)
+                aria-describedby=[described]
+                aria-invalid=(if message.is_some() { "true" } else { "false" });
+        }
+    }
+}
+
+/// Findings of the process (both languages kept), in a list.
+fn finding_list(lang: Lang, findings: &[Finding]) -> Markup {
+    markup! {
+        @if !findings.is_empty() {
+            ul.findings {
+                @for f in findings { li { (finding_line(&f.render(lang))) } }
+            }
+        }
+    }
+}
+
+/// The form that checks a workbook without storing it.
+fn check_form(lang: Lang) -> Markup {
+    markup! {
+        form method="post" enctype="multipart/form-data" action=(href("/webb/kontrollera", lang)) {
+            div.field {
+                label for="check-file" { (t(lang, "Kontrollera en ifylld arbetsbok", "Check a filled-in workbook")) }
+                p.hint #check-file-hint { (t(lang, "Excel (.xlsx, .xlsm, .xls) eller OpenDocument (.ods), högst 5 MB. Inget sparas.", "Excel (.xlsx, .xlsm, .xls) or OpenDocument (.ods), at most 5 MB. Nothing is stored.")) }
+                input #check-file type="file" name="file" accept=".xlsx,.xlsm,.xls,.ods" aria-describedby="check-file-hint";
+            }
+            button.secondary type="submit" { (t(lang, "Kontrollera", "Check")) }
+        }
+    }
+}
+
+/// Proposes a provrum (`POST /provrum`), then opens it.
+pub(crate) async fn propose(
+    State(state): State<AppState>,
+    Extension(api): Extension<Api>,
+    PageLang(lang): PageLang,
+    headers: HeaderMap,
+    form: Result<axum::Form<Proposal>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let visit = match Visit::of(state, api, &headers, lang, true).await {
+        Ok(v) => v,
+        Err(answer) => return answer,
+    };
+    let kept = form.ok().map(|f| f.0).unwrap_or_default();
+    let optional = |s: &str| {
+        let s = s.trim();
+        (!s.is_empty()).then(|| s.to_string())
+    };
+    let body = serde_json::json!({
+        "title": kept.title,
+        "theme": optional(&kept.theme),
+        "description": optional(&kept.description),
+    });
+    let answer = visit
+        .api
+        .call(
+            &visit.state,
+            &visit.actor,
+            lang,
+            Method::POST,
+            "/provrum",
+            Payload::Json(body),
+        )
+        .await;
+    match answer.json::<serde_json::Value>() {
+        Ok(created) => {
+            let id = created["id"].as_str().unwrap_or_default();
+            done(lang, id, "proposed")
+        }
+        Err(problem) => overview(&visit, Outcome::refused(problem, "title"), &kept).await,
+    }
+}
+
+/// Back to provrum `id`'s page, saying what was done (`klart`).
+fn done(lang: Lang, id: &str, what: &str) -> Response {
+    let path = format!("/webb/provrum/{id}");
+    let to = match lang {
+        Lang::Sv => format!("{path}?klart={what}"),
+        Lang::En => format!("{path}?lang=en&klart={what}"),
+    };
+    Redirect::to(&to).into_response()
+}
+
+// --- A provrum --------------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+pub(crate) struct Done {
+    klart: Option<String>,
+}
+
+/// A provrum: what it is, who takes part, its budget versions, and the steps the caller may
+/// take (and why not the others).
+pub(crate) async fn page(
+    State(state): State<AppState>,
+    Extension(api): Extension<Api>,
+    PageLang(lang): PageLang,
+    Path(id): Path<String>,
+    done: Result<Query<Done>, axum::extract::rejection::QueryRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let visit = match Visit::of(state, api, &headers, lang, false).await {
+        Ok(v) => v,
+        Err(answer) => return answer,
+    };
+    let said = done.ok().and_then(|q| q.0.klart);
+    let outcome = Outcome {
+        done: said
+            .as_deref()
+            .and_then(|what| done_words(lang, what))
+            .map(str::to_string),
+        approved: said.as_deref() == Some("approve"),
+        problem: None,
+    };
+    show(&visit, &id, outcome, &StepForm::default()).await
+}
+
+fn done_words(lang: Lang, what: &str) -> Option<&'static str> {
+    Some(match what {
+        "proposed" => t(
+            lang,
+            "Provrummet är föreslaget. Nu kan andra organisationer anmäla intresse.",
+            "The provrum is proposed. Other organisations can now register interest.",
+        ),
+        "register_interest" => t(lang, "Ert svar är sparat.", "Your answer is saved."),
+        "withdraw_interest" => t(
+            lang,
+            "Ert intresse är återkallat.",
+            "Your interest is withdrawn.",
+        ),
+        "choose_leader" => t(lang, "Provrumsledaren är vald.", "The leader is chosen."),
+        "upload_budget" => t(
+            lang,
+            "Budgeten är sparad som en ny version. Resultatet står under Budget.",
+            "The budget is saved as a new version. The result is under Budget.",
+        ),
+        "approve" => t(
+            lang,
+            "Klartecken givet. Provrummet pågår.",
+            "Go-ahead given. The provrum is running.",
+        ),
+        "withdraw" => t(
+            lang,
+            "Provrummet är återtaget.",
+            "The provrum is withdrawn.",
+        ),
+        "report_result" => t(
+            lang,
+            "Resultatet är återrapporterat. Tack!",
+            "The result is reported. Thank you!",
+        ),
+        _ => return None,
+    })
+}
+
+/// What a step's form sent, kept to show again after a refusal.
+#[derive(Default, Deserialize)]
+pub(crate) struct StepForm {
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    link: String,
+    #[serde(default)]
+    org: String,
+    #[serde(default)]
+    wants_to_lead: Option<String>,
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+pub(crate) async fn show(visit: &Visit, id: &str, outcome: Outcome, kept: &StepForm) -> Response {
+    let lang = visit.lang;
+    let Ok(id) = ProvrumId::parse(id) else {
+        return failed(
+            lang,
+            &own_problem(
+                lang,
+                "Det finns inget sådant provrum.",
+                "There is no such provrum.",
+            ),
+        );
+    };
+    let path = format!("/provrum/{}", id.as_str());
+    let view: ProvrumView = match visit.api.get(&visit.state, &visit.actor, lang, &path).await {
+        Ok(v) => v,
+        Err(p) => return failed(lang, &p),
+    };
+    // Participants and the kansli read the budget; for others the section says why not.
+    let budget: Result<Budget, Problem> = visit
+        .api
+        .get(
+            &visit.state,
+            &visit.actor,
+            lang,
+            &format!("{path}/budget?limit=500"),
+        )
+        .await;
+    let errors = outcome.problem.is_some()
+        || budget
+            .as_ref()
+            .ok()
+            .and_then(|b| b.latest.as_ref())
+            .is_some_and(|l| l.compliance.verdict == Verdict::Errors && outcome.done.is_some());
+    let status = outcome.status();
+    html(
+        status,
+        provrum_page(
+            lang,
+            &visit.actor.org.id,
+            &view,
+            &budget,
+            &outcome,
+            kept,
+            errors,
+        ),
+    )
+}
+
+fn provrum_page(
+    lang: Lang,
+    me: &str,
+    p: &ProvrumView,
+    budget: &Result<Budget, Problem>,
+    outcome: &Outcome,
+    kept: &StepForm,
+    errors: bool,
+) -> Markup {
+    let w = words(lang);
+    let base = format!("/webb/provrum/{}", p.id);
+    let latest = budget.as_ref().ok().and_then(|b| b.latest.as_ref());
+    let body = markup! {
+        @if let Some((problem, field)) = &outcome.problem {
+            (problem_summary(lang, problem, field))
+        } @else if let (true, Some(l)) = (errors, latest) {
+            (fix_first(lang, &l.compliance))
+        }
+        @if let Some(message) = &outcome.done {
+            @if let (true, Some(year), Some(base)) = (p.status == Status::Running && outcome.approved, p.quota_year, p.granted_base_funding_ore) {
+                (done_banner(&format!("{message} {} {year}, {} {base}.", t(lang, "Kvotår", "Quota year"), t(lang, "basfinansiering", "base funding"))))
+            } @else {
+                (done_banner(message))
+            }
+        }
+        p { a href=(href(crate::BASE, lang)) { "← " (t(lang, "Översikt", "Overview")) } }
+        h1 { (p.title) }
+        dl.facts {
+            dt { (t(lang, "Status", "Status")) } dd { (status_word(lang, p.status)) }
+            @if let Some(theme) = &p.theme { dt { (t(lang, "Tema", "Theme")) } dd { (theme) } }
+            dt { (t(lang, "Föreslaget av", "Proposed by")) } dd { (p.name_of(&p.proposer)) }
+            dt { (w.col_leader) } dd { (p.leader.as_deref().map(|l| p.name_of(l)).unwrap_or(w.no_leader)) }
+            dt { (w.col_ready) } dd { (if p.ready { w.yes } else { w.no }) }
+            @if let Some(year) = p.quota_year { dt { (t(lang, "Kvotår", "Quota year")) } dd { (year) } }
+            @if let Some(base) = p.granted_base_funding_ore { dt { (t(lang, "Beviljad basfinansiering", "Granted base funding")) } dd { (base) } }
+        }
+        @if let Some(d) = &p.description { p.description { (d) } }
+        @if !p.ready { (finding_list(lang, &p.readiness.findings)) }
+        h2 { (t(lang, "Deltagare", "Participants")) }
+        @if p.participants.is_empty() {
+            p { (t(lang, "Inga ännu.", "None yet.")) }
+        } @else {
+            ul {
+                @for x in &p.participants {
+                    li {
+                        (x.name) " (" (org_words(lang, x.kind)) ")"
+                        @if p.leader.as_deref() == Some(x.org.as_str()) { " – " strong { (t(lang, "provrumsledare", "leader")) } }
+                        @else if x.wants_to_lead { " – " (t(lang, "vill vara provrumsledare", "wants to lead")) }
+                    }
+                }
+            }
+        }
+        @if let Some(r) = &p.result {
+            h2 { (t(lang, "Resultat", "Result")) }
+            p { (r.summary) }
+            @if let Some(link) = &r.link { p { a href=(link) rel="noopener noreferrer" { (link) } } }
+        }
+        h2 #budget { (t(lang, "Budget", "Budget")) }
+        @match budget {
+            Ok(b) => { (budget_section(lang, p, b)) }
+            Err(problem) => { p { (problem.detail) } }
+        }
+        h2 { (t(lang, "Steg", "Steps")) }
+        (steps(lang, p, me, &base, kept, outcome))
+    };
+    layout(lang, &base, &p.title, errors, body)
+}
+
+/// GOV.UK's error summary for a budget's errors: what to fix first, each linking to its row.
+fn fix_first(lang: Lang, c: &Compliance) -> Markup {
+    markup! {
+        div.error-summary role="alert" aria-labelledby="fel-rubrik" tabindex="-1" autofocus {
+            h2 #fel-rubrik { (t(lang, "Åtgärda detta först", "Fix these first")) }
+            ul {
+                @for (i, f) in c.findings.iter().enumerate().filter(|(_, f)| f.severity == Severity::Error) {
+                    li { a href={ "#fynd-" (i + 1) } { (finding_line(f)) } }
+                }
+            }
+        }
+    }
+}
+
+fn budget_section(lang: Lang, p: &ProvrumView, b: &Budget) -> Markup {
+    markup! {
+        @match &b.latest {
+            None => p { (t(lang, "Ingen budget är inlämnad ännu.", "No budget has been submitted yet.")) },
+            Some(latest) => {
+                p {
+                    (t(lang, "Senaste versionen", "Latest version")) " " (latest.summary.version) ": "
+                    strong { (verdict_word(lang, latest.compliance.verdict)) }
+                    ". " (t(lang, "Total budget", "Total budget")) " " (latest.compliance.summary.total_budget_ore)
+                    ", " (t(lang, "varav Reglabs basfinansiering", "of which Reglab's base funding")) " " (latest.compliance.summary.base_funding_ore) "."
+                }
+                (findings_table(lang, &latest.compliance))
+            }
+        }
+        @if !b.versions.is_empty() {
+            table {
+                caption { (t(lang, "Budgetversioner", "Budget versions")) }
+                thead { tr {
+                    th scope="col" { (t(lang, "Version", "Version")) }
+                    th scope="col" { (t(lang, "Fil", "File")) }
+                    th scope="col" { (t(lang, "Inlämnad", "Submitted")) }
+                    th scope="col" { (t(lang, "Av", "By")) }
+                    th scope="col" { (t(lang, "Bedömning", "Verdict")) }
+                    th scope="col" { (t(lang, "Fel", "Errors")) }
+                    th scope="col" { (t(lang, "Varningar", "Warnings")) }
+                } }
+                tbody {
+                    @for v in b.versions.iter().rev() {
+                        tr {
+                            th scope="row" { (v.version) }
+                            td { (v.file_name.as_deref().unwrap_or("–")) }
+                            td { (local_time(v.uploaded_at)) }
+                            td { (p.name_of(&v.uploaded_by)) }
+                            td { (verdict_word(lang, v.verdict)) }
+                            td { (v.errors) }
+                            td { (v.warnings) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A compliance result as a table: rule, severity, what is wrong, the model's sentence, the cell.
+pub(crate) fn findings_table(lang: Lang, c: &Compliance) -> Markup {
+    markup! {
+        @if c.findings.is_empty() {
+            p { (t(lang, "Regelkontrollen hittade inget att anmärka på.", "The rules found nothing to remark on.")) }
+        } @else {
+            table.findings-table {
+                caption { (t(lang, "Regelkontrollens fynd", "What the rules found")) }
+                thead { tr {
+                    th scope="col" { (t(lang, "Regel", "Rule")) }
+                    th scope="col" { (t(lang, "Allvar", "Severity")) }
+                    th scope="col" { (t(lang, "Vad som är fel", "What is wrong")) }
+                    th scope="col" { (t(lang, "Modellen säger", "The model says")) }
+                    th scope="col" { (t(lang, "Cell", "Cell")) }
+                } }
+                tbody {
+                    @for (i, f) in c.findings.iter().enumerate() {
+                        tr id={ "fynd-" (i + 1) } tabindex="-1" {
+                            th scope="row" { (f.rule) }
+                            td { @match f.severity {
+                                Severity::Error => strong.sev-error { (t(lang, "Fel", "Error")) },
+                                Severity::Warning => span.sev-warning { (t(lang, "Varning", "Warning")) },
+                            } }
+                            td { (f.message) }
+                            td { (f.source.as_deref().unwrap_or("–")) }
+                            td { (f.location.as_ref().map(|l| l.reference()).unwrap_or_else(|| "–".into())) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The steps: a form for each the caller may take now, then the others with why not.
+fn steps(
+    lang: Lang,
+    p: &ProvrumView,
+    me: &str,
+    base: &str,
+    kept: &StepForm,
+    outcome: &Outcome,
+) -> Markup {
+    let mine = p.participants.iter().find(|x| x.org == me);
+    let allowed: Vec<_> = p.actions.iter().filter(|a| a.allowed).collect();
+    let refused: Vec<_> = p.actions.iter().filter(|a| !a.allowed).collect();
+    let in_error = |field: &str| outcome.problem.as_ref().is_some_and(|(_, f)| *f == field);
+    markup! {
+        @if allowed.is_empty() {
+            p { (t(lang, "Det finns inget steg för er att ta nu.", "There is no step for you to take now.")) }
+        }
+        @for a in &allowed {
+            @let action = href(&format!("{base}/steg/{}", step_name(a.action)), lang);
+            @match a.action {
+                Step::RegisterInterest => {
+                    form.step id={ "steg-" (step_name(a.action)) } method="post" action=(action) {
+                        h3 { (if mine.is_some() { t(lang, "Ert svar", "Your answer") } else { t(lang, "Anmäl intresse", "Register interest") }) }
+                        div.field.checkbox {
+                            input #wants_to_lead type="checkbox" name="wants_to_lead" value="ja"
+                                checked[kept.wants_to_lead.is_some() || mine.is_some_and(|x| x.wants_to_lead)];
+                            label for="wants_to_lead" { (t(lang, "Vi vill vara provrumsledare", "We want to lead")) }
+                        }
+                        button type="submit" { (if mine.is_some() { t(lang, "Spara svaret", "Save the answer") } else { t(lang, "Anmäl intresse", "Register interest") }) }
+                    }
+                }
+                Step::WithdrawInterest => {
+                    form.step id={ "steg-" (step_name(a.action)) } method="post" action=(action) {
+                        h3 { (t(lang, "Dra tillbaka intresset", "Withdraw your interest")) }
+                        button.secondary type="submit" { (t(lang, "Dra tillbaka intresset", "Withdraw interest")) }
+                    }
+                }
+                Step::ChooseLeader => {
+                    form.step id={ "steg-" (step_name(a.action)) } method="post" action=(action) {
+                        h3 { (t(lang, "Välj provrumsledare", "Choose the leader")) }
+                        div.field.error[in_error("org")] {
+                            label for="org" { (t(lang, "Provrumsledare", "Leader")) }
+                            p.hint #org-hint { (t(lang, "De som vill leda står först.", "Those who want to lead come first.")) }
+                            select #org name="org" aria-describedby="org-hint" {
+                                @for x in p.participants.iter().filter(|x| x.wants_to_lead).chain(p.participants.iter().filter(|x| !x.wants_to_lead)) {
+                                    option value=(x.org) selected[x.org == kept.org || (kept.org.is_empty() && p.leader.as_deref() == Some(x.org.as_str()))] {
+                                        (x.name) @if x.wants_to_lead { " – " (t(lang, "vill leda", "wants to lead")) }
+                                    }
+                                }
+                            }
+                        }
+                        button type="submit" { (t(lang, "Välj", "Choose")) }
+                    }
+                }
+                Step::UploadBudget => {
+                    form.step id={ "steg-" (step_name(a.action)) } method="post" enctype="multipart/form-data" action=(href(&format!("{base}/budget"), lang)) {
+                        h3 { (t(lang, "Skicka in budgeten", "Submit the budget")) }
+                        div.field.error[in_error("file")] {
+                            label for="file" { (t(lang, "Ifylld arbetsbok", "Filled-in workbook")) }
+                            p.hint #file-hint { (t(lang, "Reglabs mall, ifylld: Excel (.xlsx, .xlsm, .xls) eller OpenDocument (.ods), högst 5 MB. Den kontrolleras och sparas som en ny budgetversion.", "Reglab's template, filled in: Excel (.xlsx, .xlsm, .xls) or OpenDocument (.ods), at most 5 MB. It is checked and saved as a new budget version.")) }
+                            @if let Some((problem, "file")) = &outcome.problem { p.error-message #file-error { (problem.detail) } }
+                            input #file type="file" name="file" accept=".xlsx,.xlsm,.xls,.ods"
+                                aria-describedby=(if in_error("file") { "file-hint file-error" } else { "file-hint" })
+                                aria-invalid=(if in_error("file") { "true" } else { "false" });
+                        }
+                        button type="submit" { (t(lang, "Kontrollera och spara", "Check and save")) }
+                    }
+                }
+                Step::Approve => {
+                    form.step id={ "steg-" (step_name(a.action)) } method="post" action=(action) {
+                        h3 { (t(lang, "Ge klartecken", "Give the go-ahead")) }
+                        (confirm_box(lang, "confirm-approve", in_error("confirm-approve"), t(lang, "Jag har granskat provrummet och budgeten. Klartecken kan inte ångras.", "I have reviewed the provrum and the budget. The go-ahead cannot be undone.")))
+                        button type="submit" { (t(lang, "Ge klartecken", "Give the go-ahead")) }
+                    }
+                }
+                Step::Withdraw => {
+                    form.step id={ "steg-" (step_name(a.action)) } method="post" action=(action) {
+                        h3 { (t(lang, "Dra tillbaka provrummet", "Withdraw the provrum")) }
+                        (confirm_box(lang, "confirm-withdraw", in_error("confirm-withdraw"), t(lang, "Provrummet återtas för alla deltagare. Det kan inte ångras.", "The provrum is withdrawn for every participant. It cannot be undone.")))
+                        button.warning type="submit" { (t(lang, "Dra tillbaka provrummet", "Withdraw the provrum")) }
+                    }
+                }
+                Step::ReportResult => {
+                    form.step id={ "steg-" (step_name(a.action)) } method="post" action=(action) novalidate {
+                        h3 { (t(lang, "Återrapportera resultatet", "Report the result")) }
+                        div.field.error[in_error("summary")] {
+                            label for="summary" { (t(lang, "Vad lärde ni er?", "What did you learn?")) }
+                            @if let Some((problem, "summary")) = &outcome.problem { p.error-message #summary-error { (problem.detail) } }
+                            textarea #summary name="summary" rows="5"
+                                aria-describedby=[in_error("summary").then_some("summary-error")]
+                                aria-invalid=(if in_error("summary") { "true" } else { "false" }) { (kept.summary) }
+                        }
+                        div.field {
+                            label for="link" { (t(lang, "Länk till mer (valfri)", "Link to more (optional)")) }
+                            input #link type="url" name="link" value=(kept.link);
+                        }
+                        button type="submit" { (t(lang, "Återrapportera", "Report")) }
+                    }
+                }
+            }
+        }
+        @if !refused.is_empty() {
+            details.refused open[refused.iter().any(|a| a.action == Step::Approve && !a.findings.is_empty())] {
+                summary { (t(lang, "Steg som inte går nu", "Steps not possible now")) " (" (refused.len()) ")" }
+                ul {
+                    @for a in &refused {
+                        li {
+                            strong { (step_title(lang, a.action)) } ": "
+                            (a.reason.as_ref().map(|r| r.get(lang)).unwrap_or_default())
+                            (finding_list(lang, &a.findings))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn confirm_box(lang: Lang, id: &str, error: bool, text: &str) -> Markup {
+    let error_id = format!("{id}-error");
+    markup! {
+        div.field.checkbox.error[error] {
+            @if error { p.error-message id=(error_id) { (t(lang, "Kryssa i rutan för att bekräfta.", "Tick the box to confirm.")) } }
+            input id=(id) type="checkbox" name="confirm" value="ja"
+                aria-describedby=[error.then_some(&error_id)]
+                aria-invalid=(if error { "true" } else { "false" });
+            label for=(id) { (text) }
+        }
+    }
+}
+
+fn step_title(lang: Lang, step: Step) -> &'static str {
+    match step {
+        Step::RegisterInterest => t(lang, "Anmäl intresse", "Register interest"),
+        Step::WithdrawInterest => t(lang, "Dra tillbaka intresset", "Withdraw interest"),
+        Step::ChooseLeader => t(lang, "Välj provrumsledare", "Choose the leader"),
+        Step::UploadBudget => t(lang, "Skicka in budgeten", "Submit the budget"),
+        Step::Approve => t(lang, "Ge klartecken", "Give the go-ahead"),
+        Step::Withdraw => t(lang, "Dra tillbaka provrummet", "Withdraw the provrum"),
+        Step::ReportResult => t(lang, "Återrapportera resultatet", "Report the result"),
+    }
+}
+
+fn step_name(step: Step) -> String {
+    serde_json::to_value(step)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// Takes step `step` on provrum `id`: the request its action names, with what the form sent.
+pub(crate) async fn step(
+    State(state): State<AppState>,
+    Extension(api): Extension<Api>,
+    PageLang(lang): PageLang,
+    Path((id, step)): Path<(String, String)>,
+    headers: HeaderMap,
+    form: Result<axum::Form<StepForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let visit = match Visit::of(state, api, &headers, lang, true).await {
+        Ok(v) => v,
+        Err(answer) => return answer,
+    };
+    let kept = form.ok().map(|f| f.0).unwrap_or_default();
+    let step = match serde_json::from_value::<Step>(serde_json::Value::String(step)) {
+        Ok(s) if s != Step::UploadBudget => s,
+        _ => {
+            return failed(
+                lang,
+                &own_problem(
+                    lang,
+                    "Det finns inget sådant steg.",
+                    "There is no such step.",
+                ),
+            );
+        }
+    };
+    let Ok(pid) = ProvrumId::parse(&id) else {
+        return failed(
+            lang,
+            &own_problem(
+                lang,
+                "Det finns inget sådant provrum.",
+                "There is no such provrum.",
+            ),
+        );
+    };
+    if matches!(step, Step::Approve | Step::Withdraw) && kept.confirm.is_none() {
+        let problem = own_problem(
+            lang,
+            "Kryssa i rutan för att bekräfta.",
+            "Tick the box to confirm.",
+        );
+        let field = if step == Step::Approve {
+            "confirm-approve"
+        } else {
+            "confirm-withdraw"
+        };
+        return show(&visit, &id, Outcome::refused(problem, field), &kept).await;
+    }
+    let (method, path) = step.route(pid.as_str());
+    let payload = match step {
+        Step::RegisterInterest => {
+            Payload::Json(serde_json::json!({"wants_to_lead": kept.wants_to_lead.is_some()}))
+        }
+        Step::ChooseLeader => Payload::Json(serde_json::json!({"org": kept.org})),
+        Step::ReportResult => {
+            let link = kept.link.trim();
+            Payload::Json(serde_json::json!({
+                "summary": kept.summary,
+                "link": (!link.is_empty()).then_some(link),
+            }))
+        }
+        _ => Payload::Empty,
+    };
+    let method = Method::from_bytes(method.as_bytes()).unwrap_or(Method::POST);
+    let answer = visit
+        .api
+        .call(&visit.state, &visit.actor, lang, method, &path, payload)
+        .await;
+    if answer.ok() {
+        return done(lang, pid.as_str(), &step_name(step));
+    }
+    let field = match step {
+        Step::ChooseLeader => "org",
+        Step::ReportResult => "summary",
+        Step::Approve => "confirm-approve",
+        Step::Withdraw => "confirm-withdraw",
+        _ => "steg",
+    };
+    show(
+        &visit,
+        &id,
+        Outcome::refused(answer.problem(), field),
+        &kept,
+    )
+    .await
+}
+
+// --- Workbooks --------------------------------------------------------------------------------
+
+/// The workbook of a form, or why there is none.
+async fn workbook(visit: &Visit, request: Request) -> Result<Upload, Problem> {
+    let lang = visit.lang;
+    match Upload::from_request(request, &visit.state).await {
+        Ok(upload) if upload.bytes.is_empty() => Err(own_problem(
+            lang,
+            "Välj en arbetsbok att ladda upp (.xlsx, .xlsm, .xls eller .ods).",
+            "Choose a workbook to upload (.xlsx, .xlsm, .xls or .ods).",
+        )),
+        Ok(upload) => Ok(upload),
+        Err(e) => Err(problem_of(&e, lang)),
+    }
+}
+
+fn problem_of(e: &ApiError, lang: Lang) -> Problem {
+    let body = e.body(lang);
+    Problem {
+        status: body.status,
+        title: body.title,
+        detail: body.detail,
+        findings: body.findings,
+    }
+}
+
+/// The workbook as a form of one part, `file`, named as it was uploaded: what the API's upload
+/// routes read.
+fn as_form(upload: Upload) -> Payload {
+    let boundary = format!("provrum-{}", provrum_store::new_id(""));
+    let name: String = upload
+        .file_name
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control() && *c != '"' && *c != '\\')
+        .take(200)
+        .collect();
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(&upload.bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    Payload::Raw(
+        format!("multipart/form-data; boundary={boundary}"),
+        body.into(),
+    )
+}
+
+/// Checks the workbook and stores it as the provrum's next budget version
+/// (`POST /provrum/{id}/budget`); a file that cannot be read is refused and nothing is stored.
+pub(crate) async fn upload(
+    State(state): State<AppState>,
+    Extension(api): Extension<Api>,
+    PageLang(lang): PageLang,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    request: Request,
+) -> Response {
+    let visit = match Visit::of(state, api, &headers, lang, true).await {
+        Ok(v) => v,
+        Err(answer) => return answer,
+    };
+    let Ok(pid) = ProvrumId::parse(&id) else {
+        return failed(
+            lang,
+            &own_problem(
+                lang,
+                "Det finns inget sådant provrum.",
+                "There is no such provrum.",
+            ),
+        );
+    };
+    let upload = match workbook(&visit, request).await {
+        Ok(u) => u,
+        Err(problem) => {
+            return show(
+                &visit,
+                &id,
+                Outcome::refused(problem, "file"),
+                &StepForm::default(),
+            )
+            .await;
+        }
+    };
+    let path = format!("/provrum/{}/budget", pid.as_str());
+    let answer = visit
+        .api
+        .call(
+            &visit.state,
+            &visit.actor,
+            lang,
+            Method::POST,
+            &path,
+            as_form(upload),
+        )
+        .await;
+    if answer.ok() {
+        return done(lang, pid.as_str(), "upload_budget");
+    }
+    show(
+        &visit,
+        &id,
+        Outcome::refused(answer.problem(), "file"),
+        &StepForm::default(),
+    )
+    .await
+}
+
+/// Checks a workbook without storing anything (`POST /check`) and shows what the rules found.
+pub(crate) async fn check(
+    State(state): State<AppState>,
+    Extension(api): Extension<Api>,
+    PageLang(lang): PageLang,
+    headers: HeaderMap,
+    request: Request,
+) -> Response {
+    let visit = match Visit::of(state, api, &headers, lang, true).await {
+        Ok(v) => v,
+        Err(answer) => return answer,
+    };
+    let upload = match workbook(&visit, request).await {
+        Ok(u) => u,
+        Err(problem) => return checked_page(lang, None, Err(problem)),
+    };
+    let name = upload.file_name.clone();
+    let answer = visit
+        .api
+        .call(
+            &visit.state,
+            &visit.actor,
+            lang,
+            Method::POST,
+            "/check",
+            as_form(upload),
+        )
+        .await;
+    checked_page(lang, name.as_deref(), answer.json::<Compliance>())
+}
+
+fn checked_page(lang: Lang, name: Option<&str>, result: Result<Compliance, Problem>) -> Response {
+    let title = t(lang, "Kontroll av arbetsbok", "Workbook check");
+    let (status, errors, body) = match &result {
+        Err(problem) => (
+            StatusCode::from_u16(problem.status).unwrap_or(StatusCode::BAD_REQUEST),
+            true,
+            markup! {
+                (problem_summary(lang, problem, "check-file"))
+                h1 { (title) }
+                (check_form(lang))
+            },
+        ),
+        Ok(c) => (
+            StatusCode::OK,
+            c.verdict == Verdict::Errors,
+            markup! {
+                @if c.verdict == Verdict::Errors { (fix_first(lang, c)) }
+                h1 { (title) }
+                p {
+                    (t(lang, "Resultat för", "Result for")) " ”" (name.unwrap_or("?")) "”: "
+                    strong { (verdict_word(lang, c.verdict)) }
+                    ". " (t(lang, "Total budget", "Total budget")) " " (c.summary.total_budget_ore)
+                    ", " (t(lang, "varav Reglabs basfinansiering", "of which Reglab's base funding")) " " (c.summary.base_funding_ore) "."
+                }
+                p { (t(lang, "Inget har sparats. Provrumsledaren skickar in budgeten från provrummets sida.", "Nothing has been stored. The leader submits the budget from the provrum's page.")) }
+                (findings_table(lang, c))
+                h2 { (t(lang, "Kontrollera en till", "Check another")) }
+                (check_form(lang))
+            },
+        ),
+    };
+    let body = markup! {
+        (body)
+        p { a href=(href(crate::BASE, lang)) { "← " (t(lang, "Översikt", "Overview")) } }
+    };
+    html(status, layout(lang, crate::BASE, title, errors, body))
+}
