@@ -26,6 +26,12 @@ function freePort() {
  * `demo: false` starts an empty service the way a deployment begins: the kansli added with the
  * CLI (`provrum org add`, `provrum token create`), and nothing else; `tokens.reglab` is its token.
  */
+/**
+ * The day the demo service's clock starts on, at noon (`provrum serve --today`): the demo is
+ * dated from it, so what the tests read does not move with the calendar.
+ */
+const DEMO_TODAY = '2026-11-29';
+
 async function startProvrum({ demo = true } = {}) {
   if (!fs.existsSync(BIN)) {
     throw new Error(`${BIN} is missing: build it with \`cargo build -p provrum\` (scripts/test does)`);
@@ -39,7 +45,7 @@ async function startProvrum({ demo = true } = {}) {
   }
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(BIN, ['serve', ...(demo ? ['--demo'] : []), '--addr', `127.0.0.1:${port}`, '--db', db], {
+  const child = spawn(BIN, ['serve', ...(demo ? ['--demo', '--today', DEMO_TODAY] : []), '--addr', `127.0.0.1:${port}`, '--db', db], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -103,4 +109,4 @@ async function startProvrum({ demo = true } = {}) {
   };
 }
 
-module.exports = { startProvrum };
+module.exports = { startProvrum, DEMO_TODAY };

@@ -25,21 +25,33 @@ test('Statusöversikt: every provrum in Swedish words, coloured, refreshed hourl
   assert.deepEqual(sheet.rows(4, 20)[0], HEADER);
   assert.equal(sheet.getFrozenRows(), 4);
   const rows = sheet.rows(5, 20);
-  assert.equal(rows.length, 3);
+  assert.equal(rows.length, 5);
   const ai = rows.find((r) => r[0].startsWith('AI och visualisering'));
   assert.deepEqual(ai.slice(1, 3), ['Pågår', 'Ja']);
   assert.deepEqual(ai.slice(6, 9), ['Region Östergötland', 4, 3]);
-  assert.equal(ai[9].getFullYear(), 2025);
+  assert.deepEqual([ai[9], ai[10]].map((d) => d.toISOString().slice(0, 10)), ['2026-10-18', '2027-02-17']);
   assert.deepEqual(ai.slice(11, 14), [265000, 93000, 'OK']);
-  assert.equal(ai[18], 'Ja', 'the result is overdue');
-  // Ready to start, but its budget has an error: the go-ahead says no, and why, with the cell
-  // (the server's words; the add-on decides nothing).
+  assert.equal(ai[17], 2026);
+  assert.equal(ai[18], '', 'the result is not overdue: it ends in 2027');
+  // Running too, its result due in two weeks: not overdue yet.
+  const trips = rows.find((r) => r[0] === 'Fossilfria tjänsteresor');
+  assert.deepEqual([trips[1], trips[6], trips[7], trips[8], trips[13], trips[17], trips[18]], ['Pågår', 'Region Skåne', 3, 3, 'OK', 2026, '']);
+  assert.deepEqual([trips[9], trips[10]].map((d) => d.toISOString().slice(0, 10)), ['2026-08-14', '2026-12-13']);
+  // Ready to start, but its budget has an error and the year's quota and cap are used up: the
+  // go-ahead says no, and why, with the cell (the server's words; the add-on decides nothing).
   const drones = rows.find((r) => r[0].startsWith('Drönare'));
   assert.deepEqual([drones[1], drones[2], drones[3], drones[4], drones[13], drones[14]], ['Föreslaget', 'Ja', '', 'Nej', 'Fel', 1]);
   assert.deepEqual(drones[5].split('\n'), [
     'BUD-4 (Budget!C7): Reglabs basfinansiering är 139 500 kr men får vara högst 100 000 kr.',
-    'KVOT-2: Reglabs beviljade basfinansiering 2025 skulle bli 232 500 kr, över taket 200 000 kr: ' +
-      '93 000 kr är redan beviljat och provrummet begär 139 500 kr.',
+    'KVOT-1: 2 provrum har redan startat 2026; Reglab kan genomföra högst 2 per år.',
+    'KVOT-2: Reglabs beviljade basfinansiering 2026 skulle bli 325 500 kr, över taket 200 000 kr: ' +
+      '186 000 kr är redan beviljat och provrummet begär 139 500 kr.',
+  ]);
+  // Ready, with a leader, waiting for its budget.
+  const data = rows.find((r) => r[0] === 'Öppna data i regional analys');
+  assert.deepEqual([data[1], data[2], data[3], data[4], data[6], data[13]], ['Föreslaget', 'Ja', '', 'Nej', 'Region Östergötland', 'Ingen budget']);
+  assert.deepEqual(data[5].split('\n'), [
+    'BUD-1: Ingen budget är uppladdad; provrumsledaren laddar upp projektplan och budget innan start.',
   ]);
   const defence = rows.find((r) => r[0] === 'Civilt försvar');
   assert.deepEqual([defence[2], defence[3], defence[4], defence[6], defence[13]], ['Nej', 'DELT-3: Provrummet har ingen provrumsledare ännu.', 'Nej', '', 'Ingen budget']);
@@ -47,6 +59,7 @@ test('Statusöversikt: every provrum in Swedish words, coloured, refreshed hourl
     'DELT-3: Provrummet har ingen provrumsledare ännu.',
     'BUD-1: Ingen budget är uppladdad; provrumsledaren laddar upp projektplan och budget innan start.',
   ]);
+  assert.ok(rows.every((r) => r[18] === ''), 'no result is overdue');
   assert.equal(sheet.getRange('L5').first().numberFormat, '[>=1000000]0" "000" "000" kr";[>=1000]0" "000" kr";0" kr"');
 
   const rules = sheet.getConditionalFormatRules();
@@ -54,7 +67,7 @@ test('Statusöversikt: every provrum in Swedish words, coloured, refreshed hourl
   assert.equal(rule('Pågår', 2).background, '#d9ead3');
   assert.equal(rule('Fel', 14).background, '#f4cccc');
   assert.equal(rule('Ja', 19).background, '#f4cccc');
-  assert.equal(rule('Pågår', 2).ranges[0].getA1Notation(), 'B5:B7');
+  assert.equal(rule('Pågår', 2).ranges[0].getA1Notation(), 'B5:B9');
 
   assert.equal(env.triggers.length, 1);
   assert.equal(env.triggers[0].handler, 'refreshStatusOnTimer');
@@ -66,14 +79,14 @@ test('Statusöversikt: every provrum in Swedish words, coloured, refreshed hourl
   const created = await server.api('POST', '/provrum', server.tokens['region-ostergotland'], { title: 'Ny cykelväg' });
   assert.equal(created.status, 201);
   assert.equal(env.fireTriggers('refreshStatusOnTimer'), 1);
-  assert.equal(sheet.rows(5, 20).length, 4);
+  assert.equal(sheet.rows(5, 20).length, 6);
   assert.ok(sheet.rows(5, 20).some((r) => r[0] === 'Ny cykelväg' && r[1] === 'Föreslaget'));
 
   // When the service refuses, the last good rows stay and the sheet says why.
   env.userProperties.setProperty('provrum.token', 'prv_revoked');
   env.fireTriggers('refreshStatusOnTimer');
   assert.match(sheet.text('A3'), /^Uppdateringen \d{4}-\d\d-\d\d \d\d:\d\d misslyckades: Din token godkändes inte/);
-  assert.equal(sheet.rows(5, 20).length, 4);
+  assert.equal(sheet.rows(5, 20).length, 6);
 
   env.menu('Stoppa timuppdatering av status');
   assert.equal(env.triggers.length, 0);
@@ -91,50 +104,55 @@ test('Statusöversikt is the kansli\'s: a leader gets a Swedish 403 message and 
 
 test('Årsrapport: the year\'s figures, the lists and two charts against the quota and the cap', () => {
   const { env, ss } = userOf(ctx.server, 'reglab');
-  env.answer({ button: 'OK', text: '2025' });
+  env.answer({ button: 'OK', text: '2026' });
   env.menu('Årsrapport (kansli)…');
   assert.equal(env.alerts.at(-1).prompt, true);
   assert.match(env.alerts.at(-1).message, /^Vilket år\? Lämna tomt för \d{4}\.$/);
-  const sheet = ss.getSheetByName('Årsrapport 2025');
+  const sheet = ss.getSheetByName('Årsrapport 2026');
   assert.ok(sheet, ss.getSheets().map((s) => s.getName()).join());
-  assert.equal(sheet.text('A1'), 'Årsrapport 2025 – provrum och Reglabs basfinansiering');
+  assert.equal(sheet.text('A1'), 'Årsrapport 2026 – provrum och Reglabs basfinansiering');
   assert.deepEqual(sheet.rows(4, 4).slice(0, 5), [
     ['Provrum', 'Startade', 'Kvot', 'Kvar'],
-    ['2025', 1, 2, 1],
+    ['2026', 2, 2, 0],
     ['', '', '', ''],
     ['Basfinansiering', 'Beviljad', 'Tak', 'Kvar'],
-    ['2025', 93000, 200000, 107000],
+    ['2026', 186000, 200000, 14000],
   ]);
   assert.deepEqual(sheet.rows(10, 2).slice(0, 4), [
     ['Medlemmar', 23],
-    ['Kostnad utslaget per medlem', 4043.47],
+    ['Kostnad utslaget per medlem', 8086.95],
     ['Modellens kostnad utslaget per medlem', 8700],
     ['Utvecklingsfas', 'Nej'],
   ]);
   const all = sheet.rows(1, 5).map((r) => r[0]);
-  assert.ok(all.includes('Provrum som startat 2025'));
+  assert.ok(all.includes('Provrum som startat 2026'));
   assert.ok(all.includes('Resultat som dröjer'));
-  assert.equal(all.filter((t) => t === 'AI och visualisering i regional utveckling').length, 2, 'started, and its result overdue');
+  assert.ok(all.includes('Inga resultat dröjer.'), 'both started provrum end later than today');
+  assert.equal(all.filter((t) => t === 'AI och visualisering i regional utveckling').length, 1, 'started, and its result not overdue');
+  assert.equal(all.filter((t) => t === 'Fossilfria tjänsteresor').length, 1, 'started, and its result not overdue');
+  assert.ok(!all.some((t) => /^Drönare|^Öppna data|^Civilt försvar/.test(t)), 'proposed provrum have not started');
 
   const charts = sheet.getCharts();
   assert.equal(charts.length, 2);
   assert.deepEqual(charts.map((c) => c.getRanges()[0].getA1Notation()), ['A4:C5', 'A7:C8']);
   assert.deepEqual(charts.map((c) => c.getOptions().get('title')), [
-    'Provrum 2025: startade mot kvoten',
-    'Basfinansiering 2025 (kr): beviljad mot taket',
+    'Provrum 2026: startade mot kvoten',
+    'Basfinansiering 2026 (kr): beviljad mot taket',
   ]);
 
   // Again for the same year: the sheet is rewritten, not doubled, and keeps two charts.
-  env.answer({ button: 'OK', text: '2025' });
+  env.answer({ button: 'OK', text: '2026' });
   env.menu('Årsrapport (kansli)…');
-  assert.equal(ss.getSheets().filter((s) => s.getName() === 'Årsrapport 2025').length, 1);
+  assert.equal(ss.getSheets().filter((s) => s.getName() === 'Årsrapport 2026').length, 1);
   assert.equal(sheet.getCharts().length, 2);
 
   // A year with nothing started says so.
-  env.answer({ button: 'OK', text: '2024' });
+  env.answer({ button: 'OK', text: '2025' });
   env.menu('Årsrapport (kansli)…');
-  const empty = ss.getSheetByName('Årsrapport 2024');
-  assert.ok(empty.rows(1, 1).some((r) => r[0] === 'Inga provrum har startat 2024.'));
+  const empty = ss.getSheetByName('Årsrapport 2025');
+  assert.deepEqual(empty.rows(5, 4)[0], ['2025', 0, 2, 2]);
+  assert.deepEqual(empty.rows(8, 4)[0], ['2025', 0, 200000, 200000]);
+  assert.ok(empty.rows(1, 1).some((r) => r[0] === 'Inga provrum har startat 2025.'));
   assert.ok(empty.rows(1, 1).some((r) => r[0] === 'Inga resultat dröjer.'));
 
   // Not a year, and cancel.

@@ -48,7 +48,7 @@ test('settings are tested against the server and keep the token on the server si
 
   const right = env.call('saveSettings', { apiUrl: server.url, token: server.tokens['region-ostergotland'] });
   assert.equal(right.ok, true, right.message);
-  assert.equal(right.message, 'Sparat. Inloggad som Region Östergötland (medlem). Anslutningen fungerar – du ser 3 provrum.');
+  assert.equal(right.message, 'Sparat. Inloggad som Region Östergötland (medlem). Anslutningen fungerar – du ser 5 provrum.');
   const kansli = env.call('saveSettings', { apiUrl: server.url, token: server.tokens.reglab });
   assert.match(kansli.message, /^Sparat\. Inloggad som Reglabs kansli \(kansliet\)\./);
   const partner = env.call('saveSettings', { apiUrl: server.url, token: server.tokens.rise });

@@ -36,9 +36,15 @@ test('a member proposes, registers interest and sees each step the server allows
   const page = await sidebar(env);
   assert.equal(await page.title(), 'Provrum');
   assert.equal(await page.textContent('#who'), 'Inloggad som Region Östergötland (medlem)');
-  assert.deepEqual(await page.$$eval('#open article h3', (hs) => hs.map((h) => h.textContent)), [
-    'AI och visualisering i regional utveckling', 'Drönare – nya frågeställningar', 'Civilt försvar',
-  ]);
+  // Every open provrum, in the order the server lists them (with the demo's clock standing
+  // still they share one creation time, so the server's order is not the demo's).
+  const shown = await page.$$eval('#open article h3', (hs) => hs.map((h) => h.textContent));
+  assert.deepEqual([...shown].sort(), [
+    'AI och visualisering i regional utveckling', 'Civilt försvar', 'Drönare – nya frågeställningar',
+    'Fossilfria tjänsteresor', 'Öppna data i regional analys',
+  ].sort());
+  const listed = (await ctx.server.api('GET', '/provrum', ctx.server.tokens['region-ostergotland'])).body;
+  assert.deepEqual(shown, listed.map((p) => p.title));
   // Running: the leader's steps as buttons, the others folded with the server's reason.
   const ai = card(page, 'AI och visualisering');
   assert.deepEqual(await ai.locator('form.step button[type=submit]').allTextContents(), ['Skicka in budgeten', 'Återrapportera resultatet']);
@@ -125,7 +131,9 @@ test('the kansli sees why klartecken is refused, each finding a button to its ce
   const page = await sidebar(env);
   const c = card(page, 'Drönare');
   assert.match(await c.textContent(), /Det här kalkylarket är kopplat till provrummet\./);
-  assert.match(await c.textContent(), /Ge klartecken går inte nu: Reglerna tillåter det inte: BUD-4, KVOT-2\./);
+  assert.match(await c.textContent(), /Ge klartecken går inte nu: Reglerna tillåter det inte: BUD-4, KVOT-1, KVOT-2\./);
+  assert.match(await c.textContent(), /KVOT-1 2 provrum har redan startat 2026; Reglab kan genomföra högst 2 per år\./);
+  assert.match(await c.textContent(), /KVOT-2 Reglabs beviljade basfinansiering 2026 skulle bli 325 500 kr, över taket 200 000 kr: 186 000 kr är redan beviljat och provrummet begär 139 500 kr\./);
   // BUD-4 is about a sum: the button selects every cell that adds to it.
   const show = c.locator('button.link', { hasText: /^Visa Budget!C7 och \d+ till$/ });
   await show.click();

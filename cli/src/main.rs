@@ -50,6 +50,10 @@ enum Command {
         /// Seed what is missing of Reglab's members and sample provrum, and print a token per role
         #[arg(long)]
         demo: bool,
+        /// For demonstrations and tests: the server's clock starts at noon (Stockholm) on this
+        /// day, and the demo is dated from it (YYYY-MM-DD)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<chrono::NaiveDate>,
         #[command(flatten)]
         store: admin::StoreArgs,
     },
@@ -175,9 +179,12 @@ fn main() -> ExitCode {
         Command::Template { out, lang, example } => {
             template(&out, lang.into(), example).map(|()| ExitCode::SUCCESS)
         }
-        Command::Serve { addr, demo, store } => {
-            run_async(async move { serve::serve(&store, &addr, demo).await })
-        }
+        Command::Serve {
+            addr,
+            demo,
+            today,
+            store,
+        } => run_async(async move { serve::serve(&store, &addr, demo, today).await }),
         Command::Report {
             year,
             format,

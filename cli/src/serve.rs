@@ -18,10 +18,29 @@ use std::sync::Arc;
 
 use provrum::all_routes;
 
-pub async fn serve(store: &StoreArgs, addr: &str, demo: bool) -> anyhow::Result<()> {
+pub async fn serve(
+    store: &StoreArgs,
+    addr: &str,
+    demo: bool,
+    today: Option<NaiveDate>,
+) -> anyhow::Result<()> {
     provrum_http::init_tracing();
     let store = store.open().await?;
-    let state = AppState::new(store.clone());
+    let mut state = AppState::new(store.clone());
+    if let Some(day) = today {
+        let noon = day
+            .and_hms_opt(12, 0, 0)
+            .and_then(|t| {
+                t.and_local_timezone(provrum_rules::calendar::REGLAB_TIME_ZONE)
+                    .single()
+            })
+            .context("noon on that day in Stockholm")?;
+        state = state.with_clock(provrum_http::Clock::starting_at(
+            noon.with_timezone(&chrono::Utc),
+        ));
+        eprintln!("Klockan går från {day} kl. 12 / the clock runs from noon on {day}");
+    }
+    let clock = state.clock.clone();
     let app = all_routes(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -31,7 +50,9 @@ pub async fn serve(store: &StoreArgs, addr: &str, demo: bool) -> anyhow::Result<
     println!("Webbsidan / the web page: {base}{}", web::BASE);
     if demo {
         let api = Client::new(InProcess::new(app.clone()));
-        seed(&store, &api).await.context("seeding the demo")?;
+        seed(&store, &api, clock.today())
+            .await
+            .context("seeding the demo")?;
     }
     eprintln!("provrum lyssnar på {base} (Ctrl-C avslutar); API: {base}/openapi.json");
     provrum_http::run::serve_on(app, listener).await?;
@@ -103,7 +124,7 @@ fn demo_orgs() -> Vec<(&'static str, &'static str, &'static str, &'static str)> 
 /// of each sample provrum is looked up before it is done, so a seed that was interrupted halfway
 /// (Ctrl-C, a crash, a full disk) completes on the next start, and a complete one is left as it
 /// is.
-async fn seed(store: &Arc<dyn Store>, api: &Api) -> anyhow::Result<()> {
+async fn seed(store: &Arc<dyn Store>, api: &Api, today: NaiveDate) -> anyhow::Result<()> {
     if store.get_org("reglab").await?.is_none() {
         store
             .create_org(
@@ -131,7 +152,7 @@ async fn seed(store: &Arc<dyn Store>, api: &Api) -> anyhow::Result<()> {
         .await?
         .success()?;
     }
-    seed_provrum(store, api, &tokens).await?;
+    seed_provrum(store, api, &tokens, today).await?;
     println!("# Demo-tokens (visas bara nu) / demo tokens (shown only now)");
     for (role, org) in [
         ("kansli", "reglab"),
@@ -175,6 +196,7 @@ async fn seed_provrum(
     store: &Arc<dyn Store>,
     api: &Api,
     tokens: &Tokens<'_>,
+    today: NaiveDate,
 ) -> anyhow::Result<()> {
     let workbook = |filled: &provrum_workbook::template::Filled| {
         provrum_workbook::template::build(
@@ -186,7 +208,6 @@ async fn seed_provrum(
 
     // Dated from today in Stockholm, so that a newcomer in any year sees a live picture:
     // this year's quota in use, one provrum running, one whose result is due soon.
-    let today = provrum_rules::calendar::reglab_date(chrono::Utc::now());
     let plan = demo_dates(today);
 
     // 1. Running on this year's quota: the bundled example, approved by the kansli.

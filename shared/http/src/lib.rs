@@ -61,6 +61,13 @@ impl Clock {
         Clock(Arc::new(move || at))
     }
 
+    /// Set to `at` now, and running from there at the real clock's pace: a day of one's
+    /// choosing, in which what happens still happens one thing after another.
+    pub fn starting_at(at: DateTime<Utc>) -> Clock {
+        let began = Utc::now();
+        Clock(Arc::new(move || at + (Utc::now() - began)))
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         (self.0)()
     }
