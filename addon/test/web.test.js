@@ -264,6 +264,11 @@ test('the kansli\'s pages: status sorted and filtered with CSV, the report\'s ch
   await k.goto(`${server.url}/webb/rapport`);
   assert.equal(await text(k, 'h1'), 'Årsrapport 2026');
   assert.equal(await k.getAttribute('figure svg', 'role'), 'img');
+  // Drawn, not only described: the track, one bar per started provrum, and the quota's two slots.
+  const shapes = await k.$$eval('figure svg > rect', (rs) => rs.map((r) => Math.round(r.getBoundingClientRect().width)));
+  assert.equal(shapes.length, 1 + 2 + 2, JSON.stringify(shapes));
+  assert.ok(shapes.every((w) => w > 0), JSON.stringify(shapes));
+  assert.equal(await k.$$eval('figure svg > line', (ls) => ls.length), 1, 'the cap');
   assert.match(await text(k, 'figcaption'), /Basfinansiering 186 000 kr av 200 000 kr\. Startade provrum 2 av 2\./);
   await assertAccessible(k, 'yearly report');
   await k.screenshot({ path: screenshotPath('webb-rapport.png'), fullPage: true });

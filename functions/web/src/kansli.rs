@@ -409,7 +409,8 @@ fn report_page(lang: Lang, year: &str, report: Result<&Report, &Problem>) -> Mar
     layout(lang, "/webb/rapport", title, report.is_err(), body)
 }
 
-/// The year's use of the quota, drawn by the server: the base funding of each started provrum
+/// The year's use of the quota, drawn by the server (every SVG element closed explicitly: in
+/// HTML, an SVG element written like a void one would swallow those after it): the base funding of each started provrum
 /// against the cap, and the provrum against the quota. Presentation attributes only (the
 /// Content-Security-Policy allows no inline style); the table below says the same in words.
 fn chart(lang: Lang, r: &Report) -> Markup {
@@ -449,15 +450,15 @@ fn chart(lang: Lang, r: &Report) -> Markup {
                 title #diagram-titel { (t(lang, "Årets kvot", "The year's quota")) }
                 desc #diagram-text { (described) }
                 text x="0" y="16" font-size="14" fill="#1b1b1b" { (t(lang, "Basfinansiering", "Base funding")) ": " (r.base_funding_ore) " / " (r.cap_ore) }
-                rect x="0" y="26" width=(WIDTH) height="36" fill="#f3f2f1" stroke="#505a5f";
+                rect x="0" y="26" width=(WIDTH) height="36" fill="#f3f2f1" stroke="#505a5f" {}
                 @for (sx, sw, colour) in &segments {
-                    rect x=(format!("{sx:.1}")) y="26" width=(format!("{sw:.1}")) height="36" fill=(colour) stroke="#ffffff";
+                    rect x=(format!("{sx:.1}")) y="26" width=(format!("{sw:.1}")) height="36" fill=(colour) stroke="#ffffff" {}
                 }
-                line x1=(format!("{cap_x:.1}")) y1="20" x2=(format!("{cap_x:.1}")) y2="68" stroke="#b10e1e" stroke-width="3";
+                line x1=(format!("{cap_x:.1}")) y1="20" x2=(format!("{cap_x:.1}")) y2="68" stroke="#b10e1e" stroke-width="3" {}
                 text x="0" y="104" font-size="14" fill="#1b1b1b" { (t(lang, "Provrum", "Provrum")) ": " (r.started) " / " (r.quota) }
                 @for i in 0..quota.max(r.started) {
                     rect x=(format!("{:.1}", f64::from(i) * slot)) y="114" width=(format!("{:.1}", slot - 6.0)) height="36"
-                        fill=(if i < r.started { COLOURS[i as usize % COLOURS.len()] } else { "#f3f2f1" }) stroke="#505a5f";
+                        fill=(if i < r.started { COLOURS[i as usize % COLOURS.len()] } else { "#f3f2f1" }) stroke="#505a5f" {}
                 }
                 text x="0" y="178" font-size="12" fill="#505a5f" { (t(lang, "Röd linje: taket för basfinansiering.", "Red line: the cap on base funding.")) }
             }
