@@ -145,7 +145,7 @@ async fn a_seed_interrupted_halfway_completes_on_the_next_start_and_only_once() 
         );
         let all = store.all_provrum().await.expect("provrum");
         let titles: Vec<&str> = all.iter().map(|p| p.title.as_str()).collect();
-        assert_eq!(all.len(), 3, "run {run}: {titles:?}");
+        assert_eq!(all.len(), 5, "run {run}: {titles:?}");
 
         // The provrum the interrupted seed began is the one completed, not a second one.
         let ai = all.iter().find(|p| p.title == AI).expect("the AI provrum");
@@ -165,6 +165,36 @@ async fn a_seed_interrupted_halfway_completes_on_the_next_start_and_only_once() 
             drones.latest_budget.as_ref().is_some_and(|b| b.errors > 0),
             "BUD-4 makes the drone budget fail"
         );
+
+        // Dated from today in Stockholm: running on this year's quota, and one ending soon.
+        let today = provrum_rules::calendar::reglab_date(chrono::Utc::now());
+        let period = |p: &provrum_store::Provrum| {
+            let b = p.latest_budget.as_ref().expect("a budget");
+            (b.start.expect("start"), b.end.expect("end"))
+        };
+        let (start, end) = period(ai);
+        assert!(start <= today && today < end, "run {run}: {start}..{end}");
+        assert_eq!(ai.quota_year, Some(chrono::Datelike::year(&start)));
+        assert_eq!(
+            start.format("%Y").to_string(),
+            today.format("%Y").to_string()
+        );
+        let trips = all
+            .iter()
+            .find(|p| p.title == "Fossilfria tjänsteresor")
+            .expect("the provrum ending soon");
+        assert_eq!(trips.status, Status::Running);
+        assert_eq!(period(trips).1, today + chrono::Days::new(14));
+        assert!(period(drones).0 > today, "the drones are still to start");
+        let open = all
+            .iter()
+            .find(|p| p.title == "Öppna data i regional analys")
+            .expect("the newcomer's provrum");
+        assert_eq!(
+            (open.status, open.budget_versions, open.leader.as_deref()),
+            (Status::Proposed, 0, Some("region-ostergotland"))
+        );
+        assert_eq!(open.participants.len(), 4);
 
         let civil = all
             .iter()
