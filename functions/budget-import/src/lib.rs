@@ -163,16 +163,13 @@ async fn upload(
     process::permit(Step::UploadBudget, &provrum, actor.caller(), &context)?;
     let version = next_version(&state, &provrum, &situation, &actor, upload).await?;
     // FORM-1: a file that is not a readable workbook is refused, not kept as a version.
-    let unreadable = &version.checked.report.findings;
-    if unreadable
-        .iter()
-        .any(|f| f.rule == provrum_rules::form::FORM_1.id)
-    {
+    let report = &version.checked.report;
+    if report.is_unreadable() {
         return Err(ApiError::bad_request(Text::new(
             "Filen kunde inte läsas som en arbetsbok och sparades inte.",
             "The file could not be read as a workbook and was not saved.",
         ))
-        .with_findings(unreadable.clone()));
+        .with_findings(report.findings.clone()));
     }
     let command = Command::UploadBudget(version.summary.clone());
     let decision = process::decide(command, &provrum, actor.caller(), &context)?;

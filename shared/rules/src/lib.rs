@@ -176,6 +176,14 @@ pub fn unreadable(reason: Text, rs: &RuleSet) -> Report {
     }
 }
 
+impl Report {
+    /// Whether this is the report of a file that could not be read at all ([`unreadable`]):
+    /// FORM-1, which refuses anything but a readable workbook.
+    pub fn is_unreadable(&self) -> bool {
+        self.findings.iter().any(|f| f.rule == form::FORM_1.id)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
