@@ -7,10 +7,6 @@ use provrum_http::AppState;
 
 /// Every function's routes on one router: the local server's whole API, and the web page.
 pub fn all_routes(state: AppState) -> Router {
-    let routes = provrum_api::routes()
-        .merge(budget_import::routes())
-        .merge(status_sheet::routes())
-        .merge(quota_report::routes());
-    let api = Router::from(routes);
+    let api = Router::from(provrum_api::every_route());
     provrum_http::app(api.clone().merge(web::routes(api)), state)
 }

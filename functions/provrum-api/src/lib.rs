@@ -45,6 +45,15 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(report_result))
 }
 
+/// Every function's routes on one router: the whole API, as `provrum serve` serves it and as
+/// the web page calls it in process.
+pub fn every_route() -> OpenApiRouter<AppState> {
+    routes()
+        .merge(budget_import::routes())
+        .merge(status_sheet::routes())
+        .merge(quota_report::routes())
+}
+
 pub fn router(state: AppState) -> Router {
     provrum_http::app(routes().into(), state)
 }
@@ -53,10 +62,7 @@ pub fn router(state: AppState) -> Router {
 /// derived from the routers and the answer types, so it cannot describe a route that is not
 /// served or an answer that is not given.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let mut doc = routes().into_openapi();
-    doc.merge(budget_import::routes().into_openapi());
-    doc.merge(status_sheet::routes().into_openapi());
-    doc.merge(quota_report::routes().into_openapi());
+    let mut doc = every_route().into_openapi();
     budget_import::describe_uploads(&mut doc);
     provrum_http::openapi::frame(doc)
 }

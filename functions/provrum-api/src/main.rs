@@ -3,12 +3,7 @@
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     // The web page reads and acts through every function's routes, in process.
-    let api = axum::Router::from(
-        provrum_api::routes()
-            .merge(budget_import::routes())
-            .merge(status_sheet::routes())
-            .merge(quota_report::routes()),
-    );
+    let api = axum::Router::from(provrum_api::every_route());
     let routes = axum::Router::from(provrum_api::routes()).merge(web::routes(api));
     provrum_http::run::run_function(routes).await
 }
