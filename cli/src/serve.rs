@@ -227,11 +227,7 @@ async fn seed_provrum(
         Some(workbook(&ai)?),
     )
     .await?;
-    if stored(store, &id).await?.status == Status::Proposed {
-        api.approve(&tokens.of("reglab").await?, &id)
-            .await?
-            .success()?;
-    }
+    started(store, api, tokens, &id).await?;
 
     // 2. Running, ending in two weeks: its result is due soon.
     let mut trips = provrum_workbook::template::example(Lang::Sv);
@@ -254,11 +250,7 @@ async fn seed_provrum(
         Some(workbook(&trips)?),
     )
     .await?;
-    if stored(store, &id).await?.status == Status::Proposed {
-        api.approve(&tokens.of("reglab").await?, &id)
-            .await?
-            .success()?;
-    }
+    started(store, api, tokens, &id).await?;
 
     // 3. Proposed, with a budget that breaks the base-funding rule (BUD-4).
     let mut drones = provrum_workbook::template::example(Lang::Sv);
@@ -390,6 +382,21 @@ fn led_by(
             line.funder = Some(leader.to_string());
         }
     }
+}
+
+/// Provrum `id` started by the kansli, unless it already is.
+async fn started(
+    store: &Arc<dyn Store>,
+    api: &Api,
+    tokens: &Tokens<'_>,
+    id: &str,
+) -> anyhow::Result<()> {
+    if stored(store, id).await?.status == Status::Proposed {
+        api.approve(&tokens.of("reglab").await?, id)
+            .await?
+            .success()?;
+    }
+    Ok(())
 }
 
 /// The provrum `id` as stored now.
