@@ -343,12 +343,21 @@ async fn the_page_serves_exactly_its_listed_routes() {
     }
 }
 
-/// A workbook form as the page's upload form sends it: one part, `file`.
-fn workbook_form(name: &str, bytes: Vec<u8>) -> reqwest::multipart::Form {
-    reqwest::multipart::Form::new().part(
+/// POSTs a workbook to `url` as the page's upload form sends it (one part, `file`, named
+/// `name`), as `cookie`, from the site `site` says (`Sec-Fetch-Site`).
+async fn upload(url: &str, cookie: &str, site: &str, name: &str, bytes: Vec<u8>) -> Page {
+    let form = reqwest::multipart::Form::new().part(
         "file",
         reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+    );
+    read(
+        browser()
+            .post(url)
+            .header("cookie", cookie)
+            .header("sec-fetch-site", site)
+            .multipart(form),
     )
+    .await
 }
 
 /// The page at `path` as `cookie`.
@@ -409,14 +418,7 @@ async fn a_leader_uploads_a_budget_and_the_kansli_gives_the_go_ahead_through_the
     let upload_to = format!("{}/webb/provrum/{id}/budget", app.address);
 
     // No file chosen: said at the top and at the field, nothing stored.
-    let page = read(
-        browser()
-            .post(&upload_to)
-            .header("cookie", &leader)
-            .header("sec-fetch-site", "same-origin")
-            .multipart(workbook_form("", Vec::new())),
-    )
-    .await;
+    let page = upload(&upload_to, &leader, "same-origin", "", Vec::new()).await;
     assert_eq!(page.status, 400);
     assert!(
         page.body.contains("<title>Fel: Webbprov – Provrum</title>"),
@@ -429,15 +431,12 @@ async fn a_leader_uploads_a_budget_and_the_kansli_gives_the_go_ahead_through_the
     );
 
     // A hostile file (not a workbook, though named like one): a Swedish sentence, nothing stored.
-    let page = read(
-        browser()
-            .post(&upload_to)
-            .header("cookie", &leader)
-            .header("sec-fetch-site", "same-origin")
-            .multipart(workbook_form(
-                "budget.xlsx",
-                b"PK\x03\x04 not a zip at all".repeat(64),
-            )),
+    let page = upload(
+        &upload_to,
+        &leader,
+        "same-origin",
+        "budget.xlsx",
+        b"PK\x03\x04 not a zip at all".repeat(64),
     )
     .await;
     assert!([400, 415].contains(&page.status), "{}", page.status);
@@ -455,30 +454,24 @@ async fn a_leader_uploads_a_budget_and_the_kansli_gives_the_go_ahead_through_the
     assert_eq!(versions(&app, &id).await, 0);
 
     // From another site: refused before the file is read.
-    let page = read(
-        browser()
-            .post(&upload_to)
-            .header("cookie", &leader)
-            .header("sec-fetch-site", "cross-site")
-            .multipart(workbook_form(
-                "budget.xlsx",
-                provrum_tests::app::workbook("region-a", &["region-b"]),
-            )),
+    let page = upload(
+        &upload_to,
+        &leader,
+        "cross-site",
+        "budget.xlsx",
+        provrum_tests::app::workbook("region-a", &["region-b"]),
     )
     .await;
     assert_eq!(page.status, 403);
     assert_eq!(versions(&app, &id).await, 0);
 
     // The workbook: stored as version 1, then shown with its verdict and history.
-    let page = read(
-        browser()
-            .post(&upload_to)
-            .header("cookie", &leader)
-            .header("sec-fetch-site", "same-origin")
-            .multipart(workbook_form(
-                "budget.xlsx",
-                provrum_tests::app::workbook("region-a", &["region-b"]),
-            )),
+    let page = upload(
+        &upload_to,
+        &leader,
+        "same-origin",
+        "budget.xlsx",
+        provrum_tests::app::workbook("region-a", &["region-b"]),
     )
     .await;
     assert_eq!(
