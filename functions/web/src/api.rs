@@ -1,28 +1,33 @@
 //! The page's way to the API: every read and every step is a request to the same routes an HTTP
 //! client calls, sent in process as the signed-in organisation. So the page decides nothing:
 //! the routes authorise, the rules decide, the audit trail and the notices follow, and a refusal
-//! comes back as the API's problem in the reader's language, findings and all. What the page
-//! reads of an answer is declared here, field by field.
+//! comes back as the API's problem in the reader's language, findings and all.
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderValue, Method, Request, StatusCode, header};
-use provrum_http::{Actor, AppState, SignedIn};
+use provrum_http::{AppState, SignedIn};
 use provrum_rules::finding::RenderedFinding;
-use provrum_rules::model::{Membership, OrgKind, ParticipantKind, Status};
+use provrum_rules::model::{ParticipantKind, Status};
 use provrum_rules::process::Step;
 use provrum_rules::{Compliance, Finding, Lang, Ore, Text, Verdict};
+pub use provrum_store::{BudgetSummary, Org, ResultReport};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use std::sync::{Arc, OnceLock};
 use tower::ServiceExt as _;
 
 /// The largest answer read back (a status table of every provrum fits many times over).
 const MAX_ANSWER: usize = 16 << 20;
 
-/// The API's routes, without state: each call wraps them the way a function does
-/// ([`provrum_http::app`]), so an answer is exactly what an HTTP client would get.
+/// The API's routes, wrapped the way a function wraps them ([`provrum_http::app`]), so an
+/// answer is exactly what an HTTP client would get. The wrapping needs the state, so it is done
+/// on the first call and kept: not again on every call of every page.
 #[derive(Clone)]
-pub struct Api(pub Router<AppState>);
+pub struct Api {
+    routes: Router<AppState>,
+    app: Arc<OnceLock<Router>>,
+}
 
 /// An answer: its status, headers and body.
 pub struct Answer {
@@ -35,7 +40,6 @@ pub struct Answer {
 #[derive(Debug, Clone, Deserialize)]
 pub struct Problem {
     pub status: u16,
-    pub title: String,
     pub detail: String,
     #[serde(default)]
     pub findings: Vec<RenderedFinding>,
@@ -55,7 +59,6 @@ impl Answer {
             tracing::error!(error = %e, "the web page could not read an answer of the API");
             Problem {
                 status: 500,
-                title: "Internal error".into(),
                 detail: "Svaret kunde inte läsas / The answer could not be read.".into(),
                 findings: Vec::new(),
             }
@@ -66,7 +69,6 @@ impl Answer {
     pub fn problem(&self) -> Problem {
         serde_json::from_slice(&self.bytes).unwrap_or_else(|_| Problem {
             status: self.status.as_u16(),
-            title: self.status.to_string(),
             detail: String::from_utf8_lossy(&self.bytes)
                 .chars()
                 .take(500)
@@ -85,47 +87,18 @@ pub enum Payload {
 }
 
 impl Api {
-    /// `method` on `path` as `actor`, answered in `lang`.
-    pub async fn call(
-        &self,
-        state: &AppState,
-        actor: &Actor,
-        lang: Lang,
-        method: Method,
-        path: &str,
-        payload: Payload,
-    ) -> Answer {
-        self.call_accepting(state, actor, lang, method, path, payload, None)
-            .await
+    pub fn new(routes: Router<AppState>) -> Api {
+        Api {
+            routes,
+            app: Arc::default(),
+        }
     }
 
-    /// `GET path` as `actor`, asking for `accept` (`text/csv`).
-    pub async fn get_as(
+    /// `method` on `path` as the visit's organisation, answered in its language, asking for
+    /// `accept` if given.
+    async fn call(
         &self,
-        state: &AppState,
-        actor: &Actor,
-        lang: Lang,
-        path: &str,
-        accept: &'static str,
-    ) -> Answer {
-        self.call_accepting(
-            state,
-            actor,
-            lang,
-            Method::GET,
-            path,
-            Payload::Empty,
-            Some(accept),
-        )
-        .await
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    async fn call_accepting(
-        &self,
-        state: &AppState,
-        actor: &Actor,
-        lang: Lang,
+        visit: &crate::Visit,
         method: Method,
         path: &str,
         payload: Payload,
@@ -148,7 +121,7 @@ impl Api {
         let headers = request.headers_mut();
         headers.insert(
             header::ACCEPT_LANGUAGE,
-            HeaderValue::from_static(match lang {
+            HeaderValue::from_static(match visit.lang {
                 Lang::Sv => "sv",
                 Lang::En => "en",
             }),
@@ -159,54 +132,17 @@ impl Api {
         if let Some(kind) = content_type.and_then(|k| HeaderValue::from_str(&k).ok()) {
             headers.insert(header::CONTENT_TYPE, kind);
         }
-        request.extensions_mut().insert(SignedIn(actor.clone()));
-        self.send(state, request).await
-    }
-
-    /// `GET path` as `actor`, read as `T`.
-    pub async fn get<T: DeserializeOwned>(
-        &self,
-        state: &AppState,
-        actor: &Actor,
-        lang: Lang,
-        path: &str,
-    ) -> Result<T, Problem> {
-        self.call(state, actor, lang, Method::GET, path, Payload::Empty)
-            .await
-            .json()
-    }
-
-    /// Every item of a paged listing (`Link: <…>; rel="next"`), at most `pages` pages.
-    pub async fn all<T: DeserializeOwned>(
-        &self,
-        state: &AppState,
-        actor: &Actor,
-        lang: Lang,
-        path: &str,
-    ) -> Result<Vec<T>, Problem> {
-        let mut items = Vec::new();
-        let mut next = Some(format!("{path}?limit=500"));
-        let mut pages = 0;
-        while let Some(at) = next.take() {
-            let answer = self
-                .call(state, actor, lang, Method::GET, &at, Payload::Empty)
-                .await;
-            items.extend(answer.json::<Vec<T>>()?);
-            pages += 1;
-            next = answer
-                .headers
-                .get(header::LINK)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split_once('<'))
-                .and_then(|(_, rest)| rest.split_once('>'))
-                .map(|(target, _)| target.to_string())
-                .filter(|_| pages < 20);
-        }
-        Ok(items)
+        request
+            .extensions_mut()
+            .insert(SignedIn(visit.actor.clone()));
+        self.send(&visit.state, request).await
     }
 
     async fn send(&self, state: &AppState, request: Request<Body>) -> Answer {
-        let app = provrum_http::app(self.0.clone(), state.clone());
+        let app = self
+            .app
+            .get_or_init(|| provrum_http::app(self.routes.clone(), state.clone()))
+            .clone();
         let response = match app.oneshot(request).await {
             Ok(response) => response,
             Err(never) => match never {},
@@ -227,6 +163,47 @@ impl Api {
     }
 }
 
+/// The API as the signed-in visitor: every call of a page goes through these.
+impl crate::Visit {
+    /// `method` on `path`, answered in the page's language.
+    pub async fn call(&self, method: Method, path: &str, payload: Payload) -> Answer {
+        self.api.call(self, method, path, payload, None).await
+    }
+
+    /// `GET path`, read as `T`.
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, Problem> {
+        self.call(Method::GET, path, Payload::Empty).await.json()
+    }
+
+    /// `GET path`, asking for `accept` (`text/csv`).
+    pub async fn get_as(&self, path: &str, accept: &'static str) -> Answer {
+        self.api
+            .call(self, Method::GET, path, Payload::Empty, Some(accept))
+            .await
+    }
+
+    /// Every item of a paged listing (`Link: <…>; rel="next"`), at most 20 pages of 500.
+    pub async fn all<T: DeserializeOwned>(&self, path: &str) -> Result<Vec<T>, Problem> {
+        let mut items = Vec::new();
+        let mut next = Some(format!("{path}?limit=500"));
+        let mut pages = 0;
+        while let Some(at) = next.take() {
+            let answer = self.call(Method::GET, &at, Payload::Empty).await;
+            items.extend(answer.json::<Vec<T>>()?);
+            pages += 1;
+            next = answer
+                .headers
+                .get(header::LINK)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split_once('<'))
+                .and_then(|(_, rest)| rest.split_once('>'))
+                .map(|(target, _)| target.to_string())
+                .filter(|_| pages < 20);
+        }
+        Ok(items)
+    }
+}
+
 impl Answer {
     fn failed(status: StatusCode) -> Answer {
         Answer {
@@ -238,17 +215,22 @@ impl Answer {
 }
 
 // --- What the page reads of the API's answers ------------------------------------------------
+// The API's own types where the crates share them (an organisation, a budget version in brief,
+// a result: `provrum_store`), and elsewhere the fields the page reads, declared here.
 
 /// `GET /me`.
 #[derive(Debug, Deserialize)]
 pub struct Me {
     pub org: Org,
-    pub actions: Vec<MyAction>,
+    /// `propose`, `administer`, `oversee`.
+    pub actions: Vec<Action<String>>,
 }
 
+/// Something the caller could do (an action of `/me`, a step of a provrum): whether it may now,
+/// and if not, why.
 #[derive(Debug, Deserialize)]
-pub struct MyAction {
-    pub action: String,
+pub struct Action<A> {
+    pub action: A,
     pub allowed: bool,
     pub reason: Option<Text>,
     #[serde(default)]
@@ -257,21 +239,13 @@ pub struct MyAction {
 
 impl Me {
     /// The action named `name` (`propose`, `administer`, `oversee`).
-    pub fn action(&self, name: &str) -> Option<&MyAction> {
+    pub fn action(&self, name: &str) -> Option<&Action<String>> {
         self.actions.iter().find(|a| a.action == name)
     }
 
     pub fn may(&self, name: &str) -> bool {
         self.action(name).is_some_and(|a| a.allowed)
     }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Org {
-    pub id: String,
-    pub name: String,
-    pub kind: OrgKind,
-    pub membership: Membership,
 }
 
 /// `GET /provrum/{id}` and the listing's items.
@@ -290,7 +264,7 @@ pub struct ProvrumView {
     pub result: Option<ResultReport>,
     pub quota_year: Option<i32>,
     pub granted_base_funding_ore: Option<Ore>,
-    pub actions: Vec<StepAction>,
+    pub actions: Vec<Action<Step>>,
 }
 
 impl ProvrumView {
@@ -314,33 +288,6 @@ pub struct Participant {
 #[derive(Debug, Deserialize)]
 pub struct Readiness {
     pub findings: Vec<Finding>,
-}
-
-/// One step of the process on a provrum: whether the caller may take it now, and if not, why.
-#[derive(Debug, Deserialize)]
-pub struct StepAction {
-    pub action: Step,
-    pub allowed: bool,
-    pub reason: Option<Text>,
-    #[serde(default)]
-    pub findings: Vec<Finding>,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct BudgetSummary {
-    pub version: u32,
-    pub file_name: Option<String>,
-    pub uploaded_by: String,
-    pub uploaded_at: chrono::DateTime<chrono::Utc>,
-    pub verdict: Verdict,
-    pub errors: u32,
-    pub warnings: u32,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ResultReport {
-    pub summary: String,
-    pub link: Option<String>,
 }
 
 /// `GET /provrum/{id}/budget`.
@@ -371,7 +318,6 @@ pub struct StatusRow {
     pub total_budget_ore: Option<Ore>,
     pub base_funding_ore: Option<Ore>,
     pub verdict: Option<Verdict>,
-    pub errors: u32,
     pub budget_versions: u32,
     pub quota_year: Option<i32>,
     pub result_overdue: bool,

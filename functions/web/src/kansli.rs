@@ -2,19 +2,20 @@
 //! with its chart, and organisations with their tokens. Each reads and acts through the API,
 //! so a member who opens one sees the API's refusal, not a page of its own.
 
-use crate::api::{Api, Org, Payload, Problem, Report, StatusRow, TokenCreated, TokenView};
-use crate::pages::{done_banner, href, layout, local_time, t};
-use crate::provrum::{failed, kind_word, own_problem, problem_summary, status_word, verdict_word};
+use crate::api::{Org, Payload, Problem, Report, StatusRow, TokenCreated, TokenView};
+use crate::pages::{
+    done_banner, href, href_query, kind_word, layout, local_time, membership_word, status_word, t,
+    verdict_word,
+};
+use crate::provrum::{failed, finding_list, own_problem, problem_summary};
 use crate::words::words;
-use crate::{PageLang, Visit, html};
-use axum::Extension;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use crate::{Asked, Change, Fields, Visit, html};
+use axum::extract::Path;
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html as markup};
-use provrum_http::AppState;
 use provrum_rules::model::{Membership, OrgKind};
-use provrum_rules::{Finding, Lang, Ore, OrgId, TokenId};
+use provrum_rules::{Lang, Ore, OrgId, TokenId};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -41,23 +42,9 @@ const COLUMNS: [(&str, &str, &str); 9] = [
 ];
 
 /// Every provrum as the status sheet shows it, sorted and filtered as the query asks.
-pub(crate) async fn status(
-    State(state): State<AppState>,
-    Extension(api): Extension<Api>,
-    PageLang(lang): PageLang,
-    query: Result<Query<StatusQuery>, axum::extract::rejection::QueryRejection>,
-    headers: HeaderMap,
-) -> Response {
-    let visit = match Visit::of(state, api, &headers, lang, false).await {
-        Ok(v) => v,
-        Err(answer) => return answer,
-    };
-    let q = query.ok().map(|q| q.0).unwrap_or_default();
-    let rows: Vec<StatusRow> = match visit
-        .api
-        .get(&visit.state, &visit.actor, lang, "/status")
-        .await
-    {
+pub(crate) async fn status(visit: Visit, Asked(q): Asked<StatusQuery>) -> Response {
+    let lang = visit.lang;
+    let rows: Vec<StatusRow> = match visit.get("/status").await {
         Ok(rows) => rows,
         Err(p) => return failed(lang, &p),
     };
@@ -139,14 +126,12 @@ impl Sort<'_> {
         } else {
             "stigande"
         };
-        let mut link = format!("/webb/status?sortera={key}&ordning={order}");
-        if let Some(y) = self.year {
-            link.push_str(&format!("&ar={y}"));
-        }
-        if lang == Lang::En {
-            link.push_str("&lang=en");
-        }
-        link
+        let year = self.year.map(|y| format!("&ar={y}")).unwrap_or_default();
+        href_query(
+            "/webb/status",
+            &format!("sortera={key}&ordning={order}{year}"),
+            lang,
+        )
     }
 
     fn aria(&self, key: &str) -> Option<&'static str> {
@@ -222,7 +207,7 @@ fn status_page(
                             td { (r.quota_year.map(|y| y.to_string()).unwrap_or_else(|| "–".into())) }
                             td {
                                 @if r.can_start { strong { (w.yes) } } @else { (w.no) }
-                                (reasons(lang, &r.can_start_reasons, r.errors))
+                                (finding_list(lang, &r.can_start_reasons))
                             }
                         }
                     }
@@ -234,42 +219,16 @@ fn status_page(
     layout(lang, "/webb/status", title, false, body)
 }
 
-fn reasons(lang: Lang, findings: &[Finding], _errors: u32) -> Markup {
-    markup! {
-        @if !findings.is_empty() {
-            ul.findings {
-                @for f in findings {
-                    li { (f.rule) ": " (f.text.get(lang)) }
-                }
-            }
-        }
-    }
-}
-
 /// The organisations' names by id.
 async fn org_names(visit: &Visit) -> Result<HashMap<String, String>, Problem> {
-    let orgs: Vec<Org> = visit
-        .api
-        .all(&visit.state, &visit.actor, visit.lang, "/orgs")
-        .await?;
+    let orgs: Vec<Org> = visit.all("/orgs").await?;
     Ok(orgs.into_iter().map(|o| (o.id, o.name)).collect())
 }
 
 /// The status table as the API's CSV (`GET /status`, `Accept: text/csv`), for a spreadsheet.
-pub(crate) async fn status_csv(
-    State(state): State<AppState>,
-    Extension(api): Extension<Api>,
-    PageLang(lang): PageLang,
-    headers: HeaderMap,
-) -> Response {
-    let visit = match Visit::of(state, api, &headers, lang, false).await {
-        Ok(v) => v,
-        Err(answer) => return answer,
-    };
-    let answer = visit
-        .api
-        .get_as(&visit.state, &visit.actor, lang, "/status", "text/csv")
-        .await;
+pub(crate) async fn status_csv(visit: Visit) -> Response {
+    let lang = visit.lang;
+    let answer = visit.get_as("/status", "text/csv").await;
     if !answer.ok() {
         return failed(lang, &answer.problem());
     }
@@ -298,31 +257,18 @@ pub(crate) struct YearQuery {
 }
 
 /// The yearly quota report (`GET /reports/{year}`), this year's unless another is asked for.
-pub(crate) async fn report(
-    State(state): State<AppState>,
-    Extension(api): Extension<Api>,
-    PageLang(lang): PageLang,
-    query: Result<Query<YearQuery>, axum::extract::rejection::QueryRejection>,
-    headers: HeaderMap,
-) -> Response {
+pub(crate) async fn report(visit: Visit, Asked(query): Asked<YearQuery>) -> Response {
     use chrono::Datelike;
-    let visit = match Visit::of(state, api, &headers, lang, false).await {
-        Ok(v) => v,
-        Err(answer) => return answer,
-    };
+    let lang = visit.lang;
     let this_year = visit.state.clock.today().year();
-    let asked = query.ok().and_then(|q| q.0.ar).unwrap_or_default();
+    let asked = query.ar.unwrap_or_default();
     let year = if asked.trim().is_empty() {
         this_year.to_string()
     } else {
         asked.trim().to_string()
     };
-    let path = format!("/reports/{}", urlencode(&year));
-    match visit
-        .api
-        .get::<Report>(&visit.state, &visit.actor, lang, &path)
-        .await
-    {
+    let path = format!("/reports/{}", year_segment(&year));
+    match visit.get::<Report>(&path).await {
         Ok(r) => html(StatusCode::OK, report_page(lang, &year, Ok(&r))),
         Err(p) if p.status == 400 => {
             html(StatusCode::BAD_REQUEST, report_page(lang, &year, Err(&p)))
@@ -331,8 +277,9 @@ pub(crate) async fn report(
     }
 }
 
-/// Only digits pass into the API's path; anything else is sent as a value it refuses.
-fn urlencode(year: &str) -> String {
+/// `year` as a path segment: a number passes as it is; anything else goes as a value the API
+/// refuses, so that what a year is (and the sentence saying so) stays the API's.
+fn year_segment(year: &str) -> String {
     if year.chars().all(|c| c.is_ascii_digit()) && !year.is_empty() && year.len() <= 4 {
         year.to_string()
     } else {
@@ -482,30 +429,20 @@ pub(crate) struct NewOrg {
 }
 
 /// Every organisation, and the form that adds one.
-pub(crate) async fn orgs(
-    State(state): State<AppState>,
-    Extension(api): Extension<Api>,
-    PageLang(lang): PageLang,
-    headers: HeaderMap,
-) -> Response {
-    let visit = match Visit::of(state, api, &headers, lang, false).await {
-        Ok(v) => v,
-        Err(answer) => return answer,
-    };
+pub(crate) async fn orgs(visit: Visit) -> Response {
     orgs_view(&visit, None, &NewOrg::default()).await
 }
 
 async fn orgs_view(visit: &Visit, problem: Option<Problem>, kept: &NewOrg) -> Response {
     let lang = visit.lang;
     // Adding is the kansli's: a member sees the API's refusal instead of the page.
-    let me: crate::api::Me = match visit.api.get(&visit.state, &visit.actor, lang, "/me").await {
+    let me: crate::api::Me = match visit.get("/me").await {
         Ok(me) => me,
         Err(p) => return failed(lang, &p),
     };
     if let Some(a) = me.action("administer").filter(|a| !a.allowed) {
         let p = Problem {
             status: 403,
-            title: String::new(),
             detail: a
                 .reason
                 .as_ref()
@@ -515,11 +452,7 @@ async fn orgs_view(visit: &Visit, problem: Option<Problem>, kept: &NewOrg) -> Re
         };
         return failed(lang, &p);
     }
-    let list: Vec<Org> = match visit
-        .api
-        .all(&visit.state, &visit.actor, lang, "/orgs")
-        .await
-    {
+    let list: Vec<Org> = match visit.all("/orgs").await {
         Ok(l) => l,
         Err(p) => return failed(lang, &p),
     };
@@ -528,14 +461,6 @@ async fn orgs_view(visit: &Visit, problem: Option<Problem>, kept: &NewOrg) -> Re
         .and_then(|p| StatusCode::from_u16(p.status).ok())
         .unwrap_or(StatusCode::OK);
     html(status, orgs_page(lang, &list, problem.as_ref(), kept))
-}
-
-pub(crate) fn membership_word(lang: Lang, m: Membership) -> &'static str {
-    match m {
-        Membership::Member => t(lang, "medlem", "member"),
-        Membership::Partner => t(lang, "partner", "partner"),
-        Membership::Kansli => t(lang, "Reglabs kansli", "Reglab's kansli"),
-    }
 }
 
 fn orgs_page(lang: Lang, list: &[Org], problem: Option<&Problem>, kept: &NewOrg) -> Markup {
@@ -605,32 +530,12 @@ fn orgs_page(lang: Lang, list: &[Org], problem: Option<&Problem>, kept: &NewOrg)
 }
 
 /// Adds an organisation (`POST /orgs`), then opens it.
-pub(crate) async fn add_org(
-    State(state): State<AppState>,
-    Extension(api): Extension<Api>,
-    PageLang(lang): PageLang,
-    headers: HeaderMap,
-    form: Result<axum::Form<NewOrg>, axum::extract::rejection::FormRejection>,
-) -> Response {
-    let visit = match Visit::of(state, api, &headers, lang, true).await {
-        Ok(v) => v,
-        Err(answer) => return answer,
-    };
-    let kept = form.ok().map(|f| f.0).unwrap_or_default();
+pub(crate) async fn add_org(Change(visit): Change, Fields(kept): Fields<NewOrg>) -> Response {
+    let lang = visit.lang;
     let body = serde_json::json!({
         "id": kept.id.trim(), "name": kept.name, "kind": kept.kind, "membership": kept.membership,
     });
-    let answer = visit
-        .api
-        .call(
-            &visit.state,
-            &visit.actor,
-            lang,
-            Method::POST,
-            "/orgs",
-            Payload::Json(body),
-        )
-        .await;
+    let answer = visit.call(Method::POST, "/orgs", Payload::Json(body)).await;
     match answer.json::<Org>() {
         Ok(org) => {
             let path = format!("/webb/organisationer/{}", org.id);
@@ -641,20 +546,12 @@ pub(crate) async fn add_org(
 }
 
 /// An organisation's tokens, the form that creates one, and a revoke button for each.
-pub(crate) async fn org(
-    State(state): State<AppState>,
-    Extension(api): Extension<Api>,
-    PageLang(lang): PageLang,
-    Path(org): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let visit = match Visit::of(state, api, &headers, lang, false).await {
-        Ok(v) => v,
-        Err(answer) => return answer,
-    };
+pub(crate) async fn org(visit: Visit, Path(org): Path<String>) -> Response {
     org_view(&visit, &org, OrgOutcome::default()).await
 }
 
+/// What an organisation's page shows besides its tokens: a token just created, a token just
+/// revoked, or a refusal and the field it is about.
 #[derive(Default)]
 struct OrgOutcome {
     created: Option<TokenCreated>,
@@ -662,39 +559,40 @@ struct OrgOutcome {
     problem: Option<(Problem, String)>,
 }
 
+impl OrgOutcome {
+    fn refused(problem: Problem, field: String) -> OrgOutcome {
+        OrgOutcome {
+            problem: Some((problem, field)),
+            ..Default::default()
+        }
+    }
+}
+
+fn no_such_org(lang: Lang) -> Response {
+    failed(
+        lang,
+        &own_problem(
+            lang,
+            "Det finns ingen sådan organisation.",
+            "There is no such organisation.",
+        ),
+    )
+}
+
 async fn org_view(visit: &Visit, org: &str, outcome: OrgOutcome) -> Response {
     let lang = visit.lang;
     let Ok(org) = OrgId::parse(org) else {
-        return failed(
-            lang,
-            &own_problem(
-                lang,
-                "Det finns ingen sådan organisation.",
-                "There is no such organisation.",
-            ),
-        );
+        return no_such_org(lang);
     };
-    let orgs: Vec<Org> = match visit
-        .api
-        .all(&visit.state, &visit.actor, lang, "/orgs")
-        .await
-    {
+    let orgs: Vec<Org> = match visit.all("/orgs").await {
         Ok(l) => l,
         Err(p) => return failed(lang, &p),
     };
     let Some(found) = orgs.into_iter().find(|o| o.id == org.as_str()) else {
-        return failed(
-            lang,
-            &own_problem(
-                lang,
-                "Det finns ingen sådan organisation.",
-                "There is no such organisation.",
-            ),
-        );
+        return no_such_org(lang);
     };
     let path = format!("/orgs/{}/tokens", org.as_str());
-    let tokens: Vec<TokenView> = match visit.api.all(&visit.state, &visit.actor, lang, &path).await
-    {
+    let tokens: Vec<TokenView> = match visit.all(&path).await {
         Ok(l) => l,
         Err(p) => return failed(lang, &p),
     };
@@ -778,38 +676,20 @@ pub(crate) struct LabelForm {
 
 /// Creates a token (`POST /orgs/{org}/tokens`) and shows its secret this once.
 pub(crate) async fn create_token(
-    State(state): State<AppState>,
-    Extension(api): Extension<Api>,
-    PageLang(lang): PageLang,
+    Change(visit): Change,
     Path(org): Path<String>,
-    headers: HeaderMap,
-    form: Result<axum::Form<LabelForm>, axum::extract::rejection::FormRejection>,
+    Fields(form): Fields<LabelForm>,
 ) -> Response {
-    let visit = match Visit::of(state, api, &headers, lang, true).await {
-        Ok(v) => v,
-        Err(answer) => return answer,
-    };
+    let lang = visit.lang;
     let Ok(id) = OrgId::parse(&org) else {
-        return failed(
-            lang,
-            &own_problem(
-                lang,
-                "Det finns ingen sådan organisation.",
-                "There is no such organisation.",
-            ),
-        );
+        return no_such_org(lang);
     };
-    let label = form.ok().map(|f| f.0.label).unwrap_or_default();
     let path = format!("/orgs/{}/tokens", id.as_str());
     let answer = visit
-        .api
         .call(
-            &visit.state,
-            &visit.actor,
-            lang,
             Method::POST,
             &path,
-            Payload::Json(serde_json::json!({"label": label})),
+            Payload::Json(serde_json::json!({"label": form.label})),
         )
         .await;
     let outcome = match answer.json::<TokenCreated>() {
@@ -817,10 +697,7 @@ pub(crate) async fn create_token(
             created: Some(created),
             ..Default::default()
         },
-        Err(p) => OrgOutcome {
-            problem: Some((p, "label".into())),
-            ..Default::default()
-        },
+        Err(p) => OrgOutcome::refused(p, "label".into()),
     };
     org_view(&visit, &org, outcome).await
 }
@@ -835,18 +712,11 @@ pub(crate) struct RevokeForm {
 
 /// Revokes a token (`DELETE /tokens/{id}`) once the box is ticked; its sessions end with it.
 pub(crate) async fn revoke_token(
-    State(state): State<AppState>,
-    Extension(api): Extension<Api>,
-    PageLang(lang): PageLang,
+    Change(visit): Change,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    form: Result<axum::Form<RevokeForm>, axum::extract::rejection::FormRejection>,
+    Fields(form): Fields<RevokeForm>,
 ) -> Response {
-    let visit = match Visit::of(state, api, &headers, lang, true).await {
-        Ok(v) => v,
-        Err(answer) => return answer,
-    };
-    let form = form.ok().map(|f| f.0).unwrap_or_default();
+    let lang = visit.lang;
     let Ok(token) = TokenId::parse(&id) else {
         return failed(
             lang,
@@ -864,38 +734,17 @@ pub(crate) async fn revoke_token(
             "Kryssa i rutan ”Ja, återkalla” för att återkalla token.",
             "Tick ”Yes, revoke” to revoke the token.",
         );
-        return org_view(
-            &visit,
-            &form.org,
-            OrgOutcome {
-                problem: Some((p, field)),
-                ..Default::default()
-            },
-        )
-        .await;
+        return org_view(&visit, &form.org, OrgOutcome::refused(p, field)).await;
     }
     let path = format!("/tokens/{}", token.as_str());
-    let answer = visit
-        .api
-        .call(
-            &visit.state,
-            &visit.actor,
-            lang,
-            Method::DELETE,
-            &path,
-            Payload::Empty,
-        )
-        .await;
+    let answer = visit.call(Method::DELETE, &path, Payload::Empty).await;
     let outcome = if answer.ok() {
         OrgOutcome {
             revoked: true,
             ..Default::default()
         }
     } else {
-        OrgOutcome {
-            problem: Some((answer.problem(), field)),
-            ..Default::default()
-        }
+        OrgOutcome::refused(answer.problem(), field)
     };
     org_view(&visit, &form.org, outcome).await
 }

@@ -14,15 +14,16 @@ mod pages;
 mod provrum;
 mod words;
 
-use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
-use provrum_http::{Actor, AppState, RequestLang};
+use provrum_http::{Actor, ApiError, AppState, RequestLang};
 use provrum_rules::Lang;
 use provrum_store::{MAX_SECRET, SESSION_LENGTH, hash_token, sign_in, signed_in};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use api::Api;
@@ -95,7 +96,7 @@ pub fn routes(api: Router<AppState>) -> Router<AppState> {
             post(kansli::create_token),
         )
         .route("/webb/tokens/{id}/aterkalla", post(kansli::revoke_token))
-        .layer(Extension(Api(api)))
+        .layer(Extension(Api::new(api)))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),
@@ -167,7 +168,8 @@ fn from_this_site(headers: &HeaderMap) -> bool {
 }
 
 /// A signed-in visit: the organisation acting (as the API's routes know it), the page's
-/// language, and the way to the API.
+/// language, and the way to the API. Extracted from the request's session; without a valid one
+/// the visitor is sent to sign in.
 pub(crate) struct Visit {
     pub state: AppState,
     pub api: Api,
@@ -175,29 +177,44 @@ pub(crate) struct Visit {
     pub lang: Lang,
 }
 
+/// A visit that changes something: it must also come from this site.
+pub(crate) struct Change(pub Visit);
+
 impl Visit {
-    /// The visit of a request: its session, or the sign-in page (a redirect) when it has none
-    /// that is valid; a state-changing request must also come from this site.
-    pub async fn of(
-        state: AppState,
-        api: Api,
-        headers: &HeaderMap,
-        lang: Lang,
+    async fn of(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
         changes: bool,
     ) -> Result<Visit, Response> {
+        let lang = match PageLang::from_request_parts(parts, state).await {
+            Ok(PageLang(lang)) => lang,
+            Err(never) => match never {},
+        };
+        let headers = &parts.headers;
         if changes && !from_this_site(headers) {
             return Err(html(StatusCode::FORBIDDEN, pages::refused(lang)));
         }
+        let Some(api) = parts.extensions.get::<Api>().cloned() else {
+            return Err(unavailable(
+                lang,
+                "the web page's routes were built without the API",
+            ));
+        };
         let Some(secret) = session_secret(headers) else {
             return Err(to_sign_in(lang));
         };
         let found = signed_in(state.store.as_ref(), &secret, state.clock.now())
             .await
-            .map_err(unavailable)?;
+            .map_err(|e| unavailable(lang, e))?;
         let Some((_, token)) = found else {
             return Err(to_sign_in(lang));
         };
-        let Some(org) = state.store.get_org(&token.org).await.map_err(unavailable)? else {
+        let Some(org) = state
+            .store
+            .get_org(&token.org)
+            .await
+            .map_err(|e| unavailable(lang, e))?
+        else {
             return Err(to_sign_in(lang));
         };
         tracing::Span::current().record("org", org.id.as_str());
@@ -207,21 +224,78 @@ impl Visit {
                 token_id: token.id,
                 token_label: token.label,
             },
-            state,
+            state: state.clone(),
             api,
             lang,
         })
     }
 }
 
-pub(crate) fn unavailable(e: impl std::fmt::Display) -> Response {
+impl FromRequestParts<AppState> for Visit {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Visit, Response> {
+        Visit::of(parts, state, false).await
+    }
+}
+
+impl FromRequestParts<AppState> for Change {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Change, Response> {
+        Visit::of(parts, state, true).await.map(Change)
+    }
+}
+
+/// A form's fields, or their defaults when the body is not the form the page sent: each page
+/// then says in its own words what is missing.
+pub(crate) struct Fields<T>(pub T);
+
+impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for Fields<T> {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request(request: Request, state: &S) -> Result<Fields<T>, Self::Rejection> {
+        Ok(Fields(
+            Form::<T>::from_request(request, state)
+                .await
+                .map(|Form(fields)| fields)
+                .unwrap_or_default(),
+        ))
+    }
+}
+
+/// A query's parameters, or their defaults when it cannot be read.
+pub(crate) struct Asked<T>(pub T);
+
+impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequestParts<S> for Asked<T> {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Asked<T>, Self::Rejection> {
+        Ok(Asked(
+            Query::<T>::from_request_parts(parts, state)
+                .await
+                .map(|Query(asked)| asked)
+                .unwrap_or_default(),
+        ))
+    }
+}
+
+/// The store did not answer: the API's own problem for it, as a page.
+pub(crate) fn unavailable(lang: Lang, e: impl std::fmt::Display) -> Response {
     tracing::error!(error = %e, "the web page could not read the store");
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        [(header::RETRY_AFTER, "5")],
-        "Provrum är inte tillgängligt just nu / Provrum is unavailable right now.",
-    )
-        .into_response()
+    let mut page = provrum::failed(lang, &provrum::problem_of(&ApiError::unavailable(), lang));
+    page.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    page
 }
 
 pub(crate) fn html(status: StatusCode, markup: maud::Markup) -> Response {
@@ -282,7 +356,7 @@ async fn sign_in_form(
             StatusCode::UNAUTHORIZED,
             pages::sign_in(lang, Some(words::words(lang).token_refused)),
         ),
-        Err(e) => unavailable(e),
+        Err(e) => unavailable(lang, e),
     }
 }
 
@@ -298,7 +372,7 @@ async fn sign_out(
     if let Some(secret) = session_secret(&headers)
         && let Err(e) = state.store.delete_session(&hash_token(&secret)).await
     {
-        return unavailable(e);
+        return unavailable(lang, e);
     }
     with_cookie(to_sign_in(lang), "", 0)
 }

@@ -1,15 +1,24 @@
 //! The pages, as maud templates: one layout (language, skip link, header, footer with the
 //! accessibility statement), and errors shown the way GOV.UK's error summary shows them.
 
-use crate::words::{Words, words};
+use crate::words::words;
 use maud::{DOCTYPE, Markup, html};
-use provrum_rules::Lang;
+use provrum_rules::model::{Membership, OrgKind, ParticipantKind, Status};
+use provrum_rules::{Lang, Verdict};
 
 /// `path` in `lang`: Swedish is the default and needs no parameter.
 pub fn href(path: &str, lang: Lang) -> String {
     match lang {
         Lang::Sv => path.to_string(),
         Lang::En => format!("{path}?lang=en"),
+    }
+}
+
+/// `path?query` in `lang`.
+pub fn href_query(path: &str, query: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Sv => format!("{path}?{query}"),
+        Lang::En => format!("{path}?{query}&lang=en"),
     }
 }
 
@@ -60,14 +69,15 @@ pub(crate) fn layout(lang: Lang, path: &str, title: &str, errors: bool, body: Ma
     }
 }
 
-/// GOV.UK's error summary: a heading, then each error linking to its field.
-pub(crate) fn error_summary(w: &Words, errors: &[(&str, &str)]) -> Markup {
+/// GOV.UK's error summary: a heading, then each error linking to its place, as (`#place`,
+/// message). It takes the focus when the page opens.
+pub(crate) fn summary(heading: &str, entries: &[(String, String)]) -> Markup {
     html! {
         div.error-summary role="alert" aria-labelledby="fel-rubrik" tabindex="-1" autofocus {
-            h2 #fel-rubrik { (w.errors_heading) }
+            h2 #fel-rubrik { (heading) }
             ul {
-                @for (field, message) in errors {
-                    li { a href={ "#" (field) } { (message) } }
+                @for (place, message) in entries {
+                    li { a href=(place) { (message) } }
                 }
             }
         }
@@ -78,7 +88,9 @@ pub(crate) fn error_summary(w: &Words, errors: &[(&str, &str)]) -> Markup {
 pub fn sign_in(lang: Lang, error: Option<&str>) -> Markup {
     let w = words(lang);
     let body = html! {
-        @if let Some(message) = error { (error_summary(w, &[("token", message)])) }
+        @if let Some(message) = error {
+            (summary(w.errors_heading, &[("#token".into(), message.into())]))
+        }
         h1 { (w.sign_in_title) }
         p { (w.sign_in_intro) }
         form method="post" action="/webb/logga-in" novalidate {
@@ -153,4 +165,43 @@ pub(crate) fn local_time(at: chrono::DateTime<chrono::Utc>) -> String {
 /// A message that something was done (`role="status"`, read out by screen readers).
 pub(crate) fn done_banner(message: &str) -> Markup {
     html! { div.done role="status" { p { (message) } } }
+}
+
+/// A provrum's status in the model's word, with a capital (`Pågår`, `Running`).
+pub(crate) fn status_word(lang: Lang, status: Status) -> String {
+    capital(match lang {
+        Lang::Sv => status.sv(),
+        Lang::En => status.as_str(),
+    })
+}
+
+pub(crate) fn verdict_word(lang: Lang, verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Ok => t(lang, "Inga fel", "No errors"),
+        Verdict::Warnings => t(lang, "Bara varningar", "Warnings only"),
+        Verdict::Errors => t(lang, "Fel", "Errors"),
+    }
+}
+
+/// A participant's kind in the workbook's word for it (`Typ`), in lower case.
+pub(crate) fn participant_word(lang: Lang, kind: Option<ParticipantKind>) -> String {
+    kind.map_or_else(
+        || t(lang, "okänd", "unknown").to_string(),
+        |k| k.name().get(lang).to_lowercase(),
+    )
+}
+
+pub(crate) fn membership_word(lang: Lang, m: Membership) -> &'static str {
+    match m {
+        Membership::Member => t(lang, "medlem", "member"),
+        Membership::Partner => t(lang, "partner", "partner"),
+        Membership::Kansli => t(lang, "Reglabs kansli", "Reglab's kansli"),
+    }
+}
+
+pub(crate) fn kind_word(lang: Lang, k: OrgKind) -> &'static str {
+    match k {
+        OrgKind::Region => t(lang, "region", "region"),
+        OrgKind::Other => t(lang, "annan organisation", "other organisation"),
+    }
 }

@@ -2,29 +2,30 @@
 //! the steps its `actions` allow, uploading a budget version, and checking a workbook. Each step
 //! is the API's request for it; a refusal is shown with the API's own words and findings.
 
-use crate::api::{Api, Budget, Me, Payload, Problem, ProvrumView};
-use crate::pages::{capital, code, done_banner, href, layout, local_time, t};
+use crate::api::{Answer, Budget, Me, Payload, Problem, ProvrumView};
+use crate::pages::{
+    code, done_banner, href, href_query, layout, local_time, membership_word, participant_word,
+    status_word, summary, t, verdict_word,
+};
 use crate::words::words;
-use crate::{PageLang, Visit, html};
-use axum::Extension;
-use axum::extract::{FromRequest, Path, Query, Request, State};
-use axum::http::{HeaderMap, Method, StatusCode};
+use crate::{Asked, Change, Fields, Visit, html};
+use axum::extract::{FromRequest, Path, Request};
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html as markup};
-use provrum_http::{ApiError, AppState, Upload};
+use provrum_http::{ApiError, Upload};
 use provrum_rules::finding::RenderedFinding;
-use provrum_rules::model::{Membership, OrgKind, ParticipantKind, Status};
+use provrum_rules::model::Status;
 use provrum_rules::process::Step;
 use provrum_rules::{Compliance, Finding, Lang, ProvrumId, Severity, Verdict};
 use serde::Deserialize;
 
-/// What a page that answers a form shows besides its content: what was done, or what was
-/// refused (and which field the refusal is about).
+/// What a page that answers a form shows besides its content: what was just done (the
+/// `klart` of the redirect: a step's name, or `proposed`), or what was refused (and which field
+/// the refusal is about).
 #[derive(Default)]
 pub(crate) struct Outcome {
     pub done: Option<String>,
-    /// What was done was the kansli's go-ahead.
-    pub approved: bool,
     pub problem: Option<(Problem, &'static str)>,
 }
 
@@ -33,7 +34,6 @@ impl Outcome {
         Outcome {
             done: None,
             problem: Some((problem, field)),
-            approved: false,
         }
     }
 
@@ -49,7 +49,6 @@ impl Outcome {
 pub(crate) fn own_problem(lang: Lang, sv: &str, en: &str) -> Problem {
     Problem {
         status: 400,
-        title: String::new(),
         detail: match lang {
             Lang::Sv => sv.to_string(),
             Lang::En => en.to_string(),
@@ -58,20 +57,14 @@ pub(crate) fn own_problem(lang: Lang, sv: &str, en: &str) -> Problem {
     }
 }
 
-/// The error summary of a refusal: its sentence linking to `field`, then each finding.
+/// The error summary of a refusal: its sentence, then each finding, all linking to `field`.
 pub(crate) fn problem_summary(lang: Lang, problem: &Problem, field: &str) -> Markup {
-    let w = words(lang);
-    markup! {
-        div.error-summary role="alert" aria-labelledby="fel-rubrik" tabindex="-1" autofocus {
-            h2 #fel-rubrik { (w.errors_heading) }
-            ul {
-                li { a href={ "#" (field) } { (problem.detail) } }
-                @for f in &problem.findings {
-                    li { a href={ "#" (field) } { (finding_line(f)) } }
-                }
-            }
-        }
-    }
+    let place = format!("#{field}");
+    let entries: Vec<(String, String)> = std::iter::once(problem.detail.clone())
+        .chain(problem.findings.iter().map(finding_line))
+        .map(|message| (place.clone(), message))
+        .collect();
+    summary(words(lang).errors_heading, &entries)
 }
 
 fn finding_line(f: &RenderedFinding) -> String {
@@ -81,59 +74,11 @@ fn finding_line(f: &RenderedFinding) -> String {
     }
 }
 
-fn org_words(lang: Lang, kind: Option<ParticipantKind>) -> &'static str {
-    match kind {
-        Some(ParticipantKind::Region) => t(lang, "region", "region"),
-        Some(ParticipantKind::Member) => t(lang, "medlem", "member"),
-        Some(ParticipantKind::Partner) => t(lang, "partner", "partner"),
-        None => t(lang, "okänd", "unknown"),
-    }
-}
-
-pub(crate) fn status_word(lang: Lang, status: Status) -> String {
-    capital(match lang {
-        Lang::Sv => status.sv(),
-        Lang::En => status.as_str(),
-    })
-}
-
-pub(crate) fn verdict_word(lang: Lang, verdict: Verdict) -> &'static str {
-    match verdict {
-        Verdict::Ok => t(lang, "Inga fel", "No errors"),
-        Verdict::Warnings => t(lang, "Bara varningar", "Warnings only"),
-        Verdict::Errors => t(lang, "Fel", "Errors"),
-    }
-}
-
-fn membership_word(lang: Lang, m: Membership) -> &'static str {
-    match m {
-        Membership::Member => t(lang, "medlem", "member"),
-        Membership::Partner => t(lang, "partner", "partner"),
-        Membership::Kansli => t(lang, "Reglabs kansli", "Reglab's kansli"),
-    }
-}
-
-pub(crate) fn kind_word(lang: Lang, k: OrgKind) -> &'static str {
-    match k {
-        OrgKind::Region => t(lang, "region", "region"),
-        OrgKind::Other => t(lang, "annan organisation", "other organisation"),
-    }
-}
-
 // --- The overview -----------------------------------------------------------------------------
 
 /// The start page: who is signed in, the provrum the organisation can see, the template, a
 /// check of a workbook, and the proposal form where `/me` allows it.
-pub(crate) async fn home(
-    State(state): State<AppState>,
-    Extension(api): Extension<Api>,
-    PageLang(lang): PageLang,
-    headers: HeaderMap,
-) -> Response {
-    let visit = match Visit::of(state, api, &headers, lang, false).await {
-        Ok(v) => v,
-        Err(answer) => return answer,
-    };
+pub(crate) async fn home(visit: Visit) -> Response {
     overview(&visit, Outcome::default(), &Proposal::default()).await
 }
 
@@ -148,25 +93,28 @@ pub(crate) struct Proposal {
 }
 
 async fn overview(visit: &Visit, outcome: Outcome, kept: &Proposal) -> Response {
-    let me: Me = match visit
-        .api
-        .get(&visit.state, &visit.actor, visit.lang, "/me")
-        .await
-    {
+    let me: Me = match visit.get("/me").await {
         Ok(me) => me,
         Err(p) => return failed(visit.lang, &p),
     };
-    let list: Vec<ProvrumView> = match visit
-        .api
-        .all(&visit.state, &visit.actor, visit.lang, "/provrum")
-        .await
-    {
+    let list: Vec<ProvrumView> = match visit.all("/provrum").await {
         Ok(list) => list,
         Err(p) => return failed(visit.lang, &p),
     };
     html(
         outcome.status(),
         overview_page(visit.lang, &me, &list, &outcome, kept),
+    )
+}
+
+fn no_such_provrum(lang: Lang) -> Response {
+    failed(
+        lang,
+        &own_problem(
+            lang,
+            "Det finns inget sådant provrum.",
+            "There is no such provrum.",
+        ),
     )
 }
 
@@ -223,7 +171,11 @@ fn overview_page(
     kept: &Proposal,
 ) -> Markup {
     let w = words(lang);
-    let field = outcome.problem.as_ref().map(|(_, f)| *f);
+    let title_error = outcome
+        .problem
+        .as_ref()
+        .filter(|(_, field)| *field == "title")
+        .map(|(p, _)| p.detail.as_str());
     let body = markup! {
         @if let Some((problem, field)) = &outcome.problem { (problem_summary(lang, problem, field)) }
         h1 { (w.home_title) }
@@ -267,8 +219,8 @@ fn overview_page(
             @match me.action("propose") {
                 Some(a) if a.allowed => {
                     form method="post" action=(href("/webb/provrum", lang)) novalidate {
-                        (text_field(lang, "title", t(lang, "Titel", "Title"), None, &kept.title, field == Some("title"), outcome))
-                        (text_field(lang, "theme", t(lang, "Tema (valfritt)", "Theme (optional)"), None, &kept.theme, false, outcome))
+                        (text_field("title", t(lang, "Titel", "Title"), &kept.title, title_error))
+                        (text_field("theme", t(lang, "Tema (valfritt)", "Theme (optional)"), &kept.theme, None))
                         div.field {
                             label for="description" { (t(lang, "Beskrivning (valfri)", "Description (optional)")) }
                             textarea #description name="description" rows="4" { (kept.description) }
@@ -290,44 +242,22 @@ fn overview_page(
     )
 }
 
-/// A labelled text field; marked as the one in error when `error`.
-fn text_field(
-    lang: Lang,
-    name: &str,
-    label: &str,
-    hint: Option<&str>,
-    value: &str,
-    error: bool,
-    outcome: &Outcome,
-) -> Markup {
-    let _ = lang;
-    let message = outcome
-        .problem
-        .as_ref()
-        .filter(|_| error)
-        .map(|(p, _)| p.detail.clone());
-    let hint_id = format!("{name}-hint");
+/// A labelled text field, with `error` said at it.
+fn text_field(name: &str, label: &str, value: &str, error: Option<&str>) -> Markup {
     let error_id = format!("{name}-error");
-    let described = match (hint.is_some(), message.is_some()) {
-        (true, true) => Some(format!("{hint_id} {error_id}")),
-        (true, false) => Some(hint_id.clone()),
-        (false, true) => Some(error_id.clone()),
-        (false, false) => None,
-    };
     markup! {
-        div.field.error[message.is_some()] {
+        div.field.error[error.is_some()] {
             label for=(name) { (label) }
-            @if let Some(h) = hint { p.hint id=(hint_id) { (h) } }
-            @if let Some(m) = &message { p.error-message id=(error_id) { (m) } }
+            @if let Some(m) = error { p.error-message id=(error_id) { (m) } }
             input id=(name) type="text" name=(name) value=(value)
-                aria-describedby=[described]
-                aria-invalid=(if message.is_some() { "true" } else { "false" });
+                aria-describedby=[error.is_some().then_some(&error_id)]
+                aria-invalid=(if error.is_some() { "true" } else { "false" });
         }
     }
 }
 
 /// Findings of the process (both languages kept), in a list.
-fn finding_list(lang: Lang, findings: &[Finding]) -> Markup {
+pub(crate) fn finding_list(lang: Lang, findings: &[Finding]) -> Markup {
     markup! {
         @if !findings.is_empty() {
             ul.findings {
@@ -337,14 +267,26 @@ fn finding_list(lang: Lang, findings: &[Finding]) -> Markup {
     }
 }
 
+/// The files the upload fields offer.
+const WORKBOOK_FILES: &str = ".xlsx,.xlsm,.xls,.ods";
+
+/// What a workbook to upload may be, with the API's own limit.
+fn workbook_kinds(lang: Lang) -> String {
+    let mb = provrum_http::upload::max_upload_mb();
+    match lang {
+        Lang::Sv => format!("Excel (.xlsx, .xlsm, .xls) eller OpenDocument (.ods), högst {mb} MB."),
+        Lang::En => format!("Excel (.xlsx, .xlsm, .xls) or OpenDocument (.ods), at most {mb} MB."),
+    }
+}
+
 /// The form that checks a workbook without storing it.
 fn check_form(lang: Lang) -> Markup {
     markup! {
         form method="post" enctype="multipart/form-data" action=(href("/webb/kontrollera", lang)) {
             div.field {
                 label for="check-file" { (t(lang, "Kontrollera en ifylld arbetsbok", "Check a filled-in workbook")) }
-                p.hint #check-file-hint { (t(lang, "Excel (.xlsx, .xlsm, .xls) eller OpenDocument (.ods), högst 5 MB. Inget sparas.", "Excel (.xlsx, .xlsm, .xls) or OpenDocument (.ods), at most 5 MB. Nothing is stored.")) }
-                input #check-file type="file" name="file" accept=".xlsx,.xlsm,.xls,.ods" aria-describedby="check-file-hint";
+                p.hint #check-file-hint { (workbook_kinds(lang)) " " (t(lang, "Inget sparas.", "Nothing is stored.")) }
+                input #check-file type="file" name="file" accept=(WORKBOOK_FILES) aria-describedby="check-file-hint";
             }
             button.secondary type="submit" { (t(lang, "Kontrollera", "Check")) }
         }
@@ -352,18 +294,8 @@ fn check_form(lang: Lang) -> Markup {
 }
 
 /// Proposes a provrum (`POST /provrum`), then opens it.
-pub(crate) async fn propose(
-    State(state): State<AppState>,
-    Extension(api): Extension<Api>,
-    PageLang(lang): PageLang,
-    headers: HeaderMap,
-    form: Result<axum::Form<Proposal>, axum::extract::rejection::FormRejection>,
-) -> Response {
-    let visit = match Visit::of(state, api, &headers, lang, true).await {
-        Ok(v) => v,
-        Err(answer) => return answer,
-    };
-    let kept = form.ok().map(|f| f.0).unwrap_or_default();
+pub(crate) async fn propose(Change(visit): Change, Fields(kept): Fields<Proposal>) -> Response {
+    let lang = visit.lang;
     let optional = |s: &str| {
         let s = s.trim();
         (!s.is_empty()).then(|| s.to_string())
@@ -374,15 +306,7 @@ pub(crate) async fn propose(
         "description": optional(&kept.description),
     });
     let answer = visit
-        .api
-        .call(
-            &visit.state,
-            &visit.actor,
-            lang,
-            Method::POST,
-            "/provrum",
-            Payload::Json(body),
-        )
+        .call(Method::POST, "/provrum", Payload::Json(body))
         .await;
     match answer.json::<serde_json::Value>() {
         Ok(created) => {
@@ -395,17 +319,17 @@ pub(crate) async fn propose(
 
 /// Back to provrum `id`'s page, saying what was done (`klart`).
 fn done(lang: Lang, id: &str, what: &str) -> Response {
-    let path = format!("/webb/provrum/{id}");
-    let to = match lang {
-        Lang::Sv => format!("{path}?klart={what}"),
-        Lang::En => format!("{path}?lang=en&klart={what}"),
-    };
+    let to = href_query(
+        &format!("/webb/provrum/{id}"),
+        &format!("klart={what}"),
+        lang,
+    );
     Redirect::to(&to).into_response()
 }
 
 // --- A provrum --------------------------------------------------------------------------------
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 pub(crate) struct Done {
     klart: Option<String>,
 }
@@ -413,24 +337,12 @@ pub(crate) struct Done {
 /// A provrum: what it is, who takes part, its budget versions, and the steps the caller may
 /// take (and why not the others).
 pub(crate) async fn page(
-    State(state): State<AppState>,
-    Extension(api): Extension<Api>,
-    PageLang(lang): PageLang,
+    visit: Visit,
     Path(id): Path<String>,
-    done: Result<Query<Done>, axum::extract::rejection::QueryRejection>,
-    headers: HeaderMap,
+    Asked(done): Asked<Done>,
 ) -> Response {
-    let visit = match Visit::of(state, api, &headers, lang, false).await {
-        Ok(v) => v,
-        Err(answer) => return answer,
-    };
-    let said = done.ok().and_then(|q| q.0.klart);
     let outcome = Outcome {
-        done: said
-            .as_deref()
-            .and_then(|what| done_words(lang, what))
-            .map(str::to_string),
-        approved: said.as_deref() == Some("approve"),
+        done: done.klart,
         problem: None,
     };
     show(&visit, &id, outcome, &StepForm::default()).await
@@ -492,48 +404,18 @@ pub(crate) struct StepForm {
 pub(crate) async fn show(visit: &Visit, id: &str, outcome: Outcome, kept: &StepForm) -> Response {
     let lang = visit.lang;
     let Ok(id) = ProvrumId::parse(id) else {
-        return failed(
-            lang,
-            &own_problem(
-                lang,
-                "Det finns inget sådant provrum.",
-                "There is no such provrum.",
-            ),
-        );
+        return no_such_provrum(lang);
     };
     let path = format!("/provrum/{}", id.as_str());
-    let view: ProvrumView = match visit.api.get(&visit.state, &visit.actor, lang, &path).await {
+    let view: ProvrumView = match visit.get(&path).await {
         Ok(v) => v,
         Err(p) => return failed(lang, &p),
     };
     // Participants and the kansli read the budget; for others the section says why not.
-    let budget: Result<Budget, Problem> = visit
-        .api
-        .get(
-            &visit.state,
-            &visit.actor,
-            lang,
-            &format!("{path}/budget?limit=500"),
-        )
-        .await;
-    let errors = outcome.problem.is_some()
-        || budget
-            .as_ref()
-            .ok()
-            .and_then(|b| b.latest.as_ref())
-            .is_some_and(|l| l.compliance.verdict == Verdict::Errors && outcome.done.is_some());
-    let status = outcome.status();
+    let budget: Result<Budget, Problem> = visit.get(&format!("{path}/budget?limit=500")).await;
     html(
-        status,
-        provrum_page(
-            lang,
-            &visit.actor.org.id,
-            &view,
-            &budget,
-            &outcome,
-            kept,
-            errors,
-        ),
+        outcome.status(),
+        provrum_page(lang, &visit.actor.org.id, &view, &budget, &outcome, kept),
     )
 }
 
@@ -544,19 +426,26 @@ fn provrum_page(
     budget: &Result<Budget, Problem>,
     outcome: &Outcome,
     kept: &StepForm,
-    errors: bool,
 ) -> Markup {
     let w = words(lang);
     let base = format!("/webb/provrum/{}", p.id);
-    let latest = budget.as_ref().ok().and_then(|b| b.latest.as_ref());
+    let done = outcome.done.as_deref();
+    let message = done.and_then(|what| done_words(lang, what));
+    // Just after a step, the latest budget's errors are what to fix first.
+    let to_fix = budget
+        .as_ref()
+        .ok()
+        .and_then(|b| b.latest.as_ref())
+        .filter(|l| l.compliance.verdict == Verdict::Errors && message.is_some());
+    let errors = outcome.problem.is_some() || to_fix.is_some();
     let body = markup! {
         @if let Some((problem, field)) = &outcome.problem {
             (problem_summary(lang, problem, field))
-        } @else if let (true, Some(l)) = (errors, latest) {
+        } @else if let Some(l) = to_fix {
             (fix_first(lang, &l.compliance))
         }
-        @if let Some(message) = &outcome.done {
-            @if let (true, Some(year), Some(base)) = (p.status == Status::Running && outcome.approved, p.quota_year, p.granted_base_funding_ore) {
+        @if let Some(message) = message {
+            @if let (true, Some(year), Some(base)) = (p.status == Status::Running && done == Some("approve"), p.quota_year, p.granted_base_funding_ore) {
                 (done_banner(&format!("{message} {} {year}, {} {base}.", t(lang, "Kvotår", "Quota year"), t(lang, "basfinansiering", "base funding"))))
             } @else {
                 (done_banner(message))
@@ -582,7 +471,7 @@ fn provrum_page(
             ul {
                 @for x in &p.participants {
                     li {
-                        (x.name) " (" (org_words(lang, x.kind)) ")"
+                        (x.name) " (" (participant_word(lang, x.kind)) ")"
                         @if p.leader.as_deref() == Some(x.org.as_str()) { " – " strong { (t(lang, "provrumsledare", "leader")) } }
                         @else if x.wants_to_lead { " – " (t(lang, "vill vara provrumsledare", "wants to lead")) }
                     }
@@ -607,16 +496,14 @@ fn provrum_page(
 
 /// GOV.UK's error summary for a budget's errors: what to fix first, each linking to its row.
 fn fix_first(lang: Lang, c: &Compliance) -> Markup {
-    markup! {
-        div.error-summary role="alert" aria-labelledby="fel-rubrik" tabindex="-1" autofocus {
-            h2 #fel-rubrik { (t(lang, "Åtgärda detta först", "Fix these first")) }
-            ul {
-                @for (i, f) in c.findings.iter().enumerate().filter(|(_, f)| f.severity == Severity::Error) {
-                    li { a href={ "#fynd-" (i + 1) } { (finding_line(f)) } }
-                }
-            }
-        }
-    }
+    let entries: Vec<(String, String)> = c
+        .findings
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.severity == Severity::Error)
+        .map(|(i, f)| (format!("#fynd-{}", i + 1), finding_line(f)))
+        .collect();
+    summary(t(lang, "Åtgärda detta först", "Fix these first"), &entries)
 }
 
 fn budget_section(lang: Lang, p: &ProvrumView, b: &Budget) -> Markup {
@@ -756,9 +643,9 @@ fn steps(
                         h3 { (t(lang, "Skicka in budgeten", "Submit the budget")) }
                         div.field.error[in_error("file")] {
                             label for="file" { (t(lang, "Ifylld arbetsbok", "Filled-in workbook")) }
-                            p.hint #file-hint { (t(lang, "Reglabs mall, ifylld: Excel (.xlsx, .xlsm, .xls) eller OpenDocument (.ods), högst 5 MB. Den kontrolleras och sparas som en ny budgetversion.", "Reglab's template, filled in: Excel (.xlsx, .xlsm, .xls) or OpenDocument (.ods), at most 5 MB. It is checked and saved as a new budget version.")) }
+                            p.hint #file-hint { (t(lang, "Reglabs mall, ifylld:", "Reglab's template, filled in:")) " " (workbook_kinds(lang)) " " (t(lang, "Den kontrolleras och sparas som en ny budgetversion.", "It is checked and saved as a new budget version.")) }
                             @if let Some((problem, "file")) = &outcome.problem { p.error-message #file-error { (problem.detail) } }
-                            input #file type="file" name="file" accept=".xlsx,.xlsm,.xls,.ods"
+                            input #file type="file" name="file" accept=(WORKBOOK_FILES)
                                 aria-describedby=(if in_error("file") { "file-hint file-error" } else { "file-hint" })
                                 aria-invalid=(if in_error("file") { "true" } else { "false" });
                         }
@@ -815,11 +702,17 @@ fn steps(
     }
 }
 
+/// What an irreversible step's box says when it was not ticked (Swedish, English).
+const CONFIRM: (&str, &str) = (
+    "Kryssa i rutan för att bekräfta.",
+    "Tick the box to confirm.",
+);
+
 fn confirm_box(lang: Lang, id: &str, error: bool, text: &str) -> Markup {
     let error_id = format!("{id}-error");
     markup! {
         div.field.checkbox.error[error] {
-            @if error { p.error-message id=(error_id) { (t(lang, "Kryssa i rutan för att bekräfta.", "Tick the box to confirm.")) } }
+            @if error { p.error-message id=(error_id) { (t(lang, CONFIRM.0, CONFIRM.1)) } }
             input id=(id) type="checkbox" name="confirm" value="ja"
                 aria-describedby=[error.then_some(&error_id)]
                 aria-invalid=(if error { "true" } else { "false" });
@@ -849,18 +742,11 @@ fn step_name(step: Step) -> String {
 
 /// Takes step `step` on provrum `id`: the request its action names, with what the form sent.
 pub(crate) async fn step(
-    State(state): State<AppState>,
-    Extension(api): Extension<Api>,
-    PageLang(lang): PageLang,
+    Change(visit): Change,
     Path((id, step)): Path<(String, String)>,
-    headers: HeaderMap,
-    form: Result<axum::Form<StepForm>, axum::extract::rejection::FormRejection>,
+    Fields(kept): Fields<StepForm>,
 ) -> Response {
-    let visit = match Visit::of(state, api, &headers, lang, true).await {
-        Ok(v) => v,
-        Err(answer) => return answer,
-    };
-    let kept = form.ok().map(|f| f.0).unwrap_or_default();
+    let lang = visit.lang;
     let step = match serde_json::from_value::<Step>(serde_json::Value::String(step)) {
         Ok(s) if s != Step::UploadBudget => s,
         _ => {
@@ -875,21 +761,10 @@ pub(crate) async fn step(
         }
     };
     let Ok(pid) = ProvrumId::parse(&id) else {
-        return failed(
-            lang,
-            &own_problem(
-                lang,
-                "Det finns inget sådant provrum.",
-                "There is no such provrum.",
-            ),
-        );
+        return no_such_provrum(lang);
     };
     if matches!(step, Step::Approve | Step::Withdraw) && kept.confirm.is_none() {
-        let problem = own_problem(
-            lang,
-            "Kryssa i rutan för att bekräfta.",
-            "Tick the box to confirm.",
-        );
+        let problem = own_problem(lang, CONFIRM.0, CONFIRM.1);
         let field = if step == Step::Approve {
             "confirm-approve"
         } else {
@@ -913,10 +788,7 @@ pub(crate) async fn step(
         _ => Payload::Empty,
     };
     let method = Method::from_bytes(method.as_bytes()).unwrap_or(Method::POST);
-    let answer = visit
-        .api
-        .call(&visit.state, &visit.actor, lang, method, &path, payload)
-        .await;
+    let answer = visit.call(method, &path, payload).await;
     if answer.ok() {
         return done(lang, pid.as_str(), &step_name(step));
     }
@@ -938,25 +810,33 @@ pub(crate) async fn step(
 
 // --- Workbooks --------------------------------------------------------------------------------
 
-/// The workbook of a form, or why there is none.
-async fn workbook(visit: &Visit, request: Request) -> Result<Upload, Problem> {
+/// Sends the form's workbook to the API's `path` as one `file` part, named as it was uploaded
+/// (what the upload routes read): its name and the answer, or why there is no workbook.
+async fn send_workbook(
+    visit: &Visit,
+    request: Request,
+    path: &str,
+) -> Result<(Option<String>, Answer), Problem> {
     let lang = visit.lang;
-    match Upload::from_request(request, &visit.state).await {
-        Ok(upload) if upload.bytes.is_empty() => Err(own_problem(
+    let upload = Upload::from_request(request, &visit.state)
+        .await
+        .map_err(|e| problem_of(&e, lang))?;
+    if upload.bytes.is_empty() {
+        return Err(own_problem(
             lang,
             "Välj en arbetsbok att ladda upp (.xlsx, .xlsm, .xls eller .ods).",
             "Choose a workbook to upload (.xlsx, .xlsm, .xls or .ods).",
-        )),
-        Ok(upload) => Ok(upload),
-        Err(e) => Err(problem_of(&e, lang)),
+        ));
     }
+    let name = upload.file_name.clone();
+    let answer = visit.call(Method::POST, path, as_form(upload)).await;
+    Ok((name, answer))
 }
 
-fn problem_of(e: &ApiError, lang: Lang) -> Problem {
+pub(crate) fn problem_of(e: &ApiError, lang: Lang) -> Problem {
     let body = e.body(lang);
     Problem {
         status: body.status,
-        title: body.title,
         detail: body.detail,
         findings: body.findings,
     }
@@ -988,92 +868,36 @@ fn as_form(upload: Upload) -> Payload {
 /// Checks the workbook and stores it as the provrum's next budget version
 /// (`POST /provrum/{id}/budget`); a file that cannot be read is refused and nothing is stored.
 pub(crate) async fn upload(
-    State(state): State<AppState>,
-    Extension(api): Extension<Api>,
-    PageLang(lang): PageLang,
+    Change(visit): Change,
     Path(id): Path<String>,
-    headers: HeaderMap,
     request: Request,
 ) -> Response {
-    let visit = match Visit::of(state, api, &headers, lang, true).await {
-        Ok(v) => v,
-        Err(answer) => return answer,
-    };
+    let lang = visit.lang;
     let Ok(pid) = ProvrumId::parse(&id) else {
-        return failed(
-            lang,
-            &own_problem(
-                lang,
-                "Det finns inget sådant provrum.",
-                "There is no such provrum.",
-            ),
-        );
-    };
-    let upload = match workbook(&visit, request).await {
-        Ok(u) => u,
-        Err(problem) => {
-            return show(
-                &visit,
-                &id,
-                Outcome::refused(problem, "file"),
-                &StepForm::default(),
-            )
-            .await;
-        }
+        return no_such_provrum(lang);
     };
     let path = format!("/provrum/{}/budget", pid.as_str());
-    let answer = visit
-        .api
-        .call(
-            &visit.state,
-            &visit.actor,
-            lang,
-            Method::POST,
-            &path,
-            as_form(upload),
-        )
-        .await;
-    if answer.ok() {
-        return done(lang, pid.as_str(), "upload_budget");
-    }
+    let problem = match send_workbook(&visit, request, &path).await {
+        Ok((_, answer)) if answer.ok() => return done(lang, pid.as_str(), "upload_budget"),
+        Ok((_, answer)) => answer.problem(),
+        Err(problem) => problem,
+    };
     show(
         &visit,
         &id,
-        Outcome::refused(answer.problem(), "file"),
+        Outcome::refused(problem, "file"),
         &StepForm::default(),
     )
     .await
 }
 
 /// Checks a workbook without storing anything (`POST /check`) and shows what the rules found.
-pub(crate) async fn check(
-    State(state): State<AppState>,
-    Extension(api): Extension<Api>,
-    PageLang(lang): PageLang,
-    headers: HeaderMap,
-    request: Request,
-) -> Response {
-    let visit = match Visit::of(state, api, &headers, lang, true).await {
-        Ok(v) => v,
-        Err(answer) => return answer,
-    };
-    let upload = match workbook(&visit, request).await {
-        Ok(u) => u,
-        Err(problem) => return checked_page(lang, None, Err(problem)),
-    };
-    let name = upload.file_name.clone();
-    let answer = visit
-        .api
-        .call(
-            &visit.state,
-            &visit.actor,
-            lang,
-            Method::POST,
-            "/check",
-            as_form(upload),
-        )
-        .await;
-    checked_page(lang, name.as_deref(), answer.json::<Compliance>())
+pub(crate) async fn check(Change(visit): Change, request: Request) -> Response {
+    let lang = visit.lang;
+    match send_workbook(&visit, request, "/check").await {
+        Ok((name, answer)) => checked_page(lang, name.as_deref(), answer.json::<Compliance>()),
+        Err(problem) => checked_page(lang, None, Err(problem)),
+    }
 }
 
 fn checked_page(lang: Lang, name: Option<&str>, result: Result<Compliance, Problem>) -> Response {
