@@ -77,10 +77,7 @@ async fn next(State(rt): State<Arc<Runtime>>) -> (HeaderMap, Json<Value>) {
             "lambda-runtime-invoked-function-arn",
             "arn:aws:lambda:eu-north-1:123456789012:function:provrum-test",
         ),
-        (
-            "lambda-runtime-trace-id",
-            "Root=1-00000000-000000000000000000000000",
-        ),
+        ("lambda-runtime-trace-id", TRACE_ID),
     ] {
         if let Ok(v) = v.parse() {
             headers.insert(k, v);
@@ -112,6 +109,10 @@ async fn error(State(rt): State<Arc<Runtime>>, body: axum::body::Bytes) -> Statu
         .await;
     StatusCode::ACCEPTED
 }
+
+/// The X-Ray trace header every invocation is given, as Lambda gives it with active tracing.
+pub const TRACE_ID: &str =
+    "Root=1-6749f3a0-5f1c2b7e9d8a4c3b2a1f0e9d;Parent=53995c3f42cd8ad8;Sampled=1";
 
 /// An API Gateway HTTP API (payload 2.0) event.
 pub fn http_event(method: &str, path: &str, headers: &[(&str, &str)], body: Option<&str>) -> Value {
@@ -156,6 +157,17 @@ pub async fn invoke_with_env(
     event: Value,
     env: &[(&str, &str)],
 ) -> Outcome {
+    invoke_logged(binary, db, event, env).await.0
+}
+
+/// [`invoke_with_env`], and the lines the function wrote to stdout (its logs, as CloudWatch
+/// Logs would receive them).
+pub async fn invoke_logged(
+    binary: &FsPath,
+    db: &FsPath,
+    event: Value,
+    env: &[(&str, &str)],
+) -> (Outcome, Vec<String>) {
     let (event_tx, event_rx) = mpsc::channel(1);
     let (outcome_tx, mut outcome_rx) = mpsc::channel(1);
     let runtime = Arc::new(Runtime {
@@ -191,9 +203,20 @@ pub async fn invoke_with_env(
         .env("PROVRUM_STORE", "sqlite")
         .env("PROVRUM_DB", db)
         .envs(env.iter().copied())
+        .stdout(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()
         .expect("start the function");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let logged = tokio::spawn(async move {
+        use tokio::io::AsyncBufReadExt;
+        let mut lines = tokio::io::BufReader::new(stdout).lines();
+        let mut logged = Vec::new();
+        while let Ok(Some(line)) = lines.next_line().await {
+            logged.push(line);
+        }
+        logged
+    });
     event_tx.send(event).await.expect("queue the event");
     let outcome = tokio::time::timeout(Duration::from_secs(30), outcome_rx.recv()).await;
     // Freeze: at once, or, with an extension, once it has asked for its next event again (its
@@ -218,8 +241,9 @@ pub async fn invoke_with_env(
     }
     let _ = child.kill().await;
     server.abort();
+    let logged = logged.await.unwrap_or_default();
     match outcome {
-        Ok(Some(outcome)) => outcome,
+        Ok(Some(outcome)) => (outcome, logged),
         Ok(None) => panic!("the runtime stand-in closed without an answer"),
         Err(_) => panic!("{} gave no answer within 30 s", binary.display()),
     }
@@ -241,4 +265,92 @@ pub fn response(outcome: Outcome) -> Value {
         Outcome::Response(r) => r,
         Outcome::Error(e) => panic!("the function reported an error: {e}"),
     }
+}
+
+/// A provrum in the store at `db` as a function meets it once proposed, joined and led: `org-a`
+/// (a region, leading) and `org-b` (a region) take part, with no budget yet. The provrum's id
+/// and a token of `org-a`, the leader. Written straight into the store, as the functions under
+/// test here do not take those steps.
+pub async fn led_provrum_in(db: &FsPath) -> (String, String) {
+    use provrum_rules::model::{Membership, OrgKind, Status};
+    use provrum_store::{AuditEvent, Org, Participant, Provrum, Store};
+    let store = provrum_store::sqlite::SqliteStore::open(db).expect("store");
+    let now = chrono::Utc::now();
+    let event = |entity: String, action: &str| {
+        AuditEvent::new(entity, "test", action, serde_json::Value::Null)
+    };
+    for id in ["org-a", "org-b"] {
+        let org = Org {
+            id: id.into(),
+            name: format!("Org {id}"),
+            kind: OrgKind::Region,
+            membership: Membership::Member,
+            created_at: now,
+        };
+        store
+            .create_org(&org, &event(format!("org/{id}"), "org.created"))
+            .await
+            .expect("org");
+    }
+    let leader = provrum_store::issue_token(&store, "org-a", "test", "test")
+        .await
+        .expect("token");
+    let participants = ["org-a", "org-b"]
+        .iter()
+        .map(|org| Participant {
+            org: org.to_string(),
+            wants_to_lead: *org == "org-a",
+            joined_at: now,
+        })
+        .collect();
+    let provrum = Provrum {
+        id: provrum_store::new_id(provrum_rules::ids::ProvrumId::PREFIX),
+        title: "Nattbussar".into(),
+        theme: None,
+        description: None,
+        status: Status::Proposed,
+        proposer: "org-a".into(),
+        leader: Some("org-a".into()),
+        participants,
+        created_at: now,
+        updated_at: now,
+        started_at: None,
+        withdrawn_at: None,
+        result: None,
+        budget_versions: 0,
+        latest_budget: None,
+        quota_year: None,
+        granted_base_funding_ore: None,
+        version: 0,
+    };
+    store
+        .create_provrum(
+            &provrum,
+            &event(format!("provrum/{}", provrum.id), "provrum.proposed"),
+        )
+        .await
+        .expect("provrum");
+    (provrum.id, leader.secret)
+}
+
+/// An API Gateway HTTP API event with a binary body (a workbook), as API Gateway sends one:
+/// base64-encoded.
+pub fn http_event_bytes(method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Value {
+    use base64::Engine;
+    let mut event = http_event(method, path, headers, None);
+    event["body"] = json!(base64::engine::general_purpose::STANDARD.encode(body));
+    event["isBase64Encoded"] = json!(true);
+    event
+}
+
+/// The EMF lines of a function's stdout, each checked against the format ([`crate::emf`]), and
+/// printed, so `cargo test -- --nocapture` shows what CloudWatch would receive.
+pub fn checked_emf(stdout: &[String]) -> Vec<Value> {
+    let lines = crate::emf::lines(stdout);
+    for line in &lines {
+        println!("{line}");
+        let problems = crate::emf::problems(line);
+        assert!(problems.is_empty(), "{line}: {problems:?}");
+    }
+    lines
 }

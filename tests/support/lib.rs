@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod bench;
+pub mod emf;
 pub mod faults;
 pub mod fuzzing;
 pub mod hostile;

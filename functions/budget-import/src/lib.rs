@@ -60,7 +60,10 @@ async fn run_check(
             ruleset: &rules,
             registered: registered.as_deref(),
         };
-        provrum_workbook::check(&bytes, name.as_deref(), ctx)
+        let (format, checked) = provrum_workbook::check_detected(&bytes, name.as_deref(), ctx);
+        let format = format.map_or("unknown", provrum_workbook::Format::name);
+        provrum_http::metrics::workbook_checked(checked.report.verdict(), format);
+        checked
     })
     .await
     .map_err(|e| {
@@ -178,6 +181,7 @@ async fn upload(
     store
         .add_budget_version(&decision.provrum, &version, &event)
         .await?;
+    provrum_http::metrics::budget_version_stored();
     let answer = BudgetUploaded {
         version: version.summary.version,
         compliance: version.checked.report.render(lang),

@@ -587,7 +587,16 @@ async fn approve(
     actor: Actor,
     ProvrumPath(id): ProvrumPath,
 ) -> Result<Json<Started>, ApiError> {
-    let (_, stored, situation) = carry_out(&state, &actor, &id, Command::Approve).await?;
+    let (_, stored, situation) = carry_out(&state, &actor, &id, Command::Approve)
+        .await
+        .inspect_err(|e| {
+            let problem = e.problem();
+            // Refused by the model (403, 409), not a missing provrum or a store that is down.
+            if matches!(problem.status, StatusCode::FORBIDDEN | StatusCode::CONFLICT) {
+                provrum_http::metrics::approval_refused(&problem.findings);
+            }
+        })?;
+    provrum_http::metrics::approval_started();
     state.notify(notices::started(&views::view_with(
         &state,
         &stored,

@@ -224,6 +224,7 @@ pub async fn run_scheduled(
             return Err(e.into());
         }
     };
+    provrum_http::metrics::report_posted();
     // A crash here, between the post and the mark, is the one way the report is posted twice:
     // the lease runs out and a rerun posts again.
     state

@@ -1,6 +1,7 @@
 //! The binary under the Lambda runtime, fed real API Gateway v2 events.
 
-use provrum_tests::lambda::{http_event, invoke, invoke_with_env, response, seeded_db};
+use provrum_tests::emf;
+use provrum_tests::lambda::{checked_emf, http_event, invoke, invoke_logged, response, seeded_db};
 
 /// `GET /reports/{year}` as the kansli, through the binary; the report's JSON.
 async fn report_of(
@@ -74,10 +75,19 @@ async fn the_yearly_schedule_stores_the_report_and_tells_the_webhook_once() {
     let receiver = provrum_tests::receiver::Receiver::start().await;
     let binary = std::path::Path::new(env!("CARGO_BIN_EXE_quota-report"));
     let env = [("PROVRUM_WEBHOOK_URL", receiver.url.as_str())];
-    let told = response(invoke_with_env(binary, &db, scheduler_event(), &env).await);
+    let (told, stdout) = invoke_logged(binary, &db, scheduler_event(), &env).await;
     assert_eq!(
-        told,
+        response(told),
         serde_json::json!({"outcome": "told", "year": 2025, "attempts": 1})
+    );
+    // Counted as posted, in an EMF line valid by the format's published schema.
+    assert_eq!(
+        emf::values(&checked_emf(&stdout)),
+        vec![(
+            "ReportsPosted".to_string(),
+            vec!["Stack=provrum".to_string()],
+            1.0
+        )]
     );
     let posts = receiver.posts();
     assert_eq!(posts.len(), 1);
@@ -87,12 +97,13 @@ async fn the_yearly_schedule_stores_the_report_and_tells_the_webhook_once() {
         "{text}"
     );
     // A retry of the same run: nothing is sent twice.
-    let again = response(invoke_with_env(binary, &db, scheduler_event(), &env).await);
+    let (again, stdout) = invoke_logged(binary, &db, scheduler_event(), &env).await;
     assert_eq!(
-        again,
+        response(again),
         serde_json::json!({"outcome": "already_told", "year": 2025})
     );
     assert_eq!(receiver.posts().len(), 1);
+    assert_eq!(checked_emf(&stdout), Vec::<serde_json::Value>::new());
     // The stored report is what GET /reports/2025 answers from now on.
     let report = report_of(binary, &db, &kansli, 2025).await;
     assert!(report["stored_at"].is_string(), "{report}");

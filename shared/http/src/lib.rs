@@ -6,6 +6,7 @@
 pub mod apidoc;
 pub mod auth;
 pub mod extension;
+pub mod metrics;
 pub mod openapi;
 pub mod paging;
 pub mod path;
@@ -29,9 +30,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use provrum_rules::{Lang, RuleSet, Text};
 use provrum_store::Store;
 use std::sync::Arc;
+use tower_http::LatencyUnit;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 /// Built once per process (a Lambda's cold start) and shared by every request.
 #[derive(Clone)]
@@ -115,7 +117,12 @@ impl AppState {
                 .await
             {
                 Ok(attempts) => tracing::info!(title = %message.title, attempts, "webhook told"),
-                Err(e) => tracing::warn!(title = %message.title, error = %e, "webhook not told"),
+                Err(e) => {
+                    tracing::warn!(title = %message.title, error = %e, "webhook not told");
+                    // Counted and written at once: the invocation that caused it has ended.
+                    metrics::notice_given_up();
+                    metrics::flush(None);
+                }
             }
         }))
     }
@@ -214,7 +221,16 @@ pub fn app(routes: Router<AppState>, state: AppState) -> Router {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
-        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        // One line per answered request (its status and latency), in the request's span.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(tracing::Level::INFO)
+                        .latency_unit(LatencyUnit::Millis),
+                ),
+        )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
 }

@@ -69,6 +69,11 @@ impl ApiError {
         self
     }
 
+    /// What the answer says, for those who count or log it.
+    pub fn problem(&self) -> &Problem {
+        &self.0
+    }
+
     pub fn unauthorized(detail: Text) -> ApiError {
         ApiError::new(
             StatusCode::UNAUTHORIZED,

@@ -87,6 +87,10 @@ async fn store_named(name: Option<&str>, under_lambda: bool) -> Result<Arc<dyn S
 async fn start(routes: Router<AppState>) -> Result<(AppState, Router), RunError> {
     crate::init_tracing();
     std::panic::set_hook(Box::new(|info| tracing::error!(panic = %info, "panic")));
+    if under_lambda() {
+        let stack = std::env::var("PROVRUM_STACK").unwrap_or_else(|_| "provrum".into());
+        crate::metrics::init(&stack);
+    }
     let state =
         AppState::new(store_from_env().await?).with_webhook(provrum_notify::Webhook::from_env()?);
     let app = crate::app(routes, state.clone());
@@ -147,6 +151,10 @@ async fn run(routes: Router<AppState>, on_event: Option<EventHandler>) -> Result
 /// One invocation: an API Gateway event goes to the router, any other to `on_event` (if the
 /// function takes such events). However it ends — answered, refused before it reached the
 /// router, failed or panicked — it is counted done for the notices extension.
+///
+/// Its business metrics are written when it ends. (Every log line it writes names Lambda's
+/// request id and the X-Ray trace id: the runtime runs it in its span "Lambda runtime invoke",
+/// with `requestId` and `xrayTraceId`.)
 async fn dispatch(
     app: Router,
     state: AppState,
@@ -154,6 +162,41 @@ async fn dispatch(
     event: lambda_http::LambdaEvent<serde_json::Value>,
 ) -> Result<serde_json::Value, lambda_http::Error> {
     let _done = state.notices.invocation_started();
+    let context = &event.context;
+    let flush = Flush {
+        function: context.env_config.function_name.clone(),
+        request_id: context.request_id.clone(),
+        trace_id: context.xray_trace_id.clone(),
+    };
+    let answer = invoke(app, state, on_event, event).await;
+    drop(flush);
+    answer
+}
+
+/// Writes the invocation's business metrics when dropped: after it answered, failed or
+/// panicked.
+struct Flush {
+    function: String,
+    request_id: String,
+    trace_id: Option<String>,
+}
+
+impl Drop for Flush {
+    fn drop(&mut self) {
+        crate::metrics::flush(Some(crate::metrics::Invocation {
+            function: &self.function,
+            request_id: &self.request_id,
+            trace_id: self.trace_id.as_deref(),
+        }));
+    }
+}
+
+async fn invoke(
+    app: Router,
+    state: AppState,
+    on_event: Option<EventHandler>,
+    event: lambda_http::LambdaEvent<serde_json::Value>,
+) -> Result<serde_json::Value, lambda_http::Error> {
     let lambda_http::LambdaEvent { payload, context } = event;
     if payload.get("requestContext").is_some() {
         let request: lambda_http::request::LambdaRequest = serde_json::from_value(payload)?;

@@ -223,6 +223,17 @@ pub enum Format {
     Xls,
 }
 
+impl Format {
+    /// `xlsx`, `ods` or `xls`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Xlsx => "xlsx",
+            Format::Ods => "ods",
+            Format::Xls => "xls",
+        }
+    }
+}
+
 fn sniff(bytes: &[u8], name: Option<&str>) -> Result<Format, ReadError> {
     const CFB: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
@@ -413,21 +424,33 @@ pub fn read(bytes: &[u8], name: Option<&str>) -> Result<Workbook, ReadError> {
 
 /// Reads a workbook within `limits`. Never panics.
 pub fn read_with(bytes: &[u8], name: Option<&str>, limits: &Limits) -> Result<Workbook, ReadError> {
+    read_detected(bytes, name, limits).1
+}
+
+/// [`read_with`], and the format the content was found to be (none when it is no workbook).
+fn read_detected(
+    bytes: &[u8],
+    name: Option<&str>,
+    limits: &Limits,
+) -> (Option<Format>, Result<Workbook, ReadError>) {
     if bytes.len() > limits.max_file_bytes {
-        return Err(ReadError::TooLarge {
+        let too_large = ReadError::TooLarge {
             size: bytes.len(),
             limit: limits.max_file_bytes,
-        });
+        };
+        return (None, Err(too_large));
     }
+    let mut detected = None;
     let result = catch_unwind(AssertUnwindSafe(|| {
         let format = sniff(bytes, name)?;
+        detected = Some(format);
         match format {
             Format::Xlsx => xlsx::read(bytes, limits),
             Format::Ods => ods::read(bytes, limits),
             Format::Xls => xls::read(bytes, limits),
         }
     }));
-    match result {
+    let result = match result {
         Ok(result) => result,
         Err(_) => {
             tracing::warn!(
@@ -436,12 +459,23 @@ pub fn read_with(bytes: &[u8], name: Option<&str>, limits: &Limits) -> Result<Wo
             );
             Err(ReadError::Panicked)
         }
-    }
+    };
+    (detected, result)
 }
 
 /// Reads and checks a workbook: the compliance result, or FORM-1 when it cannot be read.
 pub fn check(bytes: &[u8], name: Option<&str>, ctx: Context<'_>) -> Checked {
-    check_read(&read(bytes, name), ctx)
+    check_detected(bytes, name, ctx).1
+}
+
+/// [`check`], and the format the content was found to be (none when it is no workbook).
+pub fn check_detected(
+    bytes: &[u8],
+    name: Option<&str>,
+    ctx: Context<'_>,
+) -> (Option<Format>, Checked) {
+    let (format, read) = read_detected(bytes, name, &Limits::default());
+    (format, check_read(&read, ctx))
 }
 
 /// Checks what [`read`] gave: the compliance result, or FORM-1 when it could not read the file.
