@@ -5,14 +5,22 @@
    catches a misspelled !Ref inside a SAM resource.
 2. The DynamoDB table is the one the store creates (`provrum table-definition`).
 3. The HTTP API routes are exactly the ones /openapi.json publishes, each on one function.
+4. Operations (infra/README.md, the runbook): every alarm the runbook describes exists, watches
+   its metric, has its threshold as a parameter and reaches the one alarm topic; the yearly
+   schedule and its function keep what fails in the dead-letter queue, which is watched; every
+   function is traced with X-Ray. Then each alarm is removed in turn, and the check must fail
+   without it: a check that passes without an alarm would not protect it.
 
 Usage: infra_check.py TEMPLATE PROVRUM_BINARY OPENAPI_JSON OUT_JSON
 """
 
+import copy
 import json
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 # The transform looks up the region (for ARNs and partitions); nothing is sent to AWS.
 os.environ.setdefault("AWS_DEFAULT_REGION", "eu-north-1")
@@ -29,13 +37,161 @@ class NoManagedPolicies:
         return {}
 
 
+class CheckFailed(Exception):
+    pass
+
+
 def fail(message):
-    print(f"infra check: {message}", file=sys.stderr)
-    sys.exit(1)
+    raise CheckFailed(message)
+
+
+def ref(value):
+    """The logical id a `{"Ref": X}` or `{"Fn::GetAtt": [X, ...]}` names, else None."""
+    if isinstance(value, dict):
+        if "Ref" in value:
+            return value["Ref"]
+        if "Fn::GetAtt" in value:
+            return value["Fn::GetAtt"][0]
+    return None
+
+
+# DynamoDB operations the functions' store calls (shared/store/src/dynamo), by their SDK method:
+# migrate.rs and table.rs are the CLI's (a Scan, creating tables), never a function's.
+SDK_CALL = re.compile(r"\.(get_item|batch_get_item|query|put_item|update_item|delete_item|transact_write_items|transact_get_items|batch_write_item|scan)\(\)")
+
+
+def store_operations():
+    root = Path(__file__).resolve().parent.parent / "shared/store/src/dynamo"
+    found = set()
+    for path in root.glob("*.rs"):
+        if path.name in ("migrate.rs", "table.rs"):
+            continue
+        for call in SDK_CALL.findall(path.read_text(encoding="utf-8")):
+            found.add("".join(part.capitalize() for part in call.split("_")))
+    if not found:
+        fail(f"no DynamoDB calls found under {root}")
+    return found
+
+
+def metric_stats(alarm):
+    """An alarm's metrics as (namespace, name, {dimension: value}), single or in metric math."""
+    props = alarm["Properties"]
+    if "MetricName" in props:
+        dims = {d["Name"]: d["Value"] for d in props.get("Dimensions", [])}
+        return [(props["Namespace"], props["MetricName"], dims)]
+    stats = []
+    for query in props.get("Metrics", []):
+        if "MetricStat" in query:
+            metric = query["MetricStat"]["Metric"]
+            dims = {d["Name"]: d["Value"] for d in metric.get("Dimensions", [])}
+            stats.append((metric["Namespace"], metric["MetricName"], dims))
+    return stats
+
+
+def check_operations(resources, parameters):
+    """The alarms, the dead-letter queue and tracing (section 4 above). Returns the alarm table."""
+    topics = [name for name, r in resources.items() if r["Type"] == "AWS::SNS::Topic"]
+    if len(topics) != 1:
+        fail(f"expected one alarm topic (AWS::SNS::Topic), found {topics}")
+    topic = topics[0]
+    subscriptions = [r for r in resources.values() if r["Type"] == "AWS::SNS::Subscription"]
+    if not any(ref(r["Properties"].get("TopicArn")) == topic and ref(r["Properties"].get("Endpoint")) == "AlarmEmail"
+               for r in subscriptions):
+        fail("the alarm topic has no subscription for the AlarmEmail parameter")
+    if "AlarmEmail" not in parameters or parameters["AlarmEmail"].get("Default") != "":
+        fail("AlarmEmail must be a parameter, empty by default (optional)")
+
+    alarms = {name: r for name, r in resources.items() if r["Type"] == "AWS::CloudWatch::Alarm"}
+    for name, alarm in alarms.items():
+        props = alarm["Properties"]
+        if [ref(a) for a in props.get("AlarmActions", [])] != [topic]:
+            fail(f"{name} does not reach the alarm topic {topic} (AlarmActions)")
+        threshold = ref(props.get("Threshold"))
+        if threshold not in parameters or "Default" not in parameters[threshold]:
+            fail(f"{name}'s threshold is not a parameter with a default")
+        if not props.get("AlarmDescription", "").count("infra/README.md#"):
+            fail(f"{name} does not point to its place in the runbook")
+
+    def watching(namespace, metric, **dims):
+        """The alarms with a metric of `namespace`/`metric` whose dimensions include `dims`."""
+        return sorted(
+            name for name, alarm in alarms.items()
+            if any(ns == namespace and m == metric and all(d.get(k) == v for k, v in dims.items())
+                   for ns, m, d in metric_stats(alarm))
+        )
+
+    table = []
+
+    def need(what, namespace, metric, **dims):
+        found = watching(namespace, metric, **dims)
+        if not found:
+            fail(f"no alarm on {what}: {namespace} {metric} {dims}")
+        for name in found:
+            table.append((name, f"{namespace} {metric}", what))
+
+    functions = sorted(n for n, r in resources.items() if r["Type"] == "AWS::Lambda::Function")
+    for function in functions:
+        for metric in ("Errors", "Throttles"):
+            need(f"{function} {metric.lower()}", "AWS/Lambda", metric, FunctionName={"Ref": function})
+        if resources[function]["Properties"].get("TracingConfig", {}).get("Mode") != "Active":
+            fail(f"{function} is not traced (Tracing: Active)")
+    apis = [n for n, r in resources.items() if r["Type"] == "AWS::ApiGatewayV2::Api"]
+    need("the HTTP API's 5xx", "AWS/ApiGateway", "5xx", ApiId={"Ref": apis[0]})
+    need("the HTTP API's requests (for the 5xx share)", "AWS/ApiGateway", "Count", ApiId={"Ref": apis[0]})
+    latency = [n for n in watching("AWS/ApiGateway", "Latency", ApiId={"Ref": apis[0]})
+               if alarms[n]["Properties"].get("ExtendedStatistic") == "p99"]
+    if not latency:
+        fail("no alarm on the HTTP API's p99 latency")
+    table += [(n, "AWS/ApiGateway Latency p99", "the HTTP API's latency") for n in latency]
+    tables = [n for n, r in resources.items() if r["Type"] == "AWS::DynamoDB::Table"]
+    operations = sorted(store_operations())
+    for operation in operations:
+        for metric in ("ThrottledRequests", "SystemErrors"):
+            need(f"the table: {', '.join(operations)}", "AWS/DynamoDB", metric,
+                 TableName={"Ref": tables[0]}, Operation=operation)
+
+    # The yearly schedule: its own group, its dead letters, its failures.
+    schedules = [(n, r) for n, r in resources.items() if r["Type"] == "AWS::Scheduler::Schedule"]
+    if len(schedules) != 1:
+        fail(f"expected one schedule, found {len(schedules)}")
+    schedule_name, schedule = schedules[0]
+    group = ref(schedule["Properties"].get("GroupName"))
+    if group not in resources or resources[group]["Type"] != "AWS::Scheduler::ScheduleGroup":
+        fail(f"{schedule_name} is not in a schedule group of its own (GroupName)")
+    target = schedule["Properties"]["Target"]
+    queue = ref(target.get("DeadLetterConfig", {}).get("Arn"))
+    if queue not in resources or resources[queue]["Type"] != "AWS::SQS::Queue":
+        fail(f"{schedule_name} has no dead-letter queue (Target.DeadLetterConfig)")
+    function = ref(target["Arn"])
+    if ref(resources[function]["Properties"].get("DeadLetterConfig", {}).get("TargetArn")) != queue:
+        fail(f"{function} (the schedule's target) does not keep its failed runs in {queue} (DeadLetterQueue)")
+    role = ref(target["RoleArn"])
+    if not any(ref(st.get("Resource")) == queue and st.get("Action") == "sqs:SendMessage"
+               for policy in resources[role]["Properties"].get("Policies", [])
+               for st in policy["PolicyDocument"]["Statement"]):
+        fail(f"the schedule's role {role} may not send to {queue}")
+    for metric in ("TargetErrorCount", "InvocationDroppedCount", "InvocationsFailedToBeSentToDeadLetterCount"):
+        need("the yearly schedule's failures", "AWS/Scheduler", metric, ScheduleGroup={"Ref": group})
+    for metric in ("AsyncEventsDropped", "DeadLetterErrors"):
+        need("the yearly report's lost runs", "AWS/Lambda", metric, FunctionName={"Ref": function})
+    need("the yearly report's dead letters", "AWS/SQS", "ApproximateNumberOfMessagesVisible",
+         QueueName={"Fn::GetAtt": [queue, "QueueName"]})
+    need("notices the members never got", "Provrum", "NoticesGivenUp", Stack={"Ref": "AWS::StackName"})
+    unchecked = set(alarms) - {name for name, _, _ in table}
+    if unchecked:
+        fail(f"alarms the check does not know: {sorted(unchecked)} (describe them here and in the runbook)")
+    return table
 
 
 def main():
-    template_path, provrum, openapi_path, out_path = sys.argv[1:5]
+    try:
+        check(*sys.argv[1:5])
+    except CheckFailed as e:
+        print(f"infra check: {e}", file=sys.stderr)
+        sys.exit(1)
+
+
+def check(template_path, provrum, openapi_path, out_path):
     with open(template_path, encoding="utf-8") as f:
         template = yaml_parse(f.read())
     # What `sam package` does before the transform: local code becomes an S3 object.
@@ -111,6 +267,27 @@ def main():
     print(f"infra check: SAM transform ok ({len(resources)} resources), table as the store makes it, "
           f"{len(published)} routes as /openapi.json publishes them and {len(pages)} of the web page, "
           "throttled, no headers logged")
+
+    parameters = cfn.get("Parameters", {})
+    table = check_operations(resources, parameters)
+    print("infra check: alarms, each to the alarm topic, threshold a parameter:")
+    seen = set()
+    for name, metric, what in sorted(table):
+        if (name, metric) not in seen:
+            seen.add((name, metric))
+            print(f"  {name:<28} {metric:<58} {what}")
+    # Without any one alarm, the check must fail.
+    alarms = sorted({name for name, _, _ in table})
+    for name in alarms:
+        without = copy.deepcopy(resources)
+        del without[name]
+        try:
+            check_operations(without, parameters)
+        except CheckFailed:
+            continue
+        fail(f"the check passes without {name}: it would not notice that alarm missing")
+    print(f"infra check: {len(alarms)} alarms; without any one of them the check fails. "
+          "Dead letters of the yearly schedule and its function kept and watched; every function traced")
 
 
 if __name__ == "__main__":
