@@ -9,7 +9,9 @@
    its metric, has its threshold as a parameter and reaches the one alarm topic; the yearly
    schedule and its function keep what fails in the dead-letter queue, which is watched; every
    function is traced with X-Ray. Then each alarm is removed in turn, and the check must fail
-   without it: a check that passes without an alarm would not protect it.
+   without it: a check that passes without an alarm would not protect it. And the table: every
+   function, permission and alarm names it through one switch, so pointing the stack at a
+   restored table (the runbook) is one parameter, RestoredTableName.
 
 Usage: infra_check.py TEMPLATE PROVRUM_BINARY OPENAPI_JSON OUT_JSON
 """
@@ -88,6 +90,49 @@ def metric_stats(alarm):
     return stats
 
 
+RESTORED = "UseRestoredTable"
+
+
+def table_in_use(table):
+    """The table's name where the functions use it: the stack's own, or a restored one."""
+    return {"Fn::If": [RESTORED, {"Ref": "RestoredTableName"}, {"Ref": table}]}
+
+
+def names_table(value, table):
+    """Whether `value` (a piece of template) names the table outside the restored-table switch."""
+    if isinstance(value, dict):
+        if value.get("Ref") == table or value.get("Fn::GetAtt", [None])[0] == table:
+            return True
+        if "Fn::Sub" in value:
+            text = value["Fn::Sub"] if isinstance(value["Fn::Sub"], str) else value["Fn::Sub"][0]
+            if "${" + table + "}" in text or "${" + table + "." in text:
+                return True
+        if "Fn::If" in value and value["Fn::If"][0] == RESTORED:
+            return False
+        return any(names_table(v, table) for v in value.values())
+    if isinstance(value, list):
+        return any(names_table(v, table) for v in value)
+    return False
+
+
+def check_restorable(resources, outputs):
+    """Pointing the stack at a restored table (the runbook's restore) is one parameter: every
+    function's table, permission and alarm goes through the UseRestoredTable switch."""
+    tables = [n for n, r in resources.items() if r["Type"] == "AWS::DynamoDB::Table"]
+    table = tables[0]
+    for name, resource in resources.items():
+        if name != table and names_table(resource.get("Properties", {}), table):
+            fail(f"{name} names the table {table} directly: after a restore it would still use the "
+                 f"old one (use the {RESTORED} switch, RestoredTableName)")
+    if names_table(outputs, table):
+        fail(f"an output names the table {table} directly (use the {RESTORED} switch)")
+    for name, resource in resources.items():
+        if resource["Type"] == "AWS::Lambda::Function":
+            env = resource["Properties"].get("Environment", {}).get("Variables", {})
+            if env.get("PROVRUM_TABLE") != table_in_use(table):
+                fail(f"{name}'s PROVRUM_TABLE is not the table in use")
+
+
 def check_operations(resources, parameters):
     """The alarms, the dead-letter queue and tracing (section 4 above). Returns the alarm table."""
     topics = [name for name, r in resources.items() if r["Type"] == "AWS::SNS::Topic"]
@@ -148,7 +193,7 @@ def check_operations(resources, parameters):
     for operation in operations:
         for metric in ("ThrottledRequests", "SystemErrors"):
             need(f"the table: {', '.join(operations)}", "AWS/DynamoDB", metric,
-                 TableName={"Ref": tables[0]}, Operation=operation)
+                 TableName=table_in_use(tables[0]), Operation=operation)
 
     # The yearly schedule: its own group, its dead letters, its failures.
     schedules = [(n, r) for n, r in resources.items() if r["Type"] == "AWS::Scheduler::Schedule"]
@@ -269,6 +314,7 @@ def check(template_path, provrum, openapi_path, out_path):
           "throttled, no headers logged")
 
     parameters = cfn.get("Parameters", {})
+    check_restorable(resources, cfn.get("Outputs", {}))
     table = check_operations(resources, parameters)
     print("infra check: alarms, each to the alarm topic, threshold a parameter:")
     seen = set()
@@ -287,7 +333,8 @@ def check(template_path, provrum, openapi_path, out_path):
             continue
         fail(f"the check passes without {name}: it would not notice that alarm missing")
     print(f"infra check: {len(alarms)} alarms; without any one of them the check fails. "
-          "Dead letters of the yearly schedule and its function kept and watched; every function traced")
+          "Dead letters of the yearly schedule and its function kept and watched; every function traced; "
+          "a restored table is one parameter away (RestoredTableName)")
 
 
 if __name__ == "__main__":
