@@ -90,6 +90,7 @@ def metric_stats(alarm):
     return stats
 
 
+RUNBOOK = Path(__file__).resolve().parent.parent / "infra/README.md"
 RESTORED = "UseRestoredTable"
 
 
@@ -154,8 +155,9 @@ def check_operations(resources, parameters):
         threshold = ref(props.get("Threshold"))
         if threshold not in parameters or "Default" not in parameters[threshold]:
             fail(f"{name}'s threshold is not a parameter with a default")
-        if not props.get("AlarmDescription", "").count("infra/README.md#"):
-            fail(f"{name} does not point to its place in the runbook")
+        anchor = re.search(r"infra/README\.md#([a-z0-9-]+)", props.get("AlarmDescription", ""))
+        if not anchor or f'<a id="{anchor.group(1)}"></a>' not in RUNBOOK.read_text(encoding="utf-8"):
+            fail(f"{name} does not point to its section of the runbook (infra/README.md)")
 
     def watching(namespace, metric, **dims):
         """The alarms with a metric of `namespace`/`metric` whose dimensions include `dims`."""

@@ -99,3 +99,34 @@ fn docs_api_md_has_every_operation_and_schema() {
         "| GET | [`/provrum`](#get-provrum) | List provrum in the order they were proposed, a page at a time | bearer token |"
     ));
 }
+
+/// The runbook's table of business metrics (infra/README.md) lists exactly the metrics the
+/// functions write (`provrum_http::metrics::METRICS`), each with its dimensions.
+#[test]
+fn the_runbook_lists_every_business_metric_with_its_dimensions() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../infra/README.md");
+    let runbook = std::fs::read_to_string(&path).expect("infra/README.md");
+    let rows: Vec<(&str, &str)> = runbook
+        .lines()
+        .filter_map(|line| {
+            let mut cells = line.strip_prefix("| `")?.splitn(2, "` |");
+            Some((cells.next()?, cells.next()?))
+        })
+        .collect();
+    let listed: Vec<&str> = rows.iter().map(|(name, _)| *name).collect();
+    let written: Vec<&str> = provrum_http::metrics::METRICS
+        .iter()
+        .map(|m| m.name)
+        .collect();
+    assert_eq!(listed, written, "the metrics table in infra/README.md");
+    for (metric, (_, rest)) in provrum_http::metrics::METRICS.iter().zip(&rows) {
+        let dimensions = rest.split(" | ").next().unwrap_or_default();
+        for dimension in metric.dimensions {
+            assert!(
+                dimensions.contains(&format!("`{dimension}`")),
+                "{}: dimension {dimension} is not in its row",
+                metric.name
+            );
+        }
+    }
+}
