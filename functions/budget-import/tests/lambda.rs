@@ -96,3 +96,66 @@ async fn a_file_that_is_no_workbook_is_counted_as_unknown() {
         )]
     );
 }
+
+/// An upload that fails because DynamoDB does not answer can be followed from the gateway's
+/// request to the store: every line the invocation logs names its trace and Lambda's request id
+/// (the access log's `integrationRequestId`), and one says what DynamoDB did.
+#[tokio::test]
+async fn a_failed_upload_can_be_followed_to_dynamodb_by_its_trace() {
+    let (_dir, db, _kansli) = seeded_db().await;
+    let binary = std::path::Path::new(env!("CARGO_BIN_EXE_budget-import"));
+    // A port nothing listens on: every DynamoDB call is refused.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let endpoint = format!("http://{}", closed.local_addr().expect("addr"));
+    drop(closed);
+    let env = [
+        ("PROVRUM_STORE", "dynamodb"),
+        ("PROVRUM_TABLE", "provrum"),
+        ("AWS_ENDPOINT_URL", endpoint.as_str()),
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+    ];
+    let event = http_event_bytes(
+        "POST",
+        "/provrum/pr_abcdefghijklmnop/budget",
+        &[
+            ("authorization", "Bearer prv_leaked-or-not"),
+            ("content-type", XLSX),
+        ],
+        &provrum_tests::app::workbook("org-a", &["org-b"]),
+    );
+    let (outcome, stdout) = invoke_logged(binary, &db, event, &env).await;
+    let r = response(outcome);
+    assert_eq!(r["statusCode"], 503, "{r}");
+    let logs: Vec<serde_json::Value> = stdout
+        .iter()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|l| l.get("spans").is_some())
+        .collect();
+    for line in &logs {
+        assert_eq!(line["spans"][0]["xrayTraceId"], TRACE_ID, "{line}");
+        assert!(line["spans"][0]["requestId"].is_string(), "{line}");
+    }
+    let failed = logs
+        .iter()
+        .find(|l| l["fields"]["message"] == "DynamoDB call failed")
+        .unwrap_or_else(|| panic!("no line says which DynamoDB call failed: {stdout:#?}"));
+    println!("{failed}");
+    assert_eq!(failed["span"]["name"], "store", "{failed}");
+    assert!(failed["span"]["op"].is_string(), "{failed}");
+    assert!(
+        failed["spans"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|s| s["route"] == "/provrum/{id}/budget")),
+        "{failed}"
+    );
+    assert!(
+        logs.iter()
+            .any(|l| l["fields"]["message"] == "store unavailable"),
+        "{stdout:#?}"
+    );
+    assert!(
+        logs.iter().any(|l| l["fields"]["status"] == 503),
+        "the request's own line: {stdout:#?}"
+    );
+}

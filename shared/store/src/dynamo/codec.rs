@@ -44,6 +44,11 @@ where
     R: std::fmt::Debug,
 {
     let text = DisplayErrorContext(&e).to_string();
+    // Logged here, inside the store call's span (its `op`), so a failed request's lines show
+    // which call DynamoDB did not take. A failed condition is an answer, not a failure.
+    if !condition_failed(&e) {
+        tracing::warn!(error = %text, "DynamoDB call failed");
+    }
     match &e {
         SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => {
             StoreError::Unavailable(text)
