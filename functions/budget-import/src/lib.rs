@@ -61,7 +61,6 @@ async fn run_check(
             registered: registered.as_deref(),
         };
         let (format, checked) = provrum_workbook::check_detected(&bytes, name.as_deref(), ctx);
-        let format = format.map_or("unknown", provrum_workbook::Format::name);
         provrum_http::metrics::workbook_checked(checked.report.verdict(), format);
         checked
     })

@@ -121,7 +121,7 @@ impl AppState {
                     tracing::warn!(title = %message.title, error = %e, "webhook not told");
                     // Counted and written at once: the invocation that caused it has ended.
                     metrics::notice_given_up();
-                    metrics::flush(None);
+                    metrics::flush();
                 }
             }
         }))

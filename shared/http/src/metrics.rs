@@ -90,29 +90,47 @@ pub fn init(stack: &str) {
     }
 }
 
-/// The invocation a flush belongs to, written into each EMF line as properties.
-pub struct Invocation<'a> {
-    pub function: &'a str,
-    pub request_id: &'a str,
-    pub trace_id: Option<&'a str>,
+/// A Lambda invocation's business metrics: written, with its function, request id and trace id
+/// as properties, when this is dropped — after the invocation answered, failed or panicked.
+pub(crate) struct Invocation {
+    function: String,
+    request_id: String,
+    trace_id: Option<String>,
+}
+
+impl Invocation {
+    pub(crate) fn of(context: &lambda_http::Context) -> Invocation {
+        Invocation {
+            function: context.env_config.function_name.clone(),
+            request_id: context.request_id.clone(),
+            trace_id: context.xray_trace_id.clone(),
+        }
+    }
+}
+
+impl Drop for Invocation {
+    fn drop(&mut self) {
+        let Some(collector) = COLLECTOR.get() else {
+            return;
+        };
+        collector
+            .set_property("function", self.function.clone())
+            .set_property("requestId", self.request_id.clone());
+        match &self.trace_id {
+            Some(trace) => collector.set_property("traceId", trace.clone()),
+            None => collector.remove_property("traceId"),
+        };
+        flush();
+    }
 }
 
 /// Writes what was counted since the last flush to stdout, one EMF line per set of dimensions,
 /// and starts counting from zero. Nothing is written when nothing was counted. The lines go out
 /// in one write, so they never interleave with a log line.
-pub fn flush(invocation: Option<Invocation<'_>>) {
+pub fn flush() {
     let Some(collector) = COLLECTOR.get() else {
         return;
     };
-    if let Some(invocation) = invocation {
-        collector
-            .set_property("function", invocation.function.to_string())
-            .set_property("requestId", invocation.request_id.to_string());
-        match invocation.trace_id {
-            Some(trace) => collector.set_property("traceId", trace.to_string()),
-            None => collector.remove_property("traceId"),
-        };
-    }
     let mut lines = Vec::new();
     if let Err(e) = collector.flush(&mut lines) {
         tracing::warn!(error = %e, "business metrics not written");
@@ -133,16 +151,19 @@ fn count(metric: &Metric, labels: &[(&'static str, String)]) {
     metrics::counter!(metric.name, labels).increment(1);
 }
 
-/// A workbook was read and checked.
-pub fn workbook_checked(verdict: provrum_rules::finding::Verdict, format: &str) {
-    let verdict = match verdict {
-        provrum_rules::finding::Verdict::Ok => "ok",
-        provrum_rules::finding::Verdict::Warnings => "warnings",
-        provrum_rules::finding::Verdict::Errors => "errors",
-    };
+/// A workbook was read and checked; `format` is what its content was found to be (none: no
+/// workbook at all, counted as `unknown`).
+pub fn workbook_checked(
+    verdict: provrum_rules::finding::Verdict,
+    format: Option<provrum_workbook::Format>,
+) {
+    let format = format.map_or("unknown", provrum_workbook::Format::name);
     count(
         &WORKBOOKS_CHECKED,
-        &[("Verdict", verdict.into()), ("Format", format.into())],
+        &[
+            ("Verdict", verdict.as_str().into()),
+            ("Format", format.into()),
+        ],
     );
 }
 

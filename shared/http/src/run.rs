@@ -162,41 +162,7 @@ async fn dispatch(
     event: lambda_http::LambdaEvent<serde_json::Value>,
 ) -> Result<serde_json::Value, lambda_http::Error> {
     let _done = state.notices.invocation_started();
-    let context = &event.context;
-    let flush = Flush {
-        function: context.env_config.function_name.clone(),
-        request_id: context.request_id.clone(),
-        trace_id: context.xray_trace_id.clone(),
-    };
-    let answer = invoke(app, state, on_event, event).await;
-    drop(flush);
-    answer
-}
-
-/// Writes the invocation's business metrics when dropped: after it answered, failed or
-/// panicked.
-struct Flush {
-    function: String,
-    request_id: String,
-    trace_id: Option<String>,
-}
-
-impl Drop for Flush {
-    fn drop(&mut self) {
-        crate::metrics::flush(Some(crate::metrics::Invocation {
-            function: &self.function,
-            request_id: &self.request_id,
-            trace_id: self.trace_id.as_deref(),
-        }));
-    }
-}
-
-async fn invoke(
-    app: Router,
-    state: AppState,
-    on_event: Option<EventHandler>,
-    event: lambda_http::LambdaEvent<serde_json::Value>,
-) -> Result<serde_json::Value, lambda_http::Error> {
+    let _metrics = crate::metrics::Invocation::of(&event.context);
     let lambda_http::LambdaEvent { payload, context } = event;
     if payload.get("requestContext").is_some() {
         let request: lambda_http::request::LambdaRequest = serde_json::from_value(payload)?;

@@ -124,6 +124,15 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// Its name on the wire: `ok`, `warnings` or `errors`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::Warnings => "warnings",
+            Verdict::Errors => "errors",
+        }
+    }
+
     pub fn of(findings: &[Finding]) -> Verdict {
         if findings.iter().any(|f| f.severity == Severity::Error) {
             Verdict::Errors
@@ -213,6 +222,16 @@ pub struct RenderedFinding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_verdicts_name_is_its_name_on_the_wire() {
+        for verdict in [Verdict::Ok, Verdict::Warnings, Verdict::Errors] {
+            assert_eq!(
+                serde_json::to_value(verdict).ok(),
+                Some(serde_json::json!(verdict.as_str()))
+            );
+        }
+    }
 
     const RULE: Rule = Rule {
         id: "BUD-4",
