@@ -20,9 +20,10 @@ use tower::ServiceExt as _;
 /// The largest answer read back (a status table of every provrum fits many times over).
 const MAX_ANSWER: usize = 16 << 20;
 
-/// The API's routes, wrapped the way a function wraps them ([`provrum_http::app`]), so an
-/// answer is exactly what an HTTP client would get. The wrapping needs the state, so it is done
-/// on the first call and kept: not again on every call of every page.
+/// The API's routes, wrapped the way a function wraps them ([`provrum_http::answering`]), so an
+/// answer is exactly what an HTTP client would get; the call logs inside the page's request. The
+/// wrapping needs the state, so it is done on the first call and kept: not again on every call
+/// of every page.
 #[derive(Clone)]
 pub struct Api {
     routes: Router<AppState>,
@@ -141,7 +142,7 @@ impl Api {
     async fn send(&self, state: &AppState, request: Request<Body>) -> Answer {
         let app = self
             .app
-            .get_or_init(|| provrum_http::app(self.routes.clone(), state.clone()))
+            .get_or_init(|| provrum_http::answering(self.routes.clone(), state.clone()))
             .clone();
         let response = match app.oneshot(request).await {
             Ok(response) => response,

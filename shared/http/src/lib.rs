@@ -207,6 +207,25 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// Wraps a function's routes with what every function has: problem rendering, request ids,
 /// request logs, and a problem for unknown paths.
 pub fn app(routes: Router<AppState>, state: AppState) -> Router {
+    answering(routes, state)
+        // One line per answered request (its status and latency), in the request's span.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(tracing::Level::INFO)
+                        .latency_unit(LatencyUnit::Millis),
+                ),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// [`app`] without its request span, request log and request ids: the answers an HTTP client
+/// gets, for a caller in the same process that is itself a request already logged (the web
+/// page), so that its calls log inside its span rather than as requests of their own.
+pub fn answering(routes: Router<AppState>, state: AppState) -> Router {
     routes
         .fallback(|| async { ApiError::no_such_path() })
         .with_state(state)
@@ -221,18 +240,6 @@ pub fn app(routes: Router<AppState>, state: AppState) -> Router {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
-        // One line per answered request (its status and latency), in the request's span.
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(request_span)
-                .on_response(
-                    DefaultOnResponse::new()
-                        .level(tracing::Level::INFO)
-                        .latency_unit(LatencyUnit::Millis),
-                ),
-        )
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
 }
 
 /// The span every request's handler and store calls run in: its request id (the caller's
