@@ -4,8 +4,8 @@
 
 use crate::api::{Org, Payload, Problem, Report, StatusRow, TokenCreated, TokenView};
 use crate::pages::{
-    done_banner, href, href_query, kind_word, layout, local_time, membership_word, status_word, t,
-    verdict_word,
+    column_heads, done_banner, href, href_query, kind_word, layout, local_time, membership_word,
+    status_word, t, verdict_word,
 };
 use crate::provrum::{failed, finding_list, own_problem, problem_summary};
 use crate::words::words;
@@ -320,13 +320,13 @@ fn report_page(lang: Lang, year: &str, report: Result<&Report, &Problem>) -> Mar
             @if !r.provrum.is_empty() {
                 table {
                     caption { (t(lang, "Provrum som startade på årets kvot", "Provrum started on the year's quota")) }
-                    thead { tr {
-                        th scope="col" { (t(lang, "Provrum", "Provrum")) }
-                        th scope="col" { (t(lang, "Status", "Status")) }
-                        th scope="col" { (t(lang, "Start", "Start")) }
-                        th scope="col" { (t(lang, "Slut", "End")) }
-                        th scope="col" { (t(lang, "Basfinansiering", "Base funding")) }
-                    } }
+                    (column_heads(&[
+                        t(lang, "Provrum", "Provrum"),
+                        t(lang, "Status", "Status"),
+                        t(lang, "Start", "Start"),
+                        t(lang, "Slut", "End"),
+                        t(lang, "Basfinansiering", "Base funding"),
+                    ]))
                     tbody {
                         @for p in &r.provrum {
                             tr {
@@ -476,12 +476,12 @@ fn orgs_page(lang: Lang, list: &[Org], problem: Option<&Problem>, kept: &NewOrg)
         h1 { (title) }
         table {
             caption { (t(lang, "Organisationer", "Organisations")) " (" (list.len()) ")" }
-            thead { tr {
-                th scope="col" { (t(lang, "Namn", "Name")) }
-                th scope="col" { (t(lang, "Id", "Id")) }
-                th scope="col" { (t(lang, "Slag", "Kind")) }
-                th scope="col" { (t(lang, "Roll", "Role")) }
-            } }
+            (column_heads(&[
+                t(lang, "Namn", "Name"),
+                t(lang, "Id", "Id"),
+                t(lang, "Slag", "Kind"),
+                t(lang, "Roll", "Role"),
+            ]))
             tbody {
                 @for o in list {
                     tr {
@@ -625,12 +625,12 @@ fn org_page(lang: Lang, org: &Org, tokens: &[TokenView], outcome: &OrgOutcome) -
         }
         table {
             caption { (t(lang, "Tokens", "Tokens")) " (" (tokens.len()) ")" }
-            thead { tr {
-                th scope="col" { (t(lang, "Etikett", "Label")) }
-                th scope="col" { (t(lang, "Skapad", "Created")) }
-                th scope="col" { (t(lang, "Senast använd", "Last used")) }
-                th scope="col" { (t(lang, "Återkalla", "Revoke")) }
-            } }
+            (column_heads(&[
+                t(lang, "Etikett", "Label"),
+                t(lang, "Skapad", "Created"),
+                t(lang, "Senast använd", "Last used"),
+                t(lang, "Återkalla", "Revoke"),
+            ]))
             tbody {
                 @for tok in tokens {
                     tr {

@@ -139,6 +139,15 @@ pub fn statement(lang: Lang) -> Markup {
 }
 
 /// `sv` or `en`, as the page's language asks.
+/// A table's column headings (the header row every plain table of the page has).
+pub(crate) fn column_heads(heads: &[&str]) -> Markup {
+    html! {
+        thead { tr {
+            @for head in heads { th scope="col" { (head) } }
+        } }
+    }
+}
+
 pub(crate) fn t(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
     match lang {
         Lang::Sv => sv,

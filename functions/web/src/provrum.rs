@@ -4,8 +4,8 @@
 
 use crate::api::{Answer, Budget, Me, Payload, Problem, ProvrumView};
 use crate::pages::{
-    code, done_banner, href, href_query, layout, local_time, membership_word, participant_word,
-    status_word, summary, t, verdict_word,
+    code, column_heads, done_banner, href, href_query, layout, local_time, membership_word,
+    participant_word, status_word, summary, t, verdict_word,
 };
 use crate::words::words;
 use crate::{Asked, Change, Fields, Visit, html};
@@ -185,13 +185,13 @@ fn overview_page(
         } @else {
             table {
                 caption { (w.caption) }
-                thead { tr {
-                    th scope="col" { (w.col_title) }
-                    th scope="col" { (w.col_status) }
-                    th scope="col" { (w.col_leader) }
-                    th scope="col" { (w.col_ready) }
-                    th scope="col" { (w.col_yours) }
-                } }
+                (column_heads(&[
+                    w.col_title,
+                    w.col_status,
+                    w.col_leader,
+                    w.col_ready,
+                    w.col_yours,
+                ]))
                 tbody {
                     @for p in list {
                         tr {
@@ -523,15 +523,15 @@ fn budget_section(lang: Lang, p: &ProvrumView, b: &Budget) -> Markup {
         @if !b.versions.is_empty() {
             table {
                 caption { (t(lang, "Budgetversioner", "Budget versions")) }
-                thead { tr {
-                    th scope="col" { (t(lang, "Version", "Version")) }
-                    th scope="col" { (t(lang, "Fil", "File")) }
-                    th scope="col" { (t(lang, "Inlämnad", "Submitted")) }
-                    th scope="col" { (t(lang, "Av", "By")) }
-                    th scope="col" { (t(lang, "Bedömning", "Verdict")) }
-                    th scope="col" { (t(lang, "Fel", "Errors")) }
-                    th scope="col" { (t(lang, "Varningar", "Warnings")) }
-                } }
+                (column_heads(&[
+                    t(lang, "Version", "Version"),
+                    t(lang, "Fil", "File"),
+                    t(lang, "Inlämnad", "Submitted"),
+                    t(lang, "Av", "By"),
+                    t(lang, "Bedömning", "Verdict"),
+                    t(lang, "Fel", "Errors"),
+                    t(lang, "Varningar", "Warnings"),
+                ]))
                 tbody {
                     @for v in b.versions.iter().rev() {
                         tr {
@@ -558,13 +558,13 @@ pub(crate) fn findings_table(lang: Lang, c: &Compliance) -> Markup {
         } @else {
             table.findings-table {
                 caption { (t(lang, "Regelkontrollens fynd", "What the rules found")) }
-                thead { tr {
-                    th scope="col" { (t(lang, "Regel", "Rule")) }
-                    th scope="col" { (t(lang, "Allvar", "Severity")) }
-                    th scope="col" { (t(lang, "Vad som är fel", "What is wrong")) }
-                    th scope="col" { (t(lang, "Modellen säger", "The model says")) }
-                    th scope="col" { (t(lang, "Cell", "Cell")) }
-                } }
+                (column_heads(&[
+                    t(lang, "Regel", "Rule"),
+                    t(lang, "Allvar", "Severity"),
+                    t(lang, "Vad som är fel", "What is wrong"),
+                    t(lang, "Modellen säger", "The model says"),
+                    t(lang, "Cell", "Cell"),
+                ]))
                 tbody {
                     @for (i, f) in c.findings.iter().enumerate() {
                         tr id={ "fynd-" (i + 1) } tabindex="-1" {
