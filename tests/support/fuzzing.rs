@@ -16,10 +16,10 @@
 use crate::Book;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use provrum_rules::model::{Membership, OrgKind, Status};
+use provrum_rules::model::Status;
 use provrum_rules::{Context, RuleSet};
 use provrum_store::sqlite::SqliteStore;
-use provrum_store::{AuditEvent, Org, Participant, Provrum, Store};
+use provrum_store::{Provrum, Store};
 use std::io::{Cursor, Read, Write};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -195,65 +195,23 @@ async fn stage() -> Stage {
     let store = Arc::new(SqliteStore::in_memory().expect("in-memory store"));
     let kansli = crate::seed_kansli(store.as_ref()).await;
     let now = chrono::Utc::now();
-    let mut tokens = Vec::new();
-    for id in ["region-a", "region-b"] {
-        let org = Org {
-            id: id.into(),
-            name: format!("Region {id}"),
-            kind: OrgKind::Region,
-            membership: Membership::Member,
-            created_at: now,
-        };
-        let event = AuditEvent::new(
-            format!("org/{id}"),
-            "fuzz",
-            "org.created",
-            Default::default(),
-        );
-        store.create_org(&org, &event).await.expect("org");
-        let token = provrum_store::issue_token(store.as_ref(), id, "fuzz", "fuzz")
-            .await
-            .expect("token");
-        tokens.push(token.secret);
-    }
-    let participants = ["region-a", "region-b"]
-        .iter()
-        .map(|org| Participant {
-            org: org.to_string(),
-            wants_to_lead: *org == "region-a",
-            joined_at: now,
-        })
-        .collect();
+    let mut tokens = crate::seed_regions(store.as_ref(), &["region-a", "region-b"], |id| {
+        format!("Region {id}")
+    })
+    .await;
     let provrum = Provrum {
-        id: "pr_fuzzfuzzfuzzfuzz".into(),
-        title: "Fuzzat provrum".into(),
-        theme: None,
-        description: None,
         status: Status::Running,
-        proposer: "region-a".into(),
-        leader: Some("region-a".into()),
-        participants,
-        created_at: now,
-        updated_at: now,
         started_at: Some(now),
-        withdrawn_at: None,
-        result: None,
-        budget_versions: 0,
-        latest_budget: None,
         quota_year: Some(2026),
-        granted_base_funding_ore: None,
-        version: 0,
+        ..crate::led_provrum(
+            "pr_fuzzfuzzfuzzfuzz",
+            "Fuzzat provrum",
+            "region-a",
+            "region-b",
+            now,
+        )
     };
-    let event = AuditEvent::new(
-        "provrum/pr_fuzzfuzzfuzzfuzz",
-        "fuzz",
-        "provrum.proposed",
-        Default::default(),
-    );
-    store
-        .create_provrum(&provrum, &event)
-        .await
-        .expect("provrum");
+    crate::seed_provrum_as_is(store.as_ref(), &provrum).await;
     let state = provrum_http::AppState::new(store.clone());
     let other = tokens.pop().expect("two tokens");
     let leader = tokens.pop().expect("two tokens");

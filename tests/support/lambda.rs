@@ -272,65 +272,12 @@ pub fn response(outcome: Outcome) -> Value {
 /// and a token of `org-a`, the leader. Written straight into the store, as the functions under
 /// test here do not take those steps.
 pub async fn led_provrum_in(db: &FsPath) -> (String, String) {
-    use provrum_rules::model::{Membership, OrgKind, Status};
-    use provrum_store::{AuditEvent, Org, Participant, Provrum, Store};
     let store = provrum_store::sqlite::SqliteStore::open(db).expect("store");
-    let now = chrono::Utc::now();
-    let event = |entity: String, action: &str| {
-        AuditEvent::new(entity, "test", action, serde_json::Value::Null)
-    };
-    for id in ["org-a", "org-b"] {
-        let org = Org {
-            id: id.into(),
-            name: format!("Org {id}"),
-            kind: OrgKind::Region,
-            membership: Membership::Member,
-            created_at: now,
-        };
-        store
-            .create_org(&org, &event(format!("org/{id}"), "org.created"))
-            .await
-            .expect("org");
-    }
-    let leader = provrum_store::issue_token(&store, "org-a", "test", "test")
-        .await
-        .expect("token");
-    let participants = ["org-a", "org-b"]
-        .iter()
-        .map(|org| Participant {
-            org: org.to_string(),
-            wants_to_lead: *org == "org-a",
-            joined_at: now,
-        })
-        .collect();
-    let provrum = Provrum {
-        id: provrum_store::new_id(provrum_rules::ids::ProvrumId::PREFIX),
-        title: "Nattbussar".into(),
-        theme: None,
-        description: None,
-        status: Status::Proposed,
-        proposer: "org-a".into(),
-        leader: Some("org-a".into()),
-        participants,
-        created_at: now,
-        updated_at: now,
-        started_at: None,
-        withdrawn_at: None,
-        result: None,
-        budget_versions: 0,
-        latest_budget: None,
-        quota_year: None,
-        granted_base_funding_ore: None,
-        version: 0,
-    };
-    store
-        .create_provrum(
-            &provrum,
-            &event(format!("provrum/{}", provrum.id), "provrum.proposed"),
-        )
-        .await
-        .expect("provrum");
-    (provrum.id, leader.secret)
+    let tokens = crate::seed_regions(&store, &["org-a", "org-b"], |id| format!("Org {id}")).await;
+    let id = provrum_store::new_id(provrum_rules::ids::ProvrumId::PREFIX);
+    let provrum = crate::led_provrum(&id, "Nattbussar", "org-a", "org-b", chrono::Utc::now());
+    crate::seed_provrum_as_is(&store, &provrum).await;
+    (id, tokens[0].clone())
 }
 
 /// An API Gateway HTTP API event with a binary body (a workbook), as API Gateway sends one:

@@ -49,6 +49,75 @@ pub async fn seed_kansli(store: &dyn provrum_store::Store) -> String {
     token.secret
 }
 
+/// Member regions `ids`, named by `name`, each with a token of its own: the tokens, in order.
+pub async fn seed_regions(
+    store: &dyn provrum_store::Store,
+    ids: &[&str],
+    name: impl Fn(&str) -> String,
+) -> Vec<String> {
+    use provrum_rules::model::{Membership, OrgKind};
+    use provrum_store::{AuditEvent, Org};
+    let mut tokens = Vec::new();
+    for id in ids {
+        let org = Org {
+            id: id.to_string(),
+            name: name(id),
+            kind: OrgKind::Region,
+            membership: Membership::Member,
+            created_at: chrono::Utc::now(),
+        };
+        let event = AuditEvent::new(
+            format!("org/{id}"),
+            "test",
+            "org.created",
+            Default::default(),
+        );
+        store.create_org(&org, &event).await.expect("org");
+        let token = provrum_store::issue_token(store, id, "test", "test")
+            .await
+            .expect("token");
+        tokens.push(token.secret);
+    }
+    tokens
+}
+
+/// Provrum `id`, proposed by `leader`, joined by `other` and led by `leader` at `at`, with no
+/// budget yet: what the process makes of those three steps.
+pub fn led_provrum(
+    id: &str,
+    title: &str,
+    leader: &str,
+    other: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> provrum_store::Provrum {
+    let mut provrum = provrum_store::Provrum::proposed(id.into(), title.into(), leader, at);
+    provrum.participants[0].wants_to_lead = true;
+    provrum.participants.push(provrum_store::Participant {
+        org: other.into(),
+        wants_to_lead: false,
+        joined_at: at,
+    });
+    provrum.leader = Some(leader.into());
+    provrum
+}
+
+/// Stores `provrum` as proposed, straight into `store`.
+pub async fn seed_provrum_as_is(
+    store: &dyn provrum_store::Store,
+    provrum: &provrum_store::Provrum,
+) {
+    let event = provrum_store::AuditEvent::new(
+        format!("provrum/{}", provrum.id),
+        "test",
+        "provrum.proposed",
+        Default::default(),
+    );
+    store
+        .create_provrum(provrum, &event)
+        .await
+        .expect("provrum");
+}
+
 use chrono::{Datelike, NaiveDate};
 use std::io::{Cursor, Write};
 

@@ -7,6 +7,15 @@ use provrum_tests::lambda::{
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
+/// The JSON log lines written inside an invocation (in the runtime's span; EMF lines have none).
+fn invocation_logs(stdout: &[String]) -> Vec<serde_json::Value> {
+    stdout
+        .iter()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|l| l.get("spans").is_some())
+        .collect()
+}
+
 /// One upload by the leader: the workbook checked (its verdict and format) and the budget
 /// version stored, as EMF lines in the function's own log, each valid by the format's published
 /// schema and naming the invocation and its trace.
@@ -54,11 +63,7 @@ async fn an_upload_writes_its_business_metrics_as_valid_emf() {
     }
     // Every log line of the invocation names its trace, from the gateway's request to the
     // answer, and the request's line says how it ended.
-    let logs: Vec<serde_json::Value> = stdout
-        .iter()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|l| l.get("_aws").is_none() && l.get("spans").is_some())
-        .collect();
+    let logs = invocation_logs(&stdout);
     assert!(
         logs.iter().any(|l| l["fields"]["status"] == 201),
         "{stdout:?}"
@@ -127,11 +132,7 @@ async fn a_failed_upload_can_be_followed_to_dynamodb_by_its_trace() {
     let (outcome, stdout) = invoke_logged(binary, &db, event, &env).await;
     let r = response(outcome);
     assert_eq!(r["statusCode"], 503, "{r}");
-    let logs: Vec<serde_json::Value> = stdout
-        .iter()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|l| l.get("spans").is_some())
-        .collect();
+    let logs = invocation_logs(&stdout);
     for line in &logs {
         assert_eq!(line["spans"][0]["xrayTraceId"], TRACE_ID, "{line}");
         assert!(line["spans"][0]["requestId"].is_string(), "{line}");
