@@ -7,7 +7,7 @@ use provrum_tests::bench::{budget_book, budget_sums, budget_xlsx_near};
 
 fn checked(bytes: &[u8]) -> provrum_rules::Checked {
     let rs = RuleSet::provrum_2023();
-    provrum_workbook::check(bytes, Some("bench.xlsx"), Context::stateless(&rs))
+    crate::helpers::checked(bytes, "bench.xlsx", Context::stateless(&rs))
 }
 
 #[test]

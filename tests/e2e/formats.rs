@@ -185,3 +185,32 @@ fn dates_before_1900_are_read_as_written_and_judged_at_their_cells() {
 fn day(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(y, m, d).expect("date")
 }
+
+/// The checker streams the Budget sheet row by row; a sheet whose rows come out of order (which
+/// no spreadsheet program writes, but a zip can hold) is read again whole, with the same result
+/// as the same rows in order — `check_bytes` asserts streamed and whole agree.
+#[test]
+fn a_budget_sheet_with_rows_out_of_order_is_read_like_the_same_rows_in_order() {
+    let mut book = provrum_tests::bench::budget_book(60);
+    book.set("Budget", "C5", Some(s("12.500")))
+        .set("Budget", "B45", Some(s("Fika")));
+    let xlsx = book.to_xlsx();
+    let sheet = zip_part(&xlsx, "xl/worksheets/sheet3.xml");
+    // Move the last <row> of sheetData to the front.
+    let data = sheet.find("<sheetData>").expect("sheetData") + "<sheetData>".len();
+    let end = sheet.find("</sheetData>").expect("sheetData end");
+    let last = sheet[..end].rfind("<row ").expect("a row");
+    let reordered = format!(
+        "{}{}{}{}",
+        &sheet[..data],
+        &sheet[last..end],
+        &sheet[data..last],
+        &sheet[end..]
+    );
+    assert_ne!(reordered, sheet);
+    let shuffled = replace_zip_part(&xlsx, "xl/worksheets/sheet3.xml", reordered.as_bytes());
+    let in_order = check_bytes(&xlsx, "budget.xlsx");
+    let out_of_order = check_bytes(&shuffled, "budget.xlsx");
+    assert_fired(&in_order, &["BUD-2@Budget!C5", "BUD-3@Budget!B45"]);
+    assert_eq!(out_of_order, in_order);
+}

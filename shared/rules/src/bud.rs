@@ -2,13 +2,13 @@
 
 use crate::delt::{Participant, RegisteredOrg};
 use crate::finding::{Finding, Location, Rule, Severity};
-use crate::form::Table;
+use crate::form::{Row, Table};
 use crate::lang::Text;
-use crate::layout::{Column, FUNDER_REGLAB};
+use crate::layout::{Column, FUNDER_REGLAB, HEADER_ROWS, SheetKind};
 use crate::model::{Category, org_key};
 use crate::money::{AmountError, Ore};
 use crate::ruleset::RuleSet;
-use crate::sheet::Value;
+use crate::sheet::{Cell, Sheet, Value};
 use crate::words::Lookup;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -144,8 +144,15 @@ fn what(item: &str, row: u32) -> (String, String) {
 /// Reads the Budget rows: BUD-2 for an amount that cannot be read or is not positive, BUD-3 for
 /// an unknown category.
 pub fn read(table: &Table<'_>, findings: &mut Vec<Finding>) -> Vec<BudgetLine> {
-    let mut lines = Vec::new();
-    for row in table.data_rows() {
+    table
+        .data_rows()
+        .filter_map(|row| line(&row, findings))
+        .collect()
+}
+
+/// One data row as a cost line, with its BUD-2 and BUD-3; `None` for a row with only a comment.
+fn line(row: &Row<'_, '_>, findings: &mut Vec<Finding>) -> Option<BudgetLine> {
+    {
         let item = row.get(Column::Item);
         let category = row.get(Column::Category);
         let amount = row.get(Column::Amount);
@@ -156,7 +163,7 @@ pub fn read(table: &Table<'_>, findings: &mut Vec<Finding>) -> Vec<BudgetLine> {
             .iter()
             .all(|f| f.value.is_blank())
         {
-            continue;
+            return None;
         }
         let item_text = item.value.shown();
 
@@ -222,7 +229,7 @@ pub fn read(table: &Table<'_>, findings: &mut Vec<Finding>) -> Vec<BudgetLine> {
         }
 
         let funder_text = funder.value.shown();
-        lines.push(BudgetLine {
+        Some(BudgetLine {
             item: item_text,
             category: parsed_category,
             amount: parsed_amount,
@@ -235,9 +242,138 @@ pub fn read(table: &Table<'_>, findings: &mut Vec<Finding>) -> Vec<BudgetLine> {
                 amount: amount.col(),
                 funder: funder.col(),
             },
-        });
+        })
     }
-    lines
+}
+
+/// The Budget sheet as read row by row ([`Streaming`]): its cost lines and the BUD-2 and BUD-3
+/// they gave, in row order, exactly as [`read`] gives them from the whole sheet.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Streamed {
+    pub lines: Vec<BudgetLine>,
+    pub findings: Vec<Finding>,
+}
+
+/// A row arrived above one already read: the sheet cannot be streamed and is read whole instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("row {row} came after row {after}")]
+pub struct OutOfOrder {
+    pub row: u32,
+    pub after: u32,
+}
+
+/// Reads the Budget sheet as its reader delivers it, one non-empty cell at a time in row order,
+/// without keeping the sheet: the first [`HEADER_ROWS`] rows are kept (the header is found among
+/// them, as [`Table`] finds it), every later row becomes its cost line as soon as it is complete
+/// and its cells are dropped. A budget of 200 000 lines then holds its lines, not its cells.
+pub struct Streaming {
+    /// The sheet's name, and no cells: what the lines' locations name.
+    sheet: Sheet,
+    /// The cells of the rows above [`HEADER_ROWS`]: the sheet [`Table`] locates its header in.
+    head: Vec<Cell>,
+    /// The header's columns, once the head is complete; `None` inside when a column is missing.
+    located: Option<Option<Located>>,
+    /// The row being read and its cells so far.
+    row: Option<u32>,
+    cells: Vec<Cell>,
+    read: Streamed,
+}
+
+/// What [`Table::locate`] found in the head, kept without borrowing it.
+struct Located {
+    header_row: u32,
+    columns: Vec<(Column, u32)>,
+}
+
+impl Streaming {
+    pub fn new(name: impl Into<String>) -> Self {
+        Streaming {
+            sheet: Sheet::new(name, Vec::new()),
+            head: Vec::new(),
+            located: None,
+            row: None,
+            cells: Vec::new(),
+            read: Streamed::default(),
+        }
+    }
+
+    /// Room for about `lines` cost lines (a reader's hint from the sheet's stated size).
+    pub fn expect_lines(&mut self, lines: usize) {
+        self.read.lines.reserve(lines);
+    }
+
+    /// The next non-blank cell, in row order (columns within a row in any order; the last value
+    /// at a position wins, as in [`Sheet::new`]).
+    pub fn push(&mut self, cell: Cell) -> Result<(), OutOfOrder> {
+        match self.row {
+            Some(row) if cell.row < row => {
+                return Err(OutOfOrder {
+                    row: cell.row,
+                    after: row,
+                });
+            }
+            Some(row) if cell.row > row => self.end_row(),
+            _ => {}
+        }
+        self.row = Some(cell.row);
+        self.cells.push(cell);
+        Ok(())
+    }
+
+    fn end_row(&mut self) {
+        let Some(row) = self.row.take() else { return };
+        let cells = Sheet::new("", std::mem::take(&mut self.cells)).into_cells();
+        if row < HEADER_ROWS {
+            self.head.extend(cells);
+            return;
+        }
+        self.locate();
+        if let Some(Some(located)) = &mut self.located {
+            read_row(&self.sheet, located, row, &cells, &mut self.read);
+        }
+        // The next row reuses the buffer.
+        self.cells = cells;
+        self.cells.clear();
+    }
+
+    /// Finds the header in the head, once, and reads the head's own data rows.
+    fn locate(&mut self) {
+        if self.located.is_some() {
+            return;
+        }
+        let head = Sheet::new(self.sheet.name.as_str(), std::mem::take(&mut self.head));
+        let mut located =
+            Table::locate(&head, SheetKind::Budget, &mut Vec::new()).map(|t| Located {
+                header_row: t.header_row,
+                columns: t.into_columns(),
+            });
+        self.head = head.into_cells();
+        if let Some(located) = &mut located {
+            for cells in self.head.chunk_by(|a, b| a.row == b.row) {
+                read_row(&self.sheet, located, cells[0].row, cells, &mut self.read);
+            }
+        }
+        self.located = Some(located);
+    }
+
+    /// The sheet as the rules see it: its head's cells, and its cost lines already read.
+    pub fn finish(mut self) -> Sheet {
+        self.end_row();
+        self.locate();
+        Sheet::new(self.sheet.name, self.head).with_budget(self.read)
+    }
+}
+
+/// One complete row, through the same [`Table::data_row`] and [`line`] as [`read`].
+fn read_row(sheet: &Sheet, located: &mut Located, row: u32, cells: &[Cell], read: &mut Streamed) {
+    let columns = std::mem::take(&mut located.columns);
+    let table = Table::with_columns(sheet, located.header_row, columns);
+    if let Some(data) = table.data_row(row, cells)
+        && let Some(line) = line(&data, &mut read.findings)
+    {
+        read.lines.push(line);
+    }
+    located.columns = table.into_columns();
 }
 
 /// Total planned budget and base funding, in öre. Each sum is exact, or clamped beyond every

@@ -163,7 +163,7 @@ pub fn examples(rs: &RuleSet) -> Vec<Example> {
             ruleset: rs,
             registered: (!registered.is_empty()).then_some(registered),
         };
-        let checked = crate::check_workbook(&book.build(), ctx);
+        let checked = crate::check_workbook(book.build(), ctx);
         checked
             .report
             .findings
@@ -671,7 +671,7 @@ fn write_compliance(md: &mut String, rs: &RuleSet) -> std::fmt::Result {
     let mut book = Book::valid();
     book.budget[2].2 = amount(Ore::kr(10_000));
     book.budget[0].1 = Category::MaterialOchAnalys.name().sv;
-    let compliance = crate::check_workbook(&book.build(), Context::stateless(rs))
+    let compliance = crate::check_workbook(book.build(), Context::stateless(rs))
         .report
         .render(Lang::En);
     let json = serde_json::to_string_pretty(&compliance).unwrap_or_default();
@@ -916,7 +916,7 @@ mod tests {
             );
         }
         // The valid book is valid: an example's finding comes from what the example changed.
-        let clean = crate::check_workbook(&Book::valid().build(), Context::stateless(&rs));
+        let clean = crate::check_workbook(Book::valid().build(), Context::stateless(&rs));
         assert!(
             clean.report.findings.is_empty(),
             "{:?}",

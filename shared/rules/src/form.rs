@@ -108,7 +108,11 @@ static EMPTY: Value = Value::Empty;
 impl<'a> Table<'a> {
     /// The header row is the row among the first 20 that names most of the sheet's columns (in any
     /// order, Swedish or English); each required column it lacks is a FORM-3.
-    fn locate(sheet: &'a Sheet, kind: SheetKind, findings: &mut Vec<Finding>) -> Option<Table<'a>> {
+    pub(crate) fn locate(
+        sheet: &'a Sheet,
+        kind: SheetKind,
+        findings: &mut Vec<Finding>,
+    ) -> Option<Table<'a>> {
         let wanted = kind.columns();
         let mut best: Option<(u32, Vec<(Column, u32)>)> = None;
         for (row, cells) in sheet.rows().take_while(|(row, _)| *row < HEADER_ROWS) {
@@ -182,6 +186,24 @@ impl<'a> Table<'a> {
         }
     }
 
+    /// A table whose header is already known (a streaming reader's, found by [`Table::locate`]).
+    pub(crate) fn with_columns(
+        sheet: &'a Sheet,
+        header_row: u32,
+        columns: Vec<(Column, u32)>,
+    ) -> Table<'a> {
+        Table {
+            sheet,
+            header_row,
+            columns,
+        }
+    }
+
+    /// Which column holds what.
+    pub(crate) fn into_columns(self) -> Vec<(Column, u32)> {
+        self.columns
+    }
+
     pub fn name(&self) -> &str {
         &self.sheet.name
     }
@@ -196,21 +218,29 @@ impl<'a> Table<'a> {
     /// The rows below the header that have something in one of the table's columns; empty rows
     /// and totals rows (`Summa`, `Totalt`, `Total`) are skipped.
     pub fn data_rows(&self) -> impl Iterator<Item = Row<'_, 'a>> {
-        let header_row = self.header_row;
         self.sheet
             .rows()
-            .filter(move |(row, _)| *row > header_row)
-            .filter(|(_, cells)| {
-                cells
-                    .iter()
-                    .any(|c| self.columns.iter().any(|(_, col)| *col == c.col))
-            })
-            .filter(|(_, cells)| !is_totals_row(cells))
-            .map(move |(row, cells)| Row {
-                table: self,
-                row,
-                cells,
-            })
+            .filter_map(move |(row, cells)| self.data_row(row, cells))
+    }
+
+    /// One row of the sheet (its non-empty cells, by column) as a data row, or `None` when
+    /// [`Table::data_rows`] skips it. For a reader that hands the rows over one at a time.
+    pub fn data_row<'t, 'c>(
+        &'t self,
+        row: u32,
+        cells: &'c [crate::sheet::Cell],
+    ) -> Option<Row<'t, 'c>>
+    where
+        'a: 'c,
+    {
+        let in_columns = cells
+            .iter()
+            .any(|c| self.columns.iter().any(|(_, col)| *col == c.col));
+        (row > self.header_row && in_columns && !is_totals_row(cells)).then_some(Row {
+            table: self,
+            row,
+            cells,
+        })
     }
 }
 

@@ -111,8 +111,17 @@ pub struct Checked {
 ///
 /// A sheet that is missing (FORM-2) or lacks a required header (FORM-3) is not checked further,
 /// so one mistake gives one finding, not a cascade.
-pub fn check_workbook(workbook: &sheet::Workbook, ctx: Context<'_>) -> Checked {
+pub fn check_workbook(mut workbook: sheet::Workbook, ctx: Context<'_>) -> Checked {
     let rs = ctx.ruleset;
+    // A Budget sheet read as a stream comes with its lines (the first sheet of that name is the
+    // one `form::locate` takes).
+    let budget = layout::SheetKind::Budget.name();
+    let streamed = workbook
+        .sheets
+        .iter_mut()
+        .find(|s| budget.matches(&s.name))
+        .and_then(|s| s.take_budget());
+    let workbook = &workbook;
     let mut findings = Vec::new();
     let found = form::locate(workbook, &mut findings);
     let mut submission = Submission::default();
@@ -133,7 +142,13 @@ pub fn check_workbook(workbook: &sheet::Workbook, ctx: Context<'_>) -> Checked {
         participants
     });
     if let Some(table) = &found.budget {
-        let lines = bud::read(table, &mut findings);
+        let lines = match streamed {
+            Some(read) => {
+                findings.extend(read.findings);
+                read.lines
+            }
+            None => bud::read(table, &mut findings),
+        };
         bud::check(
             &lines,
             table.name(),

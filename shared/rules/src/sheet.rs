@@ -68,6 +68,10 @@ pub struct Cell {
 pub struct Sheet {
     pub name: String,
     cells: Vec<Cell>,
+    /// The Budget sheet's cost lines, when its reader streamed them ([`crate::bud::Streaming`]):
+    /// then `cells` holds only the rows the header is found among.
+    #[serde(skip)]
+    budget: Option<Box<crate::bud::Streamed>>,
 }
 
 impl Sheet {
@@ -91,11 +95,27 @@ impl Sheet {
         Sheet {
             name: name.into(),
             cells,
+            budget: None,
         }
+    }
+
+    /// This sheet, with the cost lines its reader already read from it.
+    pub fn with_budget(mut self, budget: crate::bud::Streamed) -> Sheet {
+        self.budget = Some(Box::new(budget));
+        self
+    }
+
+    /// The cost lines read while streaming, taken out of the sheet.
+    pub(crate) fn take_budget(&mut self) -> Option<crate::bud::Streamed> {
+        self.budget.take().map(|b| *b)
     }
 
     pub fn cells(&self) -> &[Cell] {
         &self.cells
+    }
+
+    pub(crate) fn into_cells(self) -> Vec<Cell> {
+        self.cells
     }
 
     pub fn get(&self, row: u32, col: u32) -> Option<&Value> {

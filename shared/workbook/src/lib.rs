@@ -291,21 +291,51 @@ impl Strings {
     }
 }
 
+/// Where a sheet's cells go: kept, or (the Budget sheet) turned into cost lines as they come.
+enum Sink {
+    Cells(Vec<Cell>),
+    Budget(provrum_rules::bud::Streaming),
+}
+
+/// Why a sheet's reading stopped: the file cannot be read, or the Budget sheet delivered a row
+/// above one already streamed and is read again, whole.
+pub(crate) enum Stop {
+    Read(ReadError),
+    Restart,
+}
+
+impl From<ReadError> for Stop {
+    fn from(e: ReadError) -> Stop {
+        Stop::Read(e)
+    }
+}
+
 /// Collects one sheet's cells within the row and column window.
-struct SheetCells<'l> {
+pub(crate) struct SheetCells<'l> {
     name: String,
-    cells: Vec<Cell>,
+    sink: Sink,
     limits: &'l Limits,
     strings: Strings,
 }
 
 impl<'l> SheetCells<'l> {
-    fn new(name: &str, limits: &'l Limits) -> Self {
+    fn new(name: &str, limits: &'l Limits, stream: bool) -> Self {
         SheetCells {
             name: name.to_string(),
-            cells: Vec::new(),
+            sink: if stream {
+                Sink::Budget(provrum_rules::bud::Streaming::new(name))
+            } else {
+                Sink::Cells(Vec::new())
+            },
             limits,
             strings: Strings::default(),
+        }
+    }
+
+    /// The sheet states it spans about `rows` rows (a hint, bounded by the row window).
+    fn expect_rows(&mut self, rows: u32) {
+        if let Sink::Budget(budget) = &mut self.sink {
+            budget.expect_lines(rows.min(self.limits.max_rows) as usize);
         }
     }
 
@@ -315,45 +345,69 @@ impl<'l> SheetCells<'l> {
         row: u32,
         col: u32,
         value: calamine::DataRef<'_>,
-    ) -> Result<(), ReadError> {
+    ) -> Result<(), Stop> {
         let value = from_calamine(value, &mut self.strings);
         self.push(row, col, value)
     }
 
-    fn push(&mut self, row: u32, col: u32, value: Value) -> Result<(), ReadError> {
+    fn push(&mut self, row: u32, col: u32, value: Value) -> Result<(), Stop> {
         if value.is_blank() || col >= self.limits.max_cols {
             return Ok(());
         }
         if row >= self.limits.max_rows {
-            return Err(ReadError::TooManyRows {
+            return Err(Stop::Read(ReadError::TooManyRows {
                 sheet: self.name.clone(),
                 limit: self.limits.max_rows,
-            });
+            }));
         }
-        self.cells.push(Cell { row, col, value });
+        let cell = Cell { row, col, value };
+        match &mut self.sink {
+            Sink::Cells(cells) => cells.push(cell),
+            Sink::Budget(budget) => budget.push(cell).map_err(|_| Stop::Restart)?,
+        }
         Ok(())
     }
 
     fn finish(self) -> provrum_rules::sheet::Sheet {
-        provrum_rules::sheet::Sheet::new(self.name, self.cells)
+        match self.sink {
+            Sink::Cells(cells) => provrum_rules::sheet::Sheet::new(self.name, cells),
+            Sink::Budget(budget) => budget.finish(),
+        }
     }
 }
 
 /// Reads every sheet of a workbook: the sheets the rules use through `read_sheet`, the others by
-/// name only.
+/// name only. When checking, the first Budget sheet is streamed into its cost lines; should its rows come out of
+/// order (no spreadsheet program writes them so), it is read again and kept whole.
 fn read_sheets(
     names: Vec<String>,
     limits: &Limits,
-    mut read_sheet: impl FnMut(&str, &mut SheetCells<'_>) -> Result<(), ReadError>,
+    stream_budget: bool,
+    mut read_sheet: impl FnMut(&str, &mut SheetCells<'_>) -> Result<(), Stop>,
 ) -> Result<Workbook, ReadError> {
     let mut sheets = Vec::with_capacity(names.len());
+    let budget = SheetKind::Budget.name();
+    let mut streamed = false;
     for name in names {
         if !wanted(&name) {
             sheets.push(provrum_rules::sheet::Sheet::new(name, Vec::new()));
             continue;
         }
-        let mut cells = SheetCells::new(&name, limits);
-        read_sheet(&name, &mut cells)?;
+        let stream = stream_budget && !streamed && budget.matches(&name);
+        streamed |= stream;
+        let mut cells = SheetCells::new(&name, limits, stream);
+        match read_sheet(&name, &mut cells) {
+            Ok(()) => {}
+            Err(Stop::Read(e)) => return Err(e),
+            Err(Stop::Restart) => {
+                tracing::info!(sheet = %name, "rows out of order: the sheet is read whole");
+                cells = SheetCells::new(&name, limits, false);
+                // Kept whole, a sheet never asks to restart.
+                if let Err(Stop::Read(e)) = read_sheet(&name, &mut cells) {
+                    return Err(e);
+                }
+            }
+        }
         sheets.push(cells.finish());
     }
     Ok(Workbook { sheets })
@@ -364,8 +418,10 @@ fn read_sheets(
 fn push_range(
     range: &calamine::Range<calamine::Data>,
     cells: &mut SheetCells<'_>,
-) -> Result<(), ReadError> {
+) -> Result<(), Stop> {
     let (row0, col0) = range.start().unwrap_or((0, 0));
+    let (row1, _) = range.end().unwrap_or((0, 0));
+    cells.expect_rows(row1.saturating_sub(row0).saturating_add(1));
     for (r, c, value) in range.used_cells() {
         cells.push_calamine(
             row0.saturating_add(r as u32),
@@ -424,14 +480,16 @@ pub fn read(bytes: &[u8], name: Option<&str>) -> Result<Workbook, ReadError> {
 
 /// Reads a workbook within `limits`. Never panics.
 pub fn read_with(bytes: &[u8], name: Option<&str>, limits: &Limits) -> Result<Workbook, ReadError> {
-    read_detected(bytes, name, limits).1
+    read_detected(bytes, name, limits, false).1
 }
 
-/// [`read_with`], and the format the content was found to be (none when it is no workbook).
+/// [`read_with`], and the format the content was found to be (none when it is no workbook). With
+/// `stream_budget` the Budget sheet comes as its cost lines (for checking), not as its cells.
 fn read_detected(
     bytes: &[u8],
     name: Option<&str>,
     limits: &Limits,
+    stream_budget: bool,
 ) -> (Option<Format>, Result<Workbook, ReadError>) {
     if bytes.len() > limits.max_file_bytes {
         let too_large = ReadError::TooLarge {
@@ -445,9 +503,9 @@ fn read_detected(
         let format = sniff(bytes, name)?;
         detected = Some(format);
         match format {
-            Format::Xlsx => xlsx::read(bytes, limits),
-            Format::Ods => ods::read(bytes, limits),
-            Format::Xls => xls::read(bytes, limits),
+            Format::Xlsx => xlsx::read(bytes, limits, stream_budget),
+            Format::Ods => ods::read(bytes, limits, stream_budget),
+            Format::Xls => xls::read(bytes, limits, stream_budget),
         }
     }));
     let result = match result {
@@ -474,13 +532,17 @@ pub fn check_detected(
     name: Option<&str>,
     ctx: Context<'_>,
 ) -> (Option<Format>, Checked) {
-    let (format, read) = read_detected(bytes, name, &Limits::default());
-    (format, check_read(&read, ctx))
+    let (format, read) = read_detected(bytes, name, &Limits::default(), true);
+    (format, check_owned(read, ctx))
 }
 
 /// Checks what [`read`] gave: the compliance result, or FORM-1 when it could not read the file.
 /// For callers that also need the workbook itself.
 pub fn check_read(read: &Result<Workbook, ReadError>, ctx: Context<'_>) -> Checked {
+    check_owned(read.clone(), ctx)
+}
+
+fn check_owned(read: Result<Workbook, ReadError>, ctx: Context<'_>) -> Checked {
     match read {
         Ok(workbook) => provrum_rules::check_workbook(workbook, ctx),
         Err(e) => {

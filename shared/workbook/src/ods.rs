@@ -123,12 +123,12 @@ fn grid_cells(bytes: &[u8], limits: &Limits) -> Result<u64, ReadError> {
     Ok(total)
 }
 
-pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
+pub(crate) fn read(bytes: &[u8], limits: &Limits, stream: bool) -> Result<Workbook, ReadError> {
     zipguard::guard(bytes, limits)?;
     grid_cells(bytes, limits)?;
     let mut book: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(damaged)?;
     let names = book.sheet_names();
-    read_sheets(names, limits, |name, cells| {
+    read_sheets(names, limits, stream, |name, cells| {
         push_range(&book.worksheet_range(name).map_err(damaged)?, cells)
     })
 }

@@ -189,13 +189,17 @@ fn workbook_stream(bytes: &[u8], limits: &Limits) -> Result<Vec<u8>, ReadError> 
     Ok(data)
 }
 
-pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
+pub(crate) fn read(
+    bytes: &[u8],
+    limits: &Limits,
+    stream_budget: bool,
+) -> Result<Workbook, ReadError> {
     let stream = workbook_stream(bytes, limits)?;
     prescan(&stream, limits)?;
     drop(stream);
     let mut book: Xls<_> = Xls::new(Cursor::new(bytes)).map_err(damaged)?;
     let names = book.sheet_names();
-    read_sheets(names, limits, |name, cells| {
+    read_sheets(names, limits, stream_budget, |name, cells| {
         push_range(&book.worksheet_range(name).map_err(damaged)?, cells)
     })
 }

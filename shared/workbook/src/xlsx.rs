@@ -14,12 +14,20 @@ fn damaged(e: XlsxError) -> ReadError {
     }
 }
 
-pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
+pub(crate) fn read(bytes: &[u8], limits: &Limits, stream: bool) -> Result<Workbook, ReadError> {
     zipguard::guard(bytes, limits)?;
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(damaged)?;
     let names = book.sheet_names();
-    read_sheets(names, limits, |name, cells| {
+    read_sheets(names, limits, stream, |name, cells| {
         let mut reader = book.worksheet_cells_reader(name).map_err(damaged)?;
+        let stated = reader.dimensions();
+        cells.expect_rows(
+            stated
+                .end
+                .0
+                .saturating_sub(stated.start.0)
+                .saturating_add(1),
+        );
         while let Some(cell) = reader.next_cell().map_err(damaged)? {
             let (row, col) = cell.get_position();
             if col < limits.max_cols {
