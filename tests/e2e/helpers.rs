@@ -7,7 +7,10 @@ use provrum_tests::Book;
 pub fn checked(bytes: &[u8], name: &str, ctx: Context<'_>) -> Checked {
     let streamed = provrum_workbook::check(bytes, Some(name), ctx);
     let whole = provrum_workbook::check_read(&provrum_workbook::read(bytes, Some(name)), ctx);
-    assert_eq!(streamed.report, whole.report, "streamed and whole reports differ");
+    assert_eq!(
+        streamed.report, whole.report,
+        "streamed and whole reports differ"
+    );
     // A budget line's equality includes the cells it was read from.
     assert_eq!(
         streamed.submission, whole.submission,

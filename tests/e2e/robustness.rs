@@ -65,6 +65,27 @@ fn mutated_workbooks_never_escape_the_reader() {
             // Either a readable result or FORM-1; reaching the next line is the assertion.
             let c = check_bytes(&bytes, name);
             assert!(!c.ruleset.is_empty(), "{name} round {round}");
+            // Each part inflated once ends as when the guard checked the zip before calamine.
+            assert_eq!(
+                provrum_workbook::read(&bytes, Some(name)),
+                provrum_workbook::read_guard_first(&bytes, Some(name)),
+                "{name} round {round}"
+            );
+        }
+    }
+}
+
+/// Reading each .xlsx part once, as calamine streams it, gives every hostile file the same end
+/// as checking the whole zip first and then reading it: the same refusal, word for word.
+#[test]
+fn hostile_files_end_as_when_the_guard_checked_the_zip_first() {
+    let cache = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    for case in provrum_tests::hostile::cases(&cache) {
+        let once = provrum_workbook::read(&case.bytes, Some(case.file_name));
+        let first = provrum_workbook::read_guard_first(&case.bytes, Some(case.file_name));
+        assert_eq!(once, first, "{}", case.name);
+        if let (Some(words), Err(e)) = (case.form_1, &once) {
+            assert!(e.text().sv.contains(words), "{}: {e}", case.name);
         }
     }
 }

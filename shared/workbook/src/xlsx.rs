@@ -1,9 +1,12 @@
-//! .xlsx and .xlsm: calamine's streaming cell reader, one cell at a time, within our window.
+//! .xlsx and .xlsm: calamine's streaming cell reader, one cell at a time, within our window, over
+//! the upload's parts decompressed once ([`Repacked`]).
 
+use crate::repack::Repacked;
 use crate::{Limits, ReadError, read_sheets, zipguard};
 use calamine::{Reader, Xlsx, XlsxError};
 use provrum_rules::sheet::Workbook;
-use std::io::Cursor;
+use std::io::{Cursor, Read, Seek};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 fn damaged(e: XlsxError) -> ReadError {
     match e {
@@ -15,8 +18,39 @@ fn damaged(e: XlsxError) -> ReadError {
 }
 
 pub(crate) fn read(bytes: &[u8], limits: &Limits, stream: bool) -> Result<Workbook, ReadError> {
+    let Some(repacked) = Repacked::new(bytes, limits)? else {
+        return read_guard_first(bytes, limits, stream);
+    };
+    let parts = repacked.handle();
+    let read = catch_unwind(AssertUnwindSafe(|| {
+        read_sheets_of(repacked, limits, stream)
+    }));
+    // The guard's verdict comes first, as when it checked the zip before calamine opened it.
+    parts.finish()?;
+    read.unwrap_or_else(|_| {
+        tracing::warn!("calamine panicked on an .xlsx; answered FORM-1");
+        Err(ReadError::Panicked)
+    })
+}
+
+/// The zip checked whole first, then read by calamine as it is (every part inflated twice): for a
+/// zip the stored archive cannot re-present, and the reference the stored archive is tested
+/// against.
+pub(crate) fn read_guard_first(
+    bytes: &[u8],
+    limits: &Limits,
+    stream: bool,
+) -> Result<Workbook, ReadError> {
     zipguard::guard(bytes, limits)?;
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(damaged)?;
+    read_sheets_of(Cursor::new(bytes), limits, stream)
+}
+
+pub(crate) fn read_sheets_of<RS: Read + Seek>(
+    archive: RS,
+    limits: &Limits,
+    stream: bool,
+) -> Result<Workbook, ReadError> {
+    let mut book: Xlsx<_> = Xlsx::new(archive).map_err(damaged)?;
     let names = book.sheet_names();
     read_sheets(names, limits, stream, |name, cells| {
         let mut reader = book.worksheet_cells_reader(name).map_err(damaged)?;

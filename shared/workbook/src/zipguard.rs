@@ -129,21 +129,21 @@ pub(crate) fn guard(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
 /// `uniqueCount` strings before reading one, so a file claiming billions would make it ask for
 /// terabytes and abort the process; a claim beyond the strings really there is refused.
 #[derive(Default)]
-struct StringTable {
+pub(crate) struct StringTable {
     /// The part's first bytes, where the `<sst …>` tag and its attributes are.
     head: Vec<u8>,
     /// How much of `<si` the last bytes matched.
     matched: u8,
     /// `<si>` elements seen.
-    strings: u64,
+    pub(crate) strings: u64,
 }
 
 impl StringTable {
     const HEAD: usize = 4096;
     /// Tolerance for writers that count loosely; 1 000 strings more is a few kB reserved.
-    const SLACK: u64 = 1_000;
+    pub(crate) const SLACK: u64 = 1_000;
 
-    fn feed(&mut self, data: &[u8]) {
+    pub(crate) fn feed(&mut self, data: &[u8]) {
         let room = Self::HEAD.saturating_sub(self.head.len());
         self.head.extend_from_slice(&data[..room.min(data.len())]);
         for &b in data {
@@ -161,7 +161,7 @@ impl StringTable {
     }
 
     /// The `uniqueCount` attribute, if the part states one (`u64::MAX` for an absurd number).
-    fn claimed(&self) -> Option<u64> {
+    pub(crate) fn claimed(&self) -> Option<u64> {
         let key = b"uniqueCount=";
         let at = self.head.windows(key.len()).position(|w| w == key)? + key.len();
         let rest = self.head.get(at + 1..)?;
@@ -169,6 +169,62 @@ impl StringTable {
         Some(digits.fold(0u64, |n, d| {
             n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
         }))
+    }
+}
+
+/// The checks on one part's decompressed bytes, fed piece by piece: its size against `limit`
+/// and the longest text between two tags against `max_text`.
+pub(crate) struct Meter {
+    pub bytes: u64,
+    since_tag: u64,
+    pub limit: u64,
+    max_text: u64,
+}
+
+impl Meter {
+    pub(crate) fn new(limit: u64, max_text: u64) -> Meter {
+        Meter {
+            bytes: 0,
+            since_tag: 0,
+            limit,
+            max_text,
+        }
+    }
+
+    /// The next piece of the part `part`; `observe` sees it once it is within the size limit.
+    pub(crate) fn feed(
+        &mut self,
+        part: &str,
+        data: &[u8],
+        observe: impl FnOnce(&[u8]),
+    ) -> Result<(), ReadError> {
+        self.bytes += data.len() as u64;
+        if self.bytes > self.limit {
+            return Err(ReadError::PartTooLarge {
+                part: part.to_string(),
+                limit: self.limit,
+            });
+        }
+        observe(data);
+        let too_long = || ReadError::ValueTooLong {
+            part: part.to_string(),
+            limit: self.max_text,
+        };
+        for chunk in data.split_inclusive(|b| *b == b'<') {
+            if chunk.last() == Some(&b'<') {
+                self.since_tag += chunk.len() as u64 - 1;
+                if self.since_tag > self.max_text {
+                    return Err(too_long());
+                }
+                self.since_tag = 0;
+            } else {
+                self.since_tag += chunk.len() as u64;
+            }
+        }
+        if self.since_tag > self.max_text {
+            return Err(too_long());
+        }
+        Ok(())
     }
 }
 
@@ -182,8 +238,7 @@ pub(crate) fn measure(
     buf: &mut [u8],
     mut observe: impl FnMut(&[u8]),
 ) -> Result<PartStats, ReadError> {
-    let mut bytes = 0u64;
-    let mut since_tag = 0u64;
+    let mut meter = Meter::new(limit, max_text);
     loop {
         let n = match reader.read(buf) {
             Ok(0) => break,
@@ -195,36 +250,9 @@ pub(crate) fn measure(
                 });
             }
         };
-        bytes += n as u64;
-        if bytes > limit {
-            return Err(ReadError::PartTooLarge {
-                part: part.to_string(),
-                limit,
-            });
-        }
-        observe(&buf[..n]);
-        for chunk in buf[..n].split_inclusive(|b| *b == b'<') {
-            if chunk.last() == Some(&b'<') {
-                since_tag += chunk.len() as u64 - 1;
-                if since_tag > max_text {
-                    return Err(ReadError::ValueTooLong {
-                        part: part.to_string(),
-                        limit: max_text,
-                    });
-                }
-                since_tag = 0;
-            } else {
-                since_tag += chunk.len() as u64;
-            }
-        }
-        if since_tag > max_text {
-            return Err(ReadError::ValueTooLong {
-                part: part.to_string(),
-                limit: max_text,
-            });
-        }
+        meter.feed(part, &buf[..n], &mut observe)?;
     }
-    Ok(PartStats { bytes })
+    Ok(PartStats { bytes: meter.bytes })
 }
 
 #[cfg(test)]
