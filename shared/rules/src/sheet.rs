@@ -6,7 +6,7 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 /// One cell's value, as a spreadsheet shows it (formulas by their cached value). Text is shared:
 /// a sheet repeats its categories and funders thousands of times, and a budget line keeps the
@@ -48,9 +48,15 @@ impl Value {
 
     /// [`Value::display`], sharing the text of a text cell that needs no trimming.
     pub fn shown(&self) -> Arc<str> {
+        /// One empty text for every empty cell shown (most lines have no comment).
+        static EMPTY: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from(""));
         match self {
             Value::Text(s) if s.trim().len() == s.len() => s.clone(),
-            other => other.display().into(),
+            Value::Empty => EMPTY.clone(),
+            other => match other.display() {
+                shown if shown.is_empty() => EMPTY.clone(),
+                shown => shown.into(),
+            },
         }
     }
 }

@@ -215,7 +215,16 @@ impl State<'_> {
         let part = &mut parts[i];
         let n = if part.strings {
             if part.buffered.is_none() {
-                let mut whole = Vec::new();
+                if part.ended && offset >= part.meter.bytes {
+                    return Ok(0);
+                }
+                if part.ended {
+                    // Read again after it was handed over whole: decompress it again.
+                    part.reader = None;
+                    part.produced = 0;
+                }
+                let room = usize::try_from(part.size).unwrap_or(0);
+                let mut whole = Vec::with_capacity(room);
                 let mut piece = vec![0u8; 16 * 1024];
                 loop {
                     let n = part.advance(&mut piece, total)?;
@@ -232,6 +241,10 @@ impl State<'_> {
                 .min(usize::try_from(offset).unwrap_or(usize::MAX));
             let n = buf.len().min(whole.len() - from);
             buf[..n].copy_from_slice(&whole[from..from + n]);
+            if from + n == whole.len() {
+                // Handed over to its last byte: calamine keeps the strings, not their XML.
+                part.buffered = None;
+            }
             n
         } else {
             if offset < part.produced {
