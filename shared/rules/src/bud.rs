@@ -150,6 +150,47 @@ fn is_base_funding(funder: &str) -> bool {
     REGLAB.find(funder).is_some()
 }
 
+/// Answers about the texts a budget repeats on every line (its categories and funders), kept by
+/// the text's shared allocation (the reader shares a sheet's repeated texts): a budget of 200 000
+/// lines normalizes each distinct category and funder once, not once per line. Holds a few
+/// answers; a sheet of all different texts costs a short scan more per line.
+struct Seen<T>(Vec<(Arc<str>, T)>);
+
+impl<T: Copy> Seen<T> {
+    const MOST: usize = 16;
+
+    fn new() -> Seen<T> {
+        Seen(Vec::new())
+    }
+
+    fn get(&mut self, text: &Arc<str>, answer: impl FnOnce(&str) -> T) -> T {
+        if let Some((_, known)) = self.0.iter().find(|(seen, _)| Arc::ptr_eq(seen, text)) {
+            return *known;
+        }
+        let known = answer(text);
+        if self.0.len() >= Self::MOST {
+            self.0.remove(0);
+        }
+        self.0.push((text.clone(), known));
+        known
+    }
+}
+
+/// What [`line`] has already worked out about repeated texts.
+struct Memo {
+    category: Seen<Option<Category>>,
+    base_funding: Seen<bool>,
+}
+
+impl Memo {
+    fn new() -> Memo {
+        Memo {
+            category: Seen::new(),
+            base_funding: Seen::new(),
+        }
+    }
+}
+
 /// How a message names a line: by its item, or by its row when it has none.
 fn what(item: &str, row: u32) -> (String, String) {
     if item.is_empty() {
@@ -162,14 +203,15 @@ fn what(item: &str, row: u32) -> (String, String) {
 /// Reads the Budget rows: BUD-2 for an amount that cannot be read or is not positive, BUD-3 for
 /// an unknown category.
 pub fn read(table: &Table<'_>, findings: &mut Vec<Finding>) -> Vec<BudgetLine> {
+    let mut memo = Memo::new();
     table
         .data_rows()
-        .filter_map(|row| line(&row, findings))
+        .filter_map(|row| line(&row, findings, &mut memo))
         .collect()
 }
 
 /// One data row as a cost line, with its BUD-2 and BUD-3; `None` for a row with only a comment.
-fn line(row: &Row<'_, '_>, findings: &mut Vec<Finding>) -> Option<BudgetLine> {
+fn line(row: &Row<'_, '_>, findings: &mut Vec<Finding>, memo: &mut Memo) -> Option<BudgetLine> {
     {
         let item = row.get(Column::Item);
         let category = row.get(Column::Category);
@@ -225,7 +267,7 @@ fn line(row: &Row<'_, '_>, findings: &mut Vec<Finding>) -> Option<BudgetLine> {
         };
 
         let parsed_category = match category.value {
-            Value::Text(t) => Category::parse(t),
+            Value::Text(t) => memo.category.get(t, Category::parse),
             _ => None,
         };
         if parsed_category.is_none() {
@@ -251,7 +293,7 @@ fn line(row: &Row<'_, '_>, findings: &mut Vec<Finding>) -> Option<BudgetLine> {
             item: item_text,
             category: parsed_category,
             amount: parsed_amount,
-            base_funding: is_base_funding(&funder_text),
+            base_funding: memo.base_funding.get(&funder_text, is_base_funding),
             funder: funder_text,
             comment: comment.value.shown(),
             cells: LineCells {
@@ -295,6 +337,7 @@ pub struct Streaming {
     row: Option<u32>,
     cells: Vec<Cell>,
     read: Streamed,
+    memo: Memo,
 }
 
 /// What [`Table::locate`] found in the head, kept without borrowing it.
@@ -312,6 +355,7 @@ impl Streaming {
             row: None,
             cells: Vec::new(),
             read: Streamed::default(),
+            memo: Memo::new(),
         }
     }
 
@@ -347,7 +391,14 @@ impl Streaming {
         }
         self.locate();
         if let Some(Some(located)) = &mut self.located {
-            read_row(&self.sheet, located, row, &cells, &mut self.read);
+            read_row(
+                &self.sheet,
+                located,
+                row,
+                &cells,
+                &mut self.read,
+                &mut self.memo,
+            );
         }
         // The next row reuses the buffer.
         self.cells = cells;
@@ -368,7 +419,14 @@ impl Streaming {
         self.head = head.into_cells();
         if let Some(located) = &mut located {
             for cells in self.head.chunk_by(|a, b| a.row == b.row) {
-                read_row(&self.sheet, located, cells[0].row, cells, &mut self.read);
+                read_row(
+                    &self.sheet,
+                    located,
+                    cells[0].row,
+                    cells,
+                    &mut self.read,
+                    &mut self.memo,
+                );
             }
         }
         self.located = Some(located);
@@ -383,11 +441,18 @@ impl Streaming {
 }
 
 /// One complete row, through the same [`Table::data_row`] and [`line`] as [`read`].
-fn read_row(sheet: &Sheet, located: &mut Located, row: u32, cells: &[Cell], read: &mut Streamed) {
+fn read_row(
+    sheet: &Sheet,
+    located: &mut Located,
+    row: u32,
+    cells: &[Cell],
+    read: &mut Streamed,
+    memo: &mut Memo,
+) {
     let columns = std::mem::take(&mut located.columns);
     let table = Table::with_columns(sheet, located.header_row, columns);
     if let Some(data) = table.data_row(row, cells)
-        && let Some(line) = line(&data, &mut read.findings)
+        && let Some(line) = line(&data, &mut read.findings, memo)
     {
         read.lines.push(line);
     }
@@ -533,7 +598,8 @@ pub fn check(
                 .flat_map(|o| [org_key(&o.id), org_key(&o.name)]),
         )
         .collect();
-    let known = |funder: &str| known_keys.contains(&org_key(funder));
+    let mut seen = Seen::new();
+    let mut known = |funder: &Arc<str>| seen.get(funder, |f| known_keys.contains(&org_key(f)));
     for line in lines
         .iter()
         .filter(|l| !l.base_funding && !known(&l.funder))

@@ -270,7 +270,7 @@ fn wanted(sheet_name: &str) -> bool {
 /// short text instead of one per cell. Forgets everything at a bound, so a sheet of distinct
 /// texts costs no more than a small table.
 #[derive(Default)]
-pub(crate) struct Strings(HashSet<Arc<str>>);
+pub(crate) struct Strings(HashSet<Arc<str>, foldhash::fast::RandomState>);
 
 impl Strings {
     const LONGEST: usize = 64;
@@ -295,7 +295,7 @@ impl Strings {
 /// Where a sheet's cells go: kept, or (the Budget sheet) turned into cost lines as they come.
 enum Sink {
     Cells(Vec<Cell>),
-    Budget(provrum_rules::bud::Streaming),
+    Budget(Box<provrum_rules::bud::Streaming>),
 }
 
 /// Why a sheet's reading stopped: the file cannot be read, or the Budget sheet delivered a row
@@ -324,7 +324,7 @@ impl<'l> SheetCells<'l> {
         SheetCells {
             name: name.to_string(),
             sink: if stream {
-                Sink::Budget(provrum_rules::bud::Streaming::new(name))
+                Sink::Budget(Box::new(provrum_rules::bud::Streaming::new(name)))
             } else {
                 Sink::Cells(Vec::new())
             },

@@ -210,17 +210,16 @@ impl Meter {
             part: part.to_string(),
             limit: self.max_text,
         };
-        for chunk in data.split_inclusive(|b| *b == b'<') {
-            if chunk.last() == Some(&b'<') {
-                self.since_tag += chunk.len() as u64 - 1;
-                if self.since_tag > self.max_text {
-                    return Err(too_long());
-                }
-                self.since_tag = 0;
-            } else {
-                self.since_tag += chunk.len() as u64;
+        let mut start = 0;
+        for at in memchr::memchr_iter(b'<', data) {
+            self.since_tag += (at - start) as u64;
+            if self.since_tag > self.max_text {
+                return Err(too_long());
             }
+            self.since_tag = 0;
+            start = at + 1;
         }
+        self.since_tag += (data.len() - start) as u64;
         if self.since_tag > self.max_text {
             return Err(too_long());
         }
@@ -257,7 +256,28 @@ pub(crate) fn measure(
 
 #[cfg(test)]
 mod tests {
-    use super::StringTable;
+    use super::{Meter, StringTable};
+    use crate::ReadError;
+
+    #[test]
+    fn the_meter_measures_the_text_between_two_tags_across_pieces() {
+        // Between two `<`: the tag's own name and `>` count too.
+        let mut meter = Meter::new(1_000, 8);
+        assert_eq!(meter.feed("p", b"<a>12345<b>123", |_| {}), Ok(()));
+        assert_eq!(meter.feed("p", b"456<", |_| {}), Ok(()), "b>123456 is 8");
+        let too_long = meter.feed("p", b"c>1234567", |_| {});
+        assert!(
+            matches!(too_long, Err(ReadError::ValueTooLong { limit: 8, .. })),
+            "{too_long:?}"
+        );
+        let mut small = Meter::new(10, 100);
+        assert_eq!(small.feed("p", b"<a></a>", |_| {}), Ok(()));
+        let over = small.feed("p", b"<b/>", |_| {});
+        assert!(
+            matches!(over, Err(ReadError::PartTooLarge { limit: 10, .. })),
+            "{over:?}"
+        );
+    }
 
     fn table(pieces: &[&str]) -> StringTable {
         let mut t = StringTable::default();
