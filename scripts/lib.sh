@@ -64,7 +64,8 @@ start_moto() {
 lambda_functions=(provrum-api budget-import status-sheet quota-report)
 
 # build_lambdas: the four functions built for Lambda (arm64, release) with cargo-lambda from
-# target/infra-venv (scripts/requirements-infra.txt), checked to be AArch64 executables, at
+# target/infra-venv (scripts/requirements-infra.txt), checked to be AArch64 executables without
+# SQLite (the embedded store's feature is off when the function crates are built alone), at
 # target/lambda/NAME/bootstrap.
 build_lambdas() {
   venv target/infra-venv scripts/requirements-infra.txt
@@ -81,6 +82,14 @@ with open(path, "rb") as f:
 # An ELF executable for AArch64 (e_machine 183), as provided.al2023 on arm64 runs it.
 if head[:4] != b"\x7fELF" or struct.unpack("<H", head[18:20])[0] != 183:
     sys.exit(f"{path} is not an arm64 Linux executable")
+# Built without the embedded store (the sqlite feature is for the CLI and the tests): SQLite's
+# own header string is in any binary that links it; the DynamoDB store is in every function.
+with open(path, "rb") as f:
+    data = f.read()
+if b"SQLite format 3" in data:
+    sys.exit(f"{path} links SQLite: something in the Lambda build turned on the sqlite feature")
+if b"TransactWriteItems" not in data:
+    sys.exit(f"{path} has no DynamoDB client")
 PY
     echo "   $f: target/lambda/$f/bootstrap ($(du -h "target/lambda/$f/bootstrap" | cut -f1), arm64)"
   done

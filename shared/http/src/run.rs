@@ -5,7 +5,6 @@ use crate::AppState;
 use axum::Router;
 use provrum_store::Store;
 use provrum_store::dynamo::DynamoStore;
-use provrum_store::sqlite::SqliteStore;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -70,10 +69,17 @@ async fn store_named(name: Option<&str>, under_lambda: bool) -> Result<Arc<dyn S
              PROVRUM_TABLE (the function never falls back to SQLite in /tmp)"
                 .into(),
         )),
+        #[cfg(feature = "sqlite")]
         Some("sqlite") | None => {
             let path = std::env::var("PROVRUM_DB").unwrap_or_else(|_| "provrum.db".into());
-            Ok(Arc::new(SqliteStore::open(path)?))
+            Ok(Arc::new(provrum_store::sqlite::SqliteStore::open(path)?))
         }
+        #[cfg(not(feature = "sqlite"))]
+        Some("sqlite") | None => Err(RunError::Config(
+            "this build has no embedded store (it is built for Lambda, without the sqlite \
+             feature): set PROVRUM_STORE=dynamodb and PROVRUM_TABLE, or run `provrum serve`"
+                .into(),
+        )),
         Some(other) => Err(RunError::Config(format!(
             "PROVRUM_STORE={}: use sqlite or dynamodb",
             other.chars().take(40).collect::<String>()
@@ -228,7 +234,7 @@ mod tests {
     use super::*;
 
     fn state() -> AppState {
-        let store = SqliteStore::in_memory().expect("store");
+        let store = provrum_store::sqlite::SqliteStore::in_memory().expect("store");
         AppState::new(Arc::new(store))
     }
 

@@ -10,6 +10,7 @@
 
 pub mod dynamo;
 mod session;
+#[cfg(feature = "sqlite")]
 pub mod sqlite;
 mod token;
 
