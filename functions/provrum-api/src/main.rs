@@ -2,8 +2,9 @@
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    // The web page reads and acts through every function's routes, in process.
-    let api = axum::Router::from(provrum_api::every_route());
-    let routes = axum::Router::from(provrum_api::routes()).merge(web::routes(api));
+    // The web page reads and acts through every function's routes, in process; they are built
+    // when the first page asks, not at every cold start.
+    let pages = web::routes_over(|| axum::Router::from(provrum_api::every_route()));
+    let routes = provrum_api::serving().merge(pages);
     provrum_http::run::run_function(routes).await
 }

@@ -22,11 +22,12 @@ const MAX_ANSWER: usize = 16 << 20;
 
 /// The API's routes, wrapped the way a function wraps them ([`provrum_http::answering`]), so an
 /// answer is exactly what an HTTP client would get; the call logs inside the page's request. The
-/// wrapping needs the state, so it is done on the first call and kept: not again on every call
-/// of every page.
+/// routes are built and wrapped on the first call and kept (building every function's routes
+/// with their OpenAPI descriptions takes milliseconds a function's start need not pay before
+/// anyone asks for a page), not again on every call of every page.
 #[derive(Clone)]
 pub struct Api {
-    routes: Router<AppState>,
+    routes: Arc<dyn Fn() -> Router<AppState> + Send + Sync>,
     app: Arc<OnceLock<Router>>,
 }
 
@@ -88,9 +89,10 @@ pub enum Payload {
 }
 
 impl Api {
-    pub fn new(routes: Router<AppState>) -> Api {
+    /// An API whose routes `routes` builds, when first called.
+    pub fn new(routes: impl Fn() -> Router<AppState> + Send + Sync + 'static) -> Api {
         Api {
-            routes,
+            routes: Arc::new(routes),
             app: Arc::default(),
         }
     }
@@ -142,7 +144,7 @@ impl Api {
     async fn send(&self, state: &AppState, request: Request<Body>) -> Answer {
         let app = self
             .app
-            .get_or_init(|| provrum_http::answering(self.routes.clone(), state.clone()))
+            .get_or_init(|| provrum_http::answering((self.routes)(), state.clone()))
             .clone();
         let response = match app.oneshot(request).await {
             Ok(response) => response,

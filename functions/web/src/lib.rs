@@ -66,6 +66,11 @@ pub const ROUTES: [(&str, &str); 20] = [
 /// The pages' router over `api`, the routes every read and step goes to (a test checks it
 /// serves exactly [`ROUTES`]).
 pub fn routes(api: Router<AppState>) -> Router<AppState> {
+    routes_over(move || api.clone())
+}
+
+/// [`routes`] over the routes `api` builds when the first page asks for them.
+pub fn routes_over(api: impl Fn() -> Router<AppState> + Send + Sync + 'static) -> Router<AppState> {
     let uploads = Router::new()
         .route("/webb/provrum/{id}/budget", post(provrum::upload))
         .route("/webb/kontrollera", post(provrum::check))

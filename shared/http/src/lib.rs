@@ -12,6 +12,7 @@ pub mod paging;
 pub mod path;
 pub mod policy;
 pub mod problem;
+pub mod routes;
 pub mod run;
 pub mod text;
 pub mod upload;

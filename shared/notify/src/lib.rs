@@ -4,6 +4,7 @@
 //! and 5xx, with doubling waits and a bounded number of attempts; a 4xx answer is final.
 
 use serde_json::{Value, json};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
@@ -204,7 +205,9 @@ pub struct Webhook {
     url: String,
     format: Format,
     retry: Retry,
-    client: reqwest::Client,
+    /// Built at the first post, not at start: building it loads the TLS roots (a few ms of a
+    /// function's cold start), and most invocations post nothing. Shared by clones.
+    client: Arc<OnceLock<reqwest::Client>>,
 }
 
 impl Webhook {
@@ -222,16 +225,24 @@ impl Webhook {
         if !(lower.starts_with("https://") && lower.len() > "https://".len() || loopback) {
             return Err(NotifyError::InvalidUrl(url.chars().take(80).collect()));
         }
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| NotifyError::Client(e.to_string()))?;
         Ok(Webhook {
             url: url.to_string(),
             format: format.unwrap_or_else(|| Format::for_url(url)),
             retry,
-            client,
+            client: Arc::default(),
         })
+    }
+
+    /// The HTTP client, built the first time it is needed.
+    fn client(&self) -> Result<&reqwest::Client, NotifyError> {
+        if let Some(client) = self.client.get() {
+            return Ok(client);
+        }
+        let built = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| NotifyError::Client(e.to_string()))?;
+        Ok(self.client.get_or_init(|| built))
     }
 
     /// The webhook of `PROVRUM_WEBHOOK_URL` (and `PROVRUM_WEBHOOK_FORMAT`: teams or slack), if set.
@@ -259,15 +270,12 @@ impl Webhook {
     /// Posts `message`, trying as `retry` says.
     pub async fn post_with(&self, message: &Message, retry: Retry) -> Result<u32, NotifyError> {
         let payload = message.payload(self.format);
+        let client = self.client()?;
         let mut wait = retry.first_wait;
         let mut last = String::new();
         let attempts = retry.attempts.max(1);
         for attempt in 1..=attempts {
-            let request = self
-                .client
-                .post(&self.url)
-                .timeout(retry.timeout)
-                .json(&payload);
+            let request = client.post(&self.url).timeout(retry.timeout).json(&payload);
             match request.send().await {
                 Ok(response) => {
                     let status = response.status();
@@ -291,5 +299,21 @@ impl Webhook {
             }
         }
         Err(NotifyError::GaveUp { attempts, last })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_webhook_builds_its_http_client_when_it_first_posts_not_when_configured() {
+        let hook = Webhook::new("https://example.org/hook", None, Retry::default())
+            .expect("a valid address");
+        assert!(hook.client.get().is_none(), "no client at start");
+        let clone = hook.clone();
+        let built = hook.client().expect("a client") as *const reqwest::Client;
+        let shared = clone.client().expect("a client") as *const reqwest::Client;
+        assert_eq!(built, shared, "clones share the one client");
     }
 }
