@@ -43,14 +43,23 @@ enum Cmd {
         #[arg(long, default_value_t = 0)]
         provrum: usize,
     },
-    /// From exec to the first 200 on loopback, for each `NAME=BINARY=PATH` (round robin).
+    /// Times calamine's own streaming cell reader over every sheet (no guard, no rules): the
+    /// parser the check is built on, as a floor.
+    Calamine {
+        file: PathBuf,
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+        #[arg(long, default_value_t = 3)]
+        warmup: usize,
+    },
+    /// From exec to the first answer on loopback, for each `NAME=BINARY=PATH=STATUS` (round
+    /// robin): `GET PATH` must answer `STATUS`. Every process gets the `--env` variables.
     Coldstart {
         #[arg(long, default_value_t = 30)]
         runs: usize,
-        #[arg(long)]
-        db: PathBuf,
-        #[arg(long)]
-        token: String,
+        /// `KEY=VALUE`, for every process (with PROVRUM_ADDR; nothing else is inherited).
+        #[arg(long = "env")]
+        env: Vec<String>,
         #[arg(required = true)]
         targets: Vec<String>,
     },
@@ -92,12 +101,8 @@ fn main() -> anyhow::Result<()> {
         Cmd::Generate { dir } => generate(&dir)?,
         Cmd::Check { file, runs, warmup } => check(&file, runs, warmup)?,
         Cmd::Seed { db, provrum } => runtime()?.block_on(seed(&db, provrum))?,
-        Cmd::Coldstart {
-            runs,
-            db,
-            token,
-            targets,
-        } => coldstart(runs, &db, &token, &targets)?,
+        Cmd::Calamine { file, runs, warmup } => calamine(&file, runs, warmup)?,
+        Cmd::Coldstart { runs, env, targets } => coldstart(runs, &env, &targets)?,
         Cmd::Rss {
             binary,
             db,
@@ -193,13 +198,18 @@ fn get_status(addr: &SocketAddr, path: &str, token: &str) -> Option<u16> {
 
 /// Starts `binary` in local mode on a free port with the embedded store `db`.
 fn start(binary: &Path, db: &Path) -> anyhow::Result<(Child, SocketAddr)> {
+    let db = db.to_string_lossy();
+    start_with(binary, &[("PROVRUM_DB", &db), ("RUST_LOG", "warn")])
+}
+
+/// Starts `binary` on a free port with only `env` (and PROVRUM_ADDR) in its environment.
+fn start_with(binary: &Path, env: &[(&str, &str)]) -> anyhow::Result<(Child, SocketAddr)> {
     let port = free_port()?;
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
     let child = Command::new(binary)
         .env_clear()
         .env("PROVRUM_ADDR", addr.to_string())
-        .env("PROVRUM_DB", db)
-        .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -214,10 +224,21 @@ fn stop(mut child: Child) {
 
 /// Polls until the first 200 (another status is an error: the bench would measure a failure).
 fn first_ok(child: &mut Child, addr: &SocketAddr, path: &str, token: &str) -> anyhow::Result<()> {
+    first_answer(child, addr, path, token, 200)
+}
+
+/// Polls until the first answer, which must be `expected`.
+fn first_answer(
+    child: &mut Child,
+    addr: &SocketAddr,
+    path: &str,
+    token: &str,
+    expected: u16,
+) -> anyhow::Result<()> {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         match get_status(addr, path, token) {
-            Some(200) => return Ok(()),
+            Some(status) if status == expected => return Ok(()),
             Some(other) => bail!("GET {path} answered {other}"),
             None if Instant::now() > deadline => bail!("no answer on {addr} within 10 s"),
             None => {
@@ -230,21 +251,34 @@ fn first_ok(child: &mut Child, addr: &SocketAddr, path: &str, token: &str) -> an
     }
 }
 
-fn coldstart(runs: usize, db: &Path, token: &str, targets: &[String]) -> anyhow::Result<Value> {
-    let targets: Vec<(String, PathBuf, String)> = targets
+fn coldstart(runs: usize, env: &[String], targets: &[String]) -> anyhow::Result<Value> {
+    let env: Vec<(&str, &str)> = env
         .iter()
-        .map(|t| match t.splitn(3, '=').collect::<Vec<_>>()[..] {
-            [name, binary, path] => Ok((name.into(), binary.into(), path.into())),
-            _ => Err(anyhow!("{t}: expected NAME=BINARY=PATH")),
+        .map(|e| {
+            e.split_once('=')
+                .ok_or_else(|| anyhow!("{e}: expected KEY=VALUE"))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let targets: Vec<(String, PathBuf, String, u16)> = targets
+        .iter()
+        .map(|t| match t.splitn(4, '=').collect::<Vec<_>>()[..] {
+            [name, binary, path, status] => Ok((
+                name.into(),
+                binary.into(),
+                path.into(),
+                status.parse().with_context(|| format!("{t}: status"))?,
+            )),
+            _ => Err(anyhow!("{t}: expected NAME=BINARY=PATH=STATUS")),
         })
         .collect::<anyhow::Result<_>>()?;
     let mut times = vec![Vec::with_capacity(runs); targets.len()];
     // One unmeasured round first, so every binary starts from the page cache.
     for round in 0..=runs {
-        for (i, (name, binary, path)) in targets.iter().enumerate() {
+        for (i, (name, binary, path, status)) in targets.iter().enumerate() {
             let begin = Instant::now();
-            let (mut child, addr) = start(binary, db)?;
-            let result = first_ok(&mut child, &addr, path, token);
+            let (mut child, addr) = start_with(binary, &env)?;
+            // No token: every path here is answered without a store call.
+            let result = first_answer(&mut child, &addr, path, "", *status);
             let elapsed = begin.elapsed();
             stop(child);
             result.with_context(|| name.clone())?;
@@ -254,13 +288,39 @@ fn coldstart(runs: usize, db: &Path, token: &str, targets: &[String]) -> anyhow:
         }
     }
     let mut out = serde_json::Map::new();
-    for ((name, binary, path), times) in targets.iter().zip(times) {
+    for ((name, binary, path, status), times) in targets.iter().zip(times) {
         out.insert(
             name.clone(),
-            json!({"binary": binary, "path": path, "times_ns": times}),
+            json!({"binary": binary, "path": path, "status": status, "times_ns": times}),
         );
     }
     Ok(Value::Object(out))
+}
+
+fn calamine(file: &Path, runs: usize, warmup: usize) -> anyhow::Result<Value> {
+    use calamine::{DataType, Reader, Xlsx};
+    let bytes = std::fs::read(file).with_context(|| format!("{}", file.display()))?;
+    let read = || -> anyhow::Result<usize> {
+        let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(&bytes))?;
+        let mut cells = 0;
+        for name in book.sheet_names() {
+            let mut reader = book.worksheet_cells_reader(&name)?;
+            while let Some(cell) = reader.next_cell()? {
+                cells += usize::from(!cell.get_value().is_empty());
+            }
+        }
+        Ok(cells)
+    };
+    let mut times = Vec::with_capacity(runs);
+    let mut cells = 0;
+    for i in 0..warmup + runs {
+        let begin = Instant::now();
+        cells = std::hint::black_box(read()?);
+        if i >= warmup {
+            times.push(begin.elapsed().as_nanos() as u64);
+        }
+    }
+    Ok(json!({"tool": "calamine (Rust)", "times_ns": times, "cells": cells}))
 }
 
 /// VmHWM (peak resident set) and VmRSS of a process, in bytes.

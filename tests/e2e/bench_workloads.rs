@@ -80,23 +80,37 @@ fn the_bench_tool_times_checks_starts_and_load_as_scripts_bench_reads_them() {
     let token = seeded["token"].as_str().expect("token");
     assert!(token.starts_with("prv_"), "{seeded}");
 
-    // The cold start of the baseline, twice, each to its first 200.
+    // The raw calamine read of the same file: every cell, no sums.
+    let raw = bench(&["calamine", file, "--runs", "2", "--warmup", "0"]);
+    assert_eq!(raw["times_ns"].as_array().map(Vec::len), Some(2));
+    assert!(raw["cells"].as_u64().is_some_and(|c| c >= 60 * 4), "{raw}");
+
+    // The cold start of both baselines, twice, each to its first answer, started as Lambda
+    // starts a function (the DynamoDB store from the environment); an answer other than 200 can
+    // be the one expected (a function's 401 before it would read the store).
     let hello = env!("CARGO_BIN_EXE_hello-axum");
-    let target = format!("hello-axum={hello}=/health");
+    let floor = env!("CARGO_BIN_EXE_dynamodb-floor");
     let cold = bench(&[
         "coldstart",
         "--runs",
         "2",
-        "--db",
-        db,
-        "--token",
-        token,
-        &target,
+        "--env=PROVRUM_STORE=dynamodb",
+        "--env=PROVRUM_TABLE=provrum-bench",
+        "--env=AWS_REGION=eu-north-1",
+        "--env=AWS_ACCESS_KEY_ID=bench",
+        "--env=AWS_SECRET_ACCESS_KEY=bench",
+        "--env=AWS_ENDPOINT_URL=http://127.0.0.1:9",
+        &format!("hello-axum={hello}=/health=200"),
+        &format!("dynamodb-floor={floor}=/health=200"),
+        &format!("elsewhere={hello}=/elsewhere=404"),
     ]);
-    assert_eq!(
-        cold["hello-axum"]["times_ns"].as_array().map(Vec::len),
-        Some(2)
-    );
+    for name in ["hello-axum", "dynamodb-floor", "elsewhere"] {
+        assert_eq!(
+            cold[name]["times_ns"].as_array().map(Vec::len),
+            Some(2),
+            "{name}: {cold}"
+        );
+    }
 
     // Load from a second process, on a fixed schedule.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -137,18 +151,9 @@ fn the_bench_tool_times_checks_starts_and_load_as_scripts_bench_reads_them() {
     assert_eq!(load["errors"], 0);
 
     // A route that is not there is a failure, not a measurement.
-    let missing = format!("hello-axum={hello}=/status");
+    let missing = format!("hello-axum={hello}=/status=200");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_provrum-bench"))
-        .args([
-            "coldstart",
-            "--runs",
-            "1",
-            "--db",
-            db,
-            "--token",
-            token,
-            &missing,
-        ])
+        .args(["coldstart", "--runs", "1", &missing])
         .output()
         .expect("provrum-bench");
     assert!(!out.status.success());
