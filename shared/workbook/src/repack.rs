@@ -12,7 +12,7 @@
 //! refuses, in archive order, is the answer, exactly as when the guard ran over the whole zip
 //! before calamine; only if the guard accepts every part does calamine's own result stand.
 
-use crate::zipguard::{Meter, StringTable, open};
+use crate::zipguard::{Guarded, Meter, StringTable, open_within, too_large};
 use crate::{Limits, ReadError};
 use std::cell::RefCell;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -154,7 +154,7 @@ impl<'a> Part<'a> {
         if n == 0 && self.produced >= self.meter.bytes {
             self.ended = true;
             self.reader = None;
-            if let Some(e) = self.strings_refused() {
+            if let Some(e) = self.table.refusal(&self.name) {
                 return Err(self.fail(e));
             }
         }
@@ -165,19 +165,6 @@ impl<'a> Part<'a> {
         self.failed = Some(e.clone());
         self.reader = None;
         e
-    }
-
-    /// A shared-strings part that claims more strings than it holds (see [`StringTable`]).
-    fn strings_refused(&self) -> Option<ReadError> {
-        let claimed = self.table.claimed()?;
-        (claimed > self.table.strings.saturating_add(StringTable::SLACK)).then(|| {
-            ReadError::Damaged {
-                detail: format!(
-                    "{}: uniqueCount {claimed}, {} strängar / strings",
-                    self.name, self.table.strings
-                ),
-            }
-        })
     }
 
     /// Decompresses (and checks) the rest of the part without keeping it.
@@ -201,7 +188,7 @@ struct State<'a> {
     parts: Vec<Part<'a>>,
     /// Checked bytes of every part together, in the order calamine read them.
     total: u64,
-    max_total: u64,
+    limits: Limits,
 }
 
 impl State<'_> {
@@ -210,7 +197,7 @@ impl State<'_> {
         let State {
             parts,
             total,
-            max_total,
+            limits,
         } = self;
         let part = &mut parts[i];
         let n = if part.strings {
@@ -265,10 +252,12 @@ impl State<'_> {
             }
             part.advance(buf, total)?
         };
-        if *total > *max_total {
+        if *total > limits.max_total_bytes {
+            // Which part is refused, and with which limit, is decided in archive order by
+            // `Handle::finish`; this only stops calamine.
             return Err(ReadError::PartTooLarge {
                 part: parts[i].name.clone(),
-                limit: *max_total,
+                limit: limits.max_total_bytes,
             });
         }
         Ok(n)
@@ -296,13 +285,7 @@ impl<'a> Repacked<'a> {
     /// calamine as it is. (A part never inflates to more than it states: the zip crate and
     /// [`Inflater`] refuse it.)
     pub(crate) fn new(bytes: &'a [u8], limits: &Limits) -> Result<Option<Repacked<'a>>, ReadError> {
-        let mut zip = open(bytes)?;
-        if zip.len() > limits.max_entries {
-            return Err(ReadError::TooManyEntries {
-                entries: zip.len(),
-                limit: limits.max_entries,
-            });
-        }
+        let mut zip = open_within(bytes, limits)?;
         let mut parts = Vec::new();
         let mut stated = 0u64;
         for i in 0..zip.len() {
@@ -312,10 +295,9 @@ impl<'a> Repacked<'a> {
             let Ok(name) = file.name().map(|n| n.to_string()) else {
                 return Ok(None);
             };
-            let lower = name.to_ascii_lowercase();
-            if !(lower.ends_with(".xml") || lower.ends_with(".rels")) {
+            let Some(Guarded { strings, limit }) = Guarded::of(&name, limits) else {
                 continue;
-            }
+            };
             let deflated = match file.compression() {
                 CompressionMethod::Stored => false,
                 CompressionMethod::Deflated => true,
@@ -328,12 +310,6 @@ impl<'a> Repacked<'a> {
             };
             let Some(data) = bytes.get(start..end) else {
                 return Ok(None);
-            };
-            let strings = lower.ends_with("sharedstrings.xml");
-            let limit = if strings {
-                limits.max_strings_bytes
-            } else {
-                limits.max_part_bytes
             };
             // A zip that states more than the limits allow is checked whole before calamine
             // parses any of it: calamine would otherwise parse up to the limit of a part the
@@ -366,7 +342,7 @@ impl<'a> Repacked<'a> {
             state: Rc::new(RefCell::new(State {
                 parts,
                 total: 0,
-                max_total: limits.max_total_bytes,
+                limits: *limits,
             })),
             pos: 0,
             len,
@@ -387,27 +363,15 @@ impl Handle<'_> {
     /// before calamine: each part within its own limit and what is left of the total.
     pub(crate) fn finish(&self) -> Result<(), ReadError> {
         let mut state = self.0.borrow_mut();
-        let max_total = state.max_total;
+        let limits = state.limits;
         let mut total = 0u64;
         let mut scratch = 0u64;
         for part in &mut state.parts {
-            let remaining = max_total.saturating_sub(total);
-            let (bound, limit) = (part.limit.min(remaining), part.limit);
-            let too_large = |name: &str| {
-                if remaining < limit {
-                    ReadError::PartTooLarge {
-                        part: format!("{name} (alla delar / all parts)"),
-                        limit: max_total,
-                    }
-                } else {
-                    ReadError::PartTooLarge {
-                        part: name.to_string(),
-                        limit: bound,
-                    }
-                }
-            };
+            let remaining = limits.max_total_bytes.saturating_sub(total);
+            let bound = part.limit.min(remaining);
+            let over = |part: &Part<'_>| too_large(&part.name, part.limit, remaining, &limits);
             if part.meter.bytes > bound {
-                return Err(too_large(&part.name));
+                return Err(over(part));
             }
             if let Some(e) = &part.failed {
                 return Err(e.clone());
@@ -415,7 +379,7 @@ impl Handle<'_> {
             part.meter.limit = bound;
             if let Err(e) = part.drain(&mut scratch) {
                 return Err(match e {
-                    ReadError::PartTooLarge { .. } => too_large(&part.name),
+                    ReadError::PartTooLarge { .. } => over(part),
                     other => other,
                 });
             }

@@ -26,6 +26,62 @@ pub(crate) fn open(bytes: &[u8]) -> Result<ZipArchive<Cursor<&[u8]>>, ReadError>
     ZipArchive::new(Cursor::new(bytes)).map_err(damaged)
 }
 
+/// The zip, opened, within the entry limit.
+pub(crate) fn open_within<'a>(
+    bytes: &'a [u8],
+    limits: &Limits,
+) -> Result<ZipArchive<Cursor<&'a [u8]>>, ReadError> {
+    let zip = open(bytes)?;
+    if zip.len() > limits.max_entries {
+        return Err(ReadError::TooManyEntries {
+            entries: zip.len(),
+            limit: limits.max_entries,
+        });
+    }
+    Ok(zip)
+}
+
+/// A part the guard checks: an XML part (or relationships), which calamine may read.
+pub(crate) struct Guarded {
+    /// The shared strings, with their own limit and their claim checked ([`StringTable`]).
+    pub strings: bool,
+    /// Its decompressed size may be at most this.
+    pub limit: u64,
+}
+
+impl Guarded {
+    /// What the guard makes of the part `name`; `None` for a part it leaves alone.
+    pub(crate) fn of(name: &str, limits: &Limits) -> Option<Guarded> {
+        let lower = name.to_ascii_lowercase();
+        if !(lower.ends_with(".xml") || lower.ends_with(".rels")) {
+            return None;
+        }
+        let strings = lower.ends_with("sharedstrings.xml");
+        let limit = if strings {
+            limits.max_strings_bytes
+        } else {
+            limits.max_part_bytes
+        };
+        Some(Guarded { strings, limit })
+    }
+}
+
+/// A part over what it may decompress to: its own limit, or, when less than that was left of all
+/// parts together (`remaining`), the total's.
+pub(crate) fn too_large(part: &str, limit: u64, remaining: u64, limits: &Limits) -> ReadError {
+    if remaining < limit {
+        ReadError::PartTooLarge {
+            part: format!("{part} (alla delar / all parts)"),
+            limit: limits.max_total_bytes,
+        }
+    } else {
+        ReadError::PartTooLarge {
+            part: part.to_string(),
+            limit,
+        }
+    }
+}
+
 /// Which workbook a zip holds: OpenDocument (its `mimetype`), Office Open XML, or neither.
 pub(crate) fn kind_of_zip(bytes: &[u8]) -> Result<Format, ReadError> {
     let mut zip = open(bytes)?;
@@ -65,61 +121,36 @@ pub(crate) struct PartStats {
 /// Decompresses every XML part of the zip through the limits: the entry count, each part's real
 /// size, all parts together, and the longest text between two tags.
 pub(crate) fn guard(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
-    let mut zip = open(bytes)?;
-    if zip.len() > limits.max_entries {
-        return Err(ReadError::TooManyEntries {
-            entries: zip.len(),
-            limit: limits.max_entries,
-        });
-    }
+    let mut zip = open_within(bytes, limits)?;
     let mut total = 0u64;
     let mut buf = vec![0u8; 16 * 1024];
     for i in 0..zip.len() {
         let file = zip.by_index(i).map_err(damaged)?;
         let name = file.name().map_err(damaged)?.to_string();
-        let lower = name.to_ascii_lowercase();
-        if !(lower.ends_with(".xml") || lower.ends_with(".rels")) {
+        let Some(part) = Guarded::of(&name, limits) else {
             continue;
-        }
-        let strings = lower.ends_with("sharedstrings.xml");
-        let part_limit = if strings {
-            limits.max_strings_bytes
-        } else {
-            limits.max_part_bytes
         };
         let remaining = limits.max_total_bytes.saturating_sub(total);
         let mut table = StringTable::default();
         let stats = measure(
             file,
             &name,
-            part_limit.min(remaining),
+            part.limit.min(remaining),
             limits.max_xml_text,
             &mut buf,
             |data| {
-                if strings {
+                if part.strings {
                     table.feed(data);
                 }
             },
         )
         .map_err(|e| match e {
-            ReadError::PartTooLarge { part, .. } if remaining < part_limit => {
-                ReadError::PartTooLarge {
-                    part: format!("{part} (alla delar / all parts)"),
-                    limit: limits.max_total_bytes,
-                }
-            }
+            ReadError::PartTooLarge { .. } => too_large(&name, part.limit, remaining, limits),
             other => other,
         })?;
         total += stats.bytes;
-        if let Some(claimed) = table.claimed()
-            && claimed > table.strings.saturating_add(StringTable::SLACK)
-        {
-            return Err(ReadError::Damaged {
-                detail: format!(
-                    "{name}: uniqueCount {claimed}, {} strängar / strings",
-                    table.strings
-                ),
-            });
+        if let Some(refused) = table.refusal(&name) {
+            return Err(refused);
         }
     }
     Ok(())
@@ -158,6 +189,17 @@ impl StringTable {
                 _ => 0,
             };
         }
+    }
+
+    /// The part `name` claiming more strings than it holds, refused (its whole read).
+    pub(crate) fn refusal(&self, name: &str) -> Option<ReadError> {
+        let claimed = self.claimed()?;
+        (claimed > self.strings.saturating_add(Self::SLACK)).then(|| ReadError::Damaged {
+            detail: format!(
+                "{name}: uniqueCount {claimed}, {} strängar / strings",
+                self.strings
+            ),
+        })
     }
 
     /// The `uniqueCount` attribute, if the part states one (`u64::MAX` for an absurd number).
