@@ -481,7 +481,7 @@ pub fn read(bytes: &[u8], name: Option<&str>) -> Result<Workbook, ReadError> {
 
 /// Reads a workbook within `limits`. Never panics.
 pub fn read_with(bytes: &[u8], name: Option<&str>, limits: &Limits) -> Result<Workbook, ReadError> {
-    read_detected(bytes, name, limits, false).1
+    read_detected(bytes, name, limits, Mode::Whole).1
 }
 
 /// [`read`] as it was before .xlsx parts were inflated once: the zip guard checks every part of an
@@ -489,25 +489,34 @@ pub fn read_with(bytes: &[u8], name: Option<&str>, limits: &Limits) -> Result<Wo
 /// result for every hostile file; nothing else should call it.
 #[doc(hidden)]
 pub fn read_guard_first(bytes: &[u8], name: Option<&str>) -> Result<Workbook, ReadError> {
-    let limits = Limits::default();
-    match sniff(bytes, name) {
-        Ok(Format::Xlsx) if bytes.len() <= limits.max_file_bytes => {
-            catch_unwind(AssertUnwindSafe(|| {
-                xlsx::read_guard_first(bytes, &limits, false)
-            }))
-            .unwrap_or(Err(ReadError::Panicked))
-        }
-        _ => read(bytes, name),
+    read_detected(bytes, name, &Limits::default(), Mode::GuardFirst).1
+}
+
+/// How a workbook is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// Every sheet the rules use, whole ([`read`]).
+    Whole,
+    /// For checking: the Budget sheet streamed into its cost lines ([`check`]).
+    Check,
+    /// Whole, and an .xlsx checked by the zip guard before calamine reads the upload as it is
+    /// ([`read_guard_first`]).
+    GuardFirst,
+}
+
+impl Mode {
+    pub(crate) fn streams_budget(self) -> bool {
+        self == Mode::Check
     }
 }
 
-/// [`read_with`], and the format the content was found to be (none when it is no workbook). With
-/// `stream_budget` the Budget sheet comes as its cost lines (for checking), not as its cells.
+/// [`read_with`] in `mode`, and the format the content was found to be (none when it is no
+/// workbook).
 fn read_detected(
     bytes: &[u8],
     name: Option<&str>,
     limits: &Limits,
-    stream_budget: bool,
+    mode: Mode,
 ) -> (Option<Format>, Result<Workbook, ReadError>) {
     if bytes.len() > limits.max_file_bytes {
         let too_large = ReadError::TooLarge {
@@ -521,9 +530,9 @@ fn read_detected(
         let format = sniff(bytes, name)?;
         detected = Some(format);
         match format {
-            Format::Xlsx => xlsx::read(bytes, limits, stream_budget),
-            Format::Ods => ods::read(bytes, limits, stream_budget),
-            Format::Xls => xls::read(bytes, limits, stream_budget),
+            Format::Xlsx => xlsx::read(bytes, limits, mode),
+            Format::Ods => ods::read(bytes, limits, mode.streams_budget()),
+            Format::Xls => xls::read(bytes, limits, mode.streams_budget()),
         }
     }));
     let result = match result {
@@ -550,7 +559,7 @@ pub fn check_detected(
     name: Option<&str>,
     ctx: Context<'_>,
 ) -> (Option<Format>, Checked) {
-    let (format, read) = read_detected(bytes, name, &Limits::default(), true);
+    let (format, read) = read_detected(bytes, name, &Limits::default(), Mode::Check);
     (format, check_owned(read, ctx))
 }
 

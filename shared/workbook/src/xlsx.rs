@@ -2,7 +2,7 @@
 //! the upload's parts decompressed once ([`Repacked`]).
 
 use crate::repack::Repacked;
-use crate::{Limits, ReadError, read_sheets, zipguard};
+use crate::{Limits, Mode, ReadError, read_sheets, zipguard};
 use calamine::{Reader, Xlsx, XlsxError};
 use provrum_rules::sheet::Workbook;
 use std::io::{Cursor, Read, Seek};
@@ -17,7 +17,11 @@ fn damaged(e: XlsxError) -> ReadError {
     }
 }
 
-pub(crate) fn read(bytes: &[u8], limits: &Limits, stream: bool) -> Result<Workbook, ReadError> {
+pub(crate) fn read(bytes: &[u8], limits: &Limits, mode: Mode) -> Result<Workbook, ReadError> {
+    let stream = mode.streams_budget();
+    if mode == Mode::GuardFirst {
+        return read_guard_first(bytes, limits, stream);
+    }
     let Some(repacked) = Repacked::new(bytes, limits)? else {
         return read_guard_first(bytes, limits, stream);
     };
