@@ -331,8 +331,8 @@ pub struct Streaming {
     sheet: Sheet,
     /// The cells of the rows above [`HEADER_ROWS`]: the sheet [`Table`] locates its header in.
     head: Vec<Cell>,
-    /// The header's columns, once the head is complete; `None` inside when a column is missing.
-    located: Option<Option<Located>>,
+    /// The header, once the head is complete.
+    header: Header,
     /// The row being read and its cells so far.
     row: Option<u32>,
     cells: Vec<Cell>,
@@ -341,9 +341,16 @@ pub struct Streaming {
 }
 
 /// What [`Table::locate`] found in the head, kept without borrowing it.
-struct Located {
-    header_row: u32,
-    columns: Vec<(Column, u32)>,
+enum Header {
+    /// The head is still being read.
+    Pending,
+    /// The header row and which column holds what.
+    Found {
+        row: u32,
+        columns: Vec<(Column, u32)>,
+    },
+    /// A required column is missing (FORM-3): there are no lines to read.
+    Missing,
 }
 
 impl Streaming {
@@ -351,7 +358,7 @@ impl Streaming {
         Streaming {
             sheet: Sheet::new(name, Vec::new()),
             head: Vec::new(),
-            located: None,
+            header: Header::Pending,
             row: None,
             cells: Vec::new(),
             read: Streamed::default(),
@@ -390,16 +397,14 @@ impl Streaming {
             return;
         }
         self.locate();
-        if let Some(Some(located)) = &mut self.located {
-            read_row(
-                &self.sheet,
-                located,
-                row,
-                &cells,
-                &mut self.read,
-                &mut self.memo,
-            );
-        }
+        read_row(
+            &self.sheet,
+            &self.header,
+            row,
+            &cells,
+            &mut self.read,
+            &mut self.memo,
+        );
         // The next row reuses the buffer.
         self.cells = cells;
         self.cells.clear();
@@ -407,29 +412,28 @@ impl Streaming {
 
     /// Finds the header in the head, once, and reads the head's own data rows.
     fn locate(&mut self) {
-        if self.located.is_some() {
+        if !matches!(self.header, Header::Pending) {
             return;
         }
         let head = Sheet::new(self.sheet.name.as_str(), std::mem::take(&mut self.head));
-        let mut located =
-            Table::locate(&head, SheetKind::Budget, &mut Vec::new()).map(|t| Located {
-                header_row: t.header_row,
-                columns: t.into_columns(),
-            });
+        self.header = match Table::locate(&head, SheetKind::Budget, &mut Vec::new()) {
+            Some(table) => Header::Found {
+                row: table.header_row,
+                columns: table.into_columns(),
+            },
+            None => Header::Missing,
+        };
         self.head = head.into_cells();
-        if let Some(located) = &mut located {
-            for cells in self.head.chunk_by(|a, b| a.row == b.row) {
-                read_row(
-                    &self.sheet,
-                    located,
-                    cells[0].row,
-                    cells,
-                    &mut self.read,
-                    &mut self.memo,
-                );
-            }
+        for cells in self.head.chunk_by(|a, b| a.row == b.row) {
+            read_row(
+                &self.sheet,
+                &self.header,
+                cells[0].row,
+                cells,
+                &mut self.read,
+                &mut self.memo,
+            );
         }
-        self.located = Some(located);
     }
 
     /// The sheet as the rules see it: its head's cells, and its cost lines already read.
@@ -443,20 +447,25 @@ impl Streaming {
 /// One complete row, through the same [`Table::data_row`] and [`line`] as [`read`].
 fn read_row(
     sheet: &Sheet,
-    located: &mut Located,
+    header: &Header,
     row: u32,
     cells: &[Cell],
     read: &mut Streamed,
     memo: &mut Memo,
 ) {
-    let columns = std::mem::take(&mut located.columns);
-    let table = Table::with_columns(sheet, located.header_row, columns);
+    let Header::Found {
+        row: header_row,
+        columns,
+    } = header
+    else {
+        return;
+    };
+    let table = Table::with_columns(sheet, *header_row, columns);
     if let Some(data) = table.data_row(row, cells)
         && let Some(line) = line(&data, &mut read.findings, memo)
     {
         read.lines.push(line);
     }
-    located.columns = table.into_columns();
 }
 
 /// Total planned budget and base funding, in öre. Each sum is exact, or clamped beyond every

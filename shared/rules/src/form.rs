@@ -8,6 +8,7 @@ use crate::lang::Text;
 use crate::layout::{Column, HEADER_ROWS, SheetKind, TOTALS};
 use crate::sheet::{Sheet, Value, Workbook};
 use crate::words::{Name, starts_with_word};
+use std::borrow::Cow;
 
 /// FORM-1 · the file is a readable workbook (.xlsx, .xlsm, .xls, .ods); anything else is refused
 /// with a clear message.
@@ -75,7 +76,8 @@ pub fn locate<'a>(workbook: &'a Workbook, findings: &mut Vec<Finding>) -> Found<
 pub struct Table<'a> {
     pub sheet: &'a Sheet,
     pub header_row: u32,
-    columns: Vec<(Column, u32)>,
+    /// Which column holds what: found here, or kept by a streaming reader ([`Table::with_columns`]).
+    columns: Cow<'a, [(Column, u32)]>,
 }
 
 /// One cell of a data row: its value (Empty when blank) and its place.
@@ -179,7 +181,7 @@ impl<'a> Table<'a> {
             Some(Table {
                 sheet,
                 header_row,
-                columns,
+                columns: Cow::Owned(columns),
             })
         } else {
             None
@@ -190,18 +192,18 @@ impl<'a> Table<'a> {
     pub(crate) fn with_columns(
         sheet: &'a Sheet,
         header_row: u32,
-        columns: Vec<(Column, u32)>,
+        columns: &'a [(Column, u32)],
     ) -> Table<'a> {
         Table {
             sheet,
             header_row,
-            columns,
+            columns: Cow::Borrowed(columns),
         }
     }
 
     /// Which column holds what.
     pub(crate) fn into_columns(self) -> Vec<(Column, u32)> {
-        self.columns
+        self.columns.into_owned()
     }
 
     pub fn name(&self) -> &str {
