@@ -8,7 +8,7 @@ use provrum_rules::Verdict;
 use provrum_store::sqlite::SqliteStore;
 use provrum_tests::bench::{
     budget_book, budget_sums, budget_xlsx_near, dynamo_calls_of, seed_orgs, seed_provrum,
-    time_check,
+    time_check, time_runs,
 };
 use serde_json::{Value, json};
 use std::io::{Read, Write};
@@ -311,15 +311,7 @@ fn calamine(file: &Path, runs: usize, warmup: usize) -> anyhow::Result<Value> {
         }
         Ok(cells)
     };
-    let mut times = Vec::with_capacity(runs);
-    let mut cells = 0;
-    for i in 0..warmup + runs {
-        let begin = Instant::now();
-        cells = std::hint::black_box(read()?);
-        if i >= warmup {
-            times.push(begin.elapsed().as_nanos() as u64);
-        }
-    }
+    let (times, cells) = time_runs(runs, warmup, read)?;
     Ok(json!({"tool": "calamine (Rust)", "times_ns": times, "cells": cells}))
 }
 

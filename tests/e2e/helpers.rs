@@ -1,22 +1,10 @@
 use provrum_rules::{Checked, Compliance, Context, Lang, RegisteredOrg, RuleSet, Verdict};
 use provrum_tests::Book;
 
-/// The check of an upload, as the service runs it (the Budget sheet streamed into its lines),
-/// after asserting that it is exactly the check of the same workbook read whole: every rule test
-/// below thereby also shows that streaming changes no finding, location, message or line.
+/// The check of an upload as the service runs it, held to the check of the workbook read whole
+/// ([`provrum_tests::check_streamed_as_whole`]): every rule test below goes through it.
 pub fn checked(bytes: &[u8], name: &str, ctx: Context<'_>) -> Checked {
-    let streamed = provrum_workbook::check(bytes, Some(name), ctx);
-    let whole = provrum_workbook::check_read(&provrum_workbook::read(bytes, Some(name)), ctx);
-    assert_eq!(
-        streamed.report, whole.report,
-        "streamed and whole reports differ"
-    );
-    // A budget line's equality includes the cells it was read from.
-    assert_eq!(
-        streamed.submission, whole.submission,
-        "streamed and whole submissions differ"
-    );
-    streamed
+    provrum_tests::check_streamed_as_whole(bytes, name, ctx).1
 }
 
 pub fn check_bytes(bytes: &[u8], name: &str) -> Compliance {

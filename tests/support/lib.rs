@@ -121,6 +121,33 @@ pub async fn seed_provrum_as_is(
 use chrono::{Datelike, NaiveDate};
 use std::io::{Cursor, Write};
 
+/// The check of an upload as the service runs it (the Budget sheet streamed into its lines),
+/// after asserting that it is exactly the check of the same workbook read whole; and that whole
+/// read. Every test that checks a workbook through this also shows that streaming changes no
+/// finding, location, message or line.
+pub fn check_streamed_as_whole(
+    bytes: &[u8],
+    name: &str,
+    ctx: provrum_rules::Context<'_>,
+) -> (
+    Result<provrum_rules::sheet::Workbook, provrum_workbook::ReadError>,
+    provrum_rules::Checked,
+) {
+    let read = provrum_workbook::read(bytes, Some(name));
+    let whole = provrum_workbook::check_read(&read, ctx);
+    let streamed = provrum_workbook::check(bytes, Some(name), ctx);
+    assert_eq!(
+        streamed.report, whole.report,
+        "streamed and whole reports differ"
+    );
+    // A budget line's equality includes the cells it was read from.
+    assert_eq!(
+        streamed.submission, whole.submission,
+        "streamed and whole submissions differ"
+    );
+    (read, streamed)
+}
+
 /// A cell to write.
 #[derive(Debug, Clone, PartialEq)]
 pub enum V {
