@@ -49,7 +49,11 @@ function rowOf(ss, sheetName, label) {
   throw new Error(`no row "${label}" in ${sheetName}`);
 }
 
-/** The demo's running provrum, as its leader fills in the Swedish template. */
+/**
+ * The demo's running provrum, as its leader fills in the Swedish template: its plan as the demo
+ * dates it from 2026-11-29 (so a new version is a revision within the quota year its go-ahead
+ * used, PROC-3).
+ */
 const EXAMPLE = {
   plan: {
     'Provrummets namn': 'AI och visualisering i regional utveckling',
@@ -58,8 +62,8 @@ const EXAMPLE = {
     'Förväntat resultat': 'Tre prövade arbetsflöden och en rapport om vad som fungerade.',
     Huvudfrågeställning: 'Kan AI-stödd visualisering förbättra underlagen för regionala beslut?',
     Avgränsningar: 'Endast öppna data; inga personuppgifter.',
-    Startdatum: new Date(2025, 2, 1),
-    Slutdatum: new Date(2025, 6, 31),
+    Startdatum: new Date(2026, 9, 18),
+    Slutdatum: new Date(2027, 1, 17),
     Resurser: 'En analytiker per region 20 %, extern AI-expert.',
     'Kriterier för ett lyckat resultat': 'Minst två regioner använder ett arbetsflöde.',
     Indikatorer: 'Tid per analys, antal användare.',

@@ -106,7 +106,7 @@ test('a refusal shows the server\'s findings: a partner chosen to lead gets DELT
   assert.equal(await page.evaluate(() => window.__xss), undefined);
   const rise = userOf(server, 'rise');
   const id = Array.from(rise.env.call('provrumInfo').provrum).find((p) => p.title.endsWith('Partnerledning')).id;
-  const registered = rise.env.call('provrumStep', { method: 'POST', path: `/provrum/${id}/interest` }, { wants_to_lead: true });
+  const registered = rise.env.call('provrumStep', { method: 'POST', path: `/provrum/${id}/interest` }, { wants_to_lead: false });
   assert.equal(registered.ok, true, registered.message);
   await page.click('#refresh');
   await settled(page);
@@ -230,7 +230,7 @@ test('every step\'s form, clicked in the sidebar: interest, its withdrawal, lead
   skane.env.menu('Skapa mall');
   fillExample(skane.ss, {
     ...EXAMPLE,
-    plan: { ...EXAMPLE.plan, 'Provrummets namn': title, Startdatum: new Date(2027, 2, 1), Slutdatum: new Date(2027, 6, 31) },
+    plan: { ...EXAMPLE.plan, 'Provrummets namn': title, Startdatum: new Date(2025, 2, 1), Slutdatum: new Date(2025, 6, 31) },
     participants: [['Region Skåne', 'Region', 'Ledare'], ['Region Östergötland', 'Region', 'Deltagare']],
     budget: [
       ['Projektledning', 'Arbetstid', 60000, 'Region Skåne'],

@@ -125,7 +125,7 @@ test('the whole process, from adding organisations to the reported result, in th
   skane.env.menu('Skapa mall');
   fillExample(skane.ss, {
     ...EXAMPLE,
-    plan: { ...EXAMPLE.plan, 'Provrummets namn': TITLE, Startdatum: new Date(2027, 1, 1), Slutdatum: new Date(2027, 5, 30) },
+    plan: { ...EXAMPLE.plan, 'Provrummets namn': TITLE, Startdatum: new Date(2025, 1, 1), Slutdatum: new Date(2025, 5, 30) },
     participants: [
       ['Region Skåne', 'Region', 'Ledare'],
       ['Region Östergötland', 'Region', 'Deltagare'],
@@ -178,9 +178,9 @@ test('the whole process, from adding organisations to the reported result, in th
   statusSheet.getRange(5 + statusSheet.rows(5, 20).findIndex((r) => r[0] === TITLE), 3).activate();
   kansli.env.answer('YES');
   kansli.env.menu('Ge klartecken för markerad rad (kansli)');
-  assert.equal(kansli.ss.toasts.at(-1).message, `Klartecken givet för ”${TITLE}”: kvotår 2027, basfinansiering 90 000 kr.`);
+  assert.equal(kansli.ss.toasts.at(-1).message, `Klartecken givet för ”${TITLE}”: kvotår 2025, basfinansiering 90 000 kr.`);
   row = statusRow(kansli, TITLE);
-  assert.deepEqual([row.Status, row['Kvotår']], ['Pågår', 2027]);
+  assert.deepEqual([row.Status, row['Kvotår']], ['Pågår', 2025]);
 
   // The leader reports the result.
   const reported = takeStep(skane.env, TITLE, 'report_result', {

@@ -213,6 +213,7 @@ async fn seed_provrum(
     // 1. Running on this year's quota: the bundled example, approved by the kansli.
     let mut ai = provrum_workbook::template::example(Lang::Sv);
     dated(&mut ai, plan.running);
+    titled(&mut ai, "AI och visualisering i regional utveckling");
     let id = provrum(
         store,
         api,
@@ -232,6 +233,7 @@ async fn seed_provrum(
     // 2. Running, ending in two weeks: its result is due soon.
     let mut trips = provrum_workbook::template::example(Lang::Sv);
     dated(&mut trips, plan.ending);
+    titled(&mut trips, "Fossilfria tjänsteresor");
     led_by(
         &mut trips,
         "Region Skåne",
@@ -255,6 +257,7 @@ async fn seed_provrum(
     // 3. Proposed, with a budget that breaks the base-funding rule (BUD-4).
     let mut drones = provrum_workbook::template::example(Lang::Sv);
     dated(&mut drones, plan.planned);
+    titled(&mut drones, "Drönare – nya frågeställningar");
     led_by(
         &mut drones,
         "Region Norrbotten",
@@ -283,7 +286,7 @@ async fn seed_provrum(
     .await?;
 
     // 4. Proposed and ready, waiting for its budget: the demo leader's next step, which the
-    // README's newcomer takes by uploading examples/exempel-provrum.xlsx.
+    // README's newcomer takes by uploading examples/exempel-provrum.xlsx (this provrum's plan).
     provrum(
         store,
         api,
@@ -358,6 +361,16 @@ fn dated(filled: &mut provrum_workbook::template::Filled, (start, end): (NaiveDa
             PlanField::StartDate => *entry = Entry::Date(start),
             PlanField::EndDate => *entry = Entry::Date(end),
             _ => {}
+        }
+    }
+}
+
+/// `filled` as the plan of the provrum called `title` (PLAN-4 holds a workbook's name to it).
+fn titled(filled: &mut provrum_workbook::template::Filled, title: &str) {
+    use provrum_workbook::template::Entry;
+    for (field, entry) in &mut filled.plan {
+        if *field == PlanField::Name {
+            *entry = Entry::Text(title.to_string());
         }
     }
 }

@@ -40,6 +40,7 @@ async fn running_until(store: &dyn Store, end: NaiveDate) {
             total_budget_ore: Ore::kr(200_000),
             base_funding_ore: Ore::kr(100_000),
             blocking: Vec::new(),
+            revision: false,
         }),
         quota_year: Some(2025),
         granted_base_funding_ore: Some(Ore::kr(100_000)),

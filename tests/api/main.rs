@@ -6,6 +6,7 @@ mod admin;
 mod calendar;
 mod costs;
 mod faults;
+mod go_ahead;
 mod matrix;
 mod model;
 mod openapi;

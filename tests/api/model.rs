@@ -311,6 +311,8 @@ impl Model {
             Step::WithdrawInterest if kansli => Expect::Absent(403),
             Step::WithdrawInterest if !part => Expect::Absent(404),
             Step::WithdrawInterest if !proposed || proposer => Expect::State,
+            // The leader convenes it: not offered to leave.
+            Step::WithdrawInterest if leader => Expect::Absent(403),
             Step::WithdrawInterest => Expect::Allowed,
             // The kansli or the proposer chooses the leader before the start.
             Step::ChooseLeader if !(kansli || proposer) => Expect::Absent(403),
@@ -424,6 +426,38 @@ impl Model {
                 if role(org) == Role::Partner && !self.rules.partner_may_lead =>
             {
                 Expect::Rules(vec!["DELT-4"])
+            }
+            // "Partner … kan anmäla intresse": to take part, not to lead (DELT-4).
+            (
+                Expect::Allowed,
+                Cmd::RegisterInterest {
+                    wants_to_lead: true,
+                },
+            ) if role(r.caller) == Role::Partner && !self.rules.partner_may_lead => {
+                Expect::Rules(vec!["DELT-4"])
+            }
+            // After the go-ahead a version is a revision: one with errors, asking for more than
+            // the grant, is refused with those errors (PROC-3), and nothing is stored.
+            (
+                Expect::Allowed,
+                Cmd::UploadBudget {
+                    too_much_base_funding,
+                },
+            ) if p.status == Status::Running => {
+                let errors = Model::upload_findings(p, r.caller, too_much_base_funding);
+                let mut ids = Vec::new();
+                if !errors.is_empty() {
+                    ids.push("PROC-3");
+                    ids.extend(errors);
+                }
+                if too_much_base_funding {
+                    ids.push("PROC-3");
+                }
+                if ids.is_empty() {
+                    Expect::Allowed
+                } else {
+                    Expect::Rules(ids)
+                }
             }
             (expect, _) => expect,
         }
@@ -1182,14 +1216,25 @@ fn check_view(model: &Model, p: &Provrum, caller: usize, view: &Value) -> Result
         sorted(rules(&json!({"findings": budget["blocking"]}))),
         budget["base_funding_ore"].as_i64(),
     );
+    // The budget's figures are for the participants and the kansli (as `/budget`).
+    let reads_budget = role(caller) == Role::Kansli || p.takes_part(caller);
+    let budget_seen = p.budget.as_ref().filter(|_| reads_budget);
+    if !reads_budget && !view["latest_budget"].is_null() {
+        return Err(format!(
+            "provrum {}: {} does not take part, yet reads its budget {}",
+            p.id,
+            name(caller),
+            view["latest_budget"]
+        ));
+    }
     let expected = (
         Some(p.status.as_str()),
         Some(name(p.proposer)),
         p.leader.map(name),
         mine,
         Some(u64::from(p.versions)),
-        sorted(p.budget.iter().flat_map(|b| b.blocking.iter())),
-        p.budget.as_ref().map(|b| b.base_kr * 100),
+        sorted(budget_seen.iter().flat_map(|b| b.blocking.iter())),
+        budget_seen.map(|b| b.base_kr * 100),
     );
     if state != expected {
         return Err(format!(

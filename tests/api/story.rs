@@ -1,4 +1,4 @@
-use provrum_tests::app::{Answer, Backend, TestApp, rules, spawn_app, workbook};
+use provrum_tests::app::{Answer, Backend, TestApp, rules, spawn_app, workbook_titled};
 use serde_json::json;
 
 #[tokio::test]
@@ -84,7 +84,8 @@ async fn story(app: TestApp) {
     );
 
     // Only the leader uploads; the first upload forgets the partner (DELT-7, a warning).
-    let only_regions = workbook("region-halland", &["region-skane"]);
+    let title = "Drönare – nya frågeställningar";
+    let only_regions = workbook_titled(title, "region-halland", &["region-skane"]);
     assert_eq!(
         app.upload_budget(&skane, &id, only_regions.clone())
             .await
@@ -106,7 +107,14 @@ async fn story(app: TestApp) {
 
     // A second version as multipart, with an error: the kansli's approval is refused with it.
     let mut broken = provrum_tests::Book::valid_sv();
-    broken.set("Budget", "C5", Some(provrum_tests::s("12.500")));
+    let s = provrum_tests::s;
+    broken
+        .set("Deltagare", "A2", Some(s("Org region-halland")))
+        .set("Deltagare", "A3", Some(s("Org region-skane")))
+        .set("Deltagare", "A4", Some(s("Org rise")))
+        .set("Budget", "D2", Some(s("Org region-halland")))
+        .set("Budget", "D5", Some(s("Org region-skane")))
+        .set("Budget", "C5", Some(s("12.500")));
     let form = reqwest::multipart::Form::new().part(
         "file",
         reqwest::multipart::Part::bytes(broken.to_xlsx()).file_name("budget.xlsx"),
@@ -131,7 +139,7 @@ async fn story(app: TestApp) {
         .upload_budget(
             &halland,
             &id,
-            workbook("region-halland", &["region-skane", "rise"]),
+            workbook_titled(title, "region-halland", &["region-skane", "rise"]),
         )
         .await
         .parts();

@@ -459,7 +459,7 @@ async fn a_leader_uploads_a_budget_and_the_kansli_gives_the_go_ahead_through_the
         &leader,
         "cross-site",
         "budget.xlsx",
-        provrum_tests::app::workbook("region-a", &["region-b"]),
+        provrum_tests::app::workbook_titled("Webbprov", "region-a", &["region-b"]),
     )
     .await;
     assert_eq!(page.status, 403);
@@ -471,7 +471,7 @@ async fn a_leader_uploads_a_budget_and_the_kansli_gives_the_go_ahead_through_the
         &leader,
         "same-origin",
         "budget.xlsx",
-        provrum_tests::app::workbook("region-a", &["region-b"]),
+        provrum_tests::app::workbook_titled("Webbprov", "region-a", &["region-b"]),
     )
     .await;
     assert_eq!(

@@ -1,4 +1,4 @@
-use provrum_rules::{Checked, Compliance, Context, Lang, RegisteredOrg, RuleSet, Verdict};
+use provrum_rules::{Checked, Compliance, Context, Lang, Registered, RuleSet, Verdict};
 use provrum_tests::Book;
 
 /// The check of an upload as the service runs it, held to the check of the workbook read whole
@@ -18,7 +18,7 @@ pub fn check(book: &Book) -> Compliance {
     check_bytes(&book.to_xlsx(), "test.xlsx")
 }
 
-pub fn check_registered(book: &Book, registered: &[RegisteredOrg]) -> Compliance {
+pub fn check_registered(book: &Book, registered: Registered<'_>) -> Compliance {
     let rs = RuleSet::provrum_2023();
     let ctx = Context {
         ruleset: &rs,

@@ -1,8 +1,8 @@
 //! Each workbook rule fires alone on a workbook that breaks only it, at the right cell; and a
 //! workbook at the rule's boundary passes.
 
-use crate::helpers::{assert_fired, check, check_bytes, check_registered, message};
-use provrum_rules::{RegisteredOrg, Severity};
+use crate::helpers::{assert_fired, check, check_bytes, check_registered, fired, message};
+use provrum_rules::{Registered, RegisteredOrg, Severity, Verdict};
 use provrum_tests::{Book, V, d, s};
 
 const P: &str = "Projektplan";
@@ -209,36 +209,120 @@ fn delt_6_unknown_kind_and_role() {
     assert_fired(&c, &["DELT-6@Deltagare!C4"]);
 }
 
-#[test]
-fn delt_7_workbook_differs_from_registration() {
-    let org = |id: &str, name: &str| RegisteredOrg {
+/// The stored provrum `Book::valid_sv` belongs to, with `orgs` taking part and led by
+/// Region Östergötland.
+fn owner(orgs: &[RegisteredOrg]) -> Registered<'_> {
+    Registered {
+        title: "Drönare – nya frågeställningar",
+        orgs,
+        leader: Some("ostergotland"),
+    }
+}
+
+fn org(id: &str, name: &str) -> RegisteredOrg {
+    RegisteredOrg {
         id: id.into(),
         name: name.into(),
-    };
+    }
+}
+
+#[test]
+fn delt_7_a_participant_missing_from_the_workbook() {
     let same = [
         org("ostergotland", "Region Östergötland"),
         org("skane", "Region Skåne"),
         org("norrkoping", "norrköpings kommun"),
     ];
-    assert_fired(&check_registered(&Book::valid_sv(), &same), &[]);
+    assert_fired(&check_registered(&Book::valid_sv(), owner(&same)), &[]);
     // Matching by id works too.
     let by_id = [
         org("Region Östergötland", "RÖ"),
         org("skane", "Region Skåne"),
         org("norrkoping", "Norrköpings kommun"),
     ];
-    assert_fired(&check_registered(&Book::valid_sv(), &by_id), &[]);
+    let mut led = owner(&by_id);
+    led.leader = Some("Region Östergötland");
+    assert_fired(&check_registered(&Book::valid_sv(), led), &[]);
+    let joined = [
+        org("ostergotland", "Region Östergötland"),
+        org("skane", "Region Skåne"),
+        org("norrkoping", "Norrköpings kommun"),
+        org("linkoping", "Linköpings kommun"),
+    ];
+    let c = check_registered(&Book::valid_sv(), owner(&joined));
+    assert_fired(&c, &["DELT-7@Deltagare"]);
+    assert!(c.findings[0].message.contains("Linköpings kommun"));
+    assert_eq!(c.verdict, Verdict::Warnings);
+    // A stateless check never raises it.
+    assert_fired(&check(&Book::valid_sv()), &[]);
+}
+
+#[test]
+fn delt_8_another_provrums_workbook_is_an_error_at_its_cells() {
+    // Someone in the workbook who does not take part, located to the cell, named.
     let other = [
         org("ostergotland", "Region Östergötland"),
         org("skane", "Region Skåne"),
         org("linkoping", "Linköpings kommun"),
     ];
-    let c = check_registered(&Book::valid_sv(), &other);
-    assert_fired(&c, &["DELT-7@Deltagare!A4", "DELT-7@Deltagare"]);
+    let c = check_registered(&Book::valid_sv(), owner(&other));
+    assert_fired(&c, &["DELT-8@Deltagare!A4", "DELT-7@Deltagare"]);
     assert!(c.findings[0].message.contains("Norrköpings kommun"));
     assert!(c.findings[1].message.contains("Linköpings kommun"));
-    // A stateless check never raises it.
-    assert_fired(&check(&Book::valid_sv()), &[]);
+    assert_eq!(c.verdict, Verdict::Errors);
+    // Another leader than the provrum's: at the role cell, naming both.
+    let same = [
+        org("ostergotland", "Region Östergötland"),
+        org("skane", "Region Skåne"),
+        org("norrkoping", "Norrköpings kommun"),
+    ];
+    let mut book = Book::valid_sv();
+    book.set(D, "C2", Some(s("Deltagare")))
+        .set(D, "C3", Some(s("Ledare")));
+    let c = check_registered(&book, owner(&same));
+    assert_fired(&c, &["DELT-8@Deltagare!C3"]);
+    assert_eq!(
+        c.findings[0].message,
+        "Arbetsboken anger Region Skåne som provrumsledare, men provrummets ledare är Region Östergötland."
+    );
+    // A workbook of another provrum altogether: every stranger named, every member missing.
+    let mut strangers = Book::valid_sv();
+    strangers
+        .set(D, "A2", Some(s("Region Uppsala")))
+        .set(D, "A3", Some(s("Region Gävleborg")))
+        .set(D, "A4", Some(s("Uppsala kommun")));
+    let c = check_registered(&strangers, owner(&same));
+    let ids: Vec<String> = fired(&c);
+    assert_eq!(
+        ids,
+        [
+            "DELT-8@Deltagare!A2",
+            "DELT-8@Deltagare!A3",
+            "DELT-8@Deltagare!A4",
+            "DELT-8@Deltagare!C2",
+            "DELT-7@Deltagare",
+            "DELT-7@Deltagare",
+            "DELT-7@Deltagare",
+        ]
+    );
+}
+
+#[test]
+fn plan_4_another_title_is_a_warning_at_the_name() {
+    let same = [
+        org("ostergotland", "Region Östergötland"),
+        org("skane", "Region Skåne"),
+        org("norrkoping", "Norrköpings kommun"),
+    ];
+    // Case and spacing aside, the same title.
+    let mut book = Book::valid_sv();
+    book.set(P, "B3", Some(s("  drönare –  nya frågeställningar ")));
+    assert_fired(&check_registered(&book, owner(&same)), &[]);
+    book.set(P, "B3", Some(s("Fossilfria tjänsteresor")));
+    let c = check_registered(&book, owner(&same));
+    assert_fired(&c, &["PLAN-4@Projektplan!B3"]);
+    assert!(c.findings[0].message.contains("”Fossilfria tjänsteresor”"));
+    assert_eq!(c.verdict, Verdict::Warnings);
 }
 
 #[test]

@@ -187,8 +187,19 @@ pub fn workbook(leader: &str, others: &[&str]) -> Vec<u8> {
     workbook_in(leader, others, 2025)
 }
 
-/// The same, planned in `year` (March to July), so its approval uses that year's quota.
+/// The same, planned in `year` (March to July), so its approval uses that year's quota. Its
+/// plan keeps the example's name, so an upload to a provrum titled otherwise also warns PLAN-4:
+/// [`workbook_titled`] is the plan of one provrum.
 pub fn workbook_in(leader: &str, others: &[&str], year: i32) -> Vec<u8> {
+    workbook_of(None, leader, others, year)
+}
+
+/// A valid workbook that is the plan of the provrum called `title` (PLAN-4), planned in 2025.
+pub fn workbook_titled(title: &str, leader: &str, others: &[&str]) -> Vec<u8> {
+    workbook_of(Some(title), leader, others, 2025)
+}
+
+fn workbook_of(title: Option<&str>, leader: &str, others: &[&str], year: i32) -> Vec<u8> {
     use provrum_rules::model::{ParticipantKind, Role};
     let mut filled = provrum_workbook::template::example(provrum_rules::Lang::Sv);
     filled.participants = std::iter::once((
@@ -217,6 +228,11 @@ pub fn workbook_in(leader: &str, others: &[&str], year: i32) -> Vec<u8> {
             }
             provrum_rules::layout::PlanField::EndDate => {
                 *entry = provrum_workbook::template::Entry::Date(date(7, 31))
+            }
+            provrum_rules::layout::PlanField::Name => {
+                if let Some(title) = title {
+                    *entry = provrum_workbook::template::Entry::Text(title.to_string())
+                }
             }
             _ => {}
         }

@@ -235,6 +235,7 @@ pub async fn seed_provrum(store: &dyn Store, orgs: &[String], n: usize) -> Vec<S
             total_budget_ore: Ore::kr(200_000 + (i as i64 % 9) * 10_000),
             base_funding_ore: Ore::kr(50_000 + (i as i64 % 5) * 10_000),
             blocking: Vec::new(),
+            revision: false,
         });
         let running = matches!(status, Status::Running | Status::Reported);
         let provrum = Provrum {
@@ -260,6 +261,7 @@ pub async fn seed_provrum(store: &dyn Store, orgs: &[String], n: usize) -> Vec<S
             latest_budget: budget,
             quota_year: running.then_some(2025),
             granted_base_funding_ore: running.then(|| Ore::kr(80_000)),
+            approved_budget: None,
             version: 0,
         };
         store

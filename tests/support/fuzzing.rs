@@ -202,22 +202,40 @@ async fn stage() -> Stage {
     let store = Arc::new(SqliteStore::in_memory().expect("in-memory store"));
     let kansli = crate::seed_kansli(store.as_ref()).await;
     let now = chrono::Utc::now();
-    let mut tokens = crate::seed_regions(store.as_ref(), &["region-a", "region-b"], |id| {
-        format!("Region {id}")
-    })
+    // The organisations of the valid workbook (`Book::valid_sv`), so that it is this
+    // provrum's (DELT-8) and its upload is stored.
+    let names = |id: &str| {
+        match id {
+            "region-a" => "Region Östergötland",
+            "region-b" => "Region Skåne",
+            _ => "Norrköpings kommun",
+        }
+        .to_string()
+    };
+    let mut tokens = crate::seed_regions(
+        store.as_ref(),
+        &["region-a", "region-b", "norrkoping"],
+        names,
+    )
     .await;
-    let provrum = Provrum {
+    let mut provrum = Provrum {
         status: Status::Running,
         started_at: Some(now),
         quota_year: Some(2026),
         ..crate::led_provrum(
             "pr_fuzzfuzzfuzzfuzz",
-            "Fuzzat provrum",
+            "Drönare – nya frågeställningar",
             "region-a",
             "region-b",
             now,
         )
     };
+    provrum.participants.push(provrum_store::Participant {
+        org: "norrkoping".into(),
+        wants_to_lead: false,
+        joined_at: now,
+    });
+    tokens.pop();
     crate::seed_provrum_as_is(store.as_ref(), &provrum).await;
     let state = provrum_http::AppState::new(store.clone());
     let other = tokens.pop().expect("two tokens");

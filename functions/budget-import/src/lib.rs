@@ -14,7 +14,9 @@ use provrum_http::path::ProvrumPath;
 use provrum_http::views::{self, Situation, load_provrum};
 use provrum_http::{Action, Actor, ApiError, AppState, RequestLang, Upload, authorize};
 use provrum_rules::process::{self, Command, Step};
-use provrum_rules::{Checked, Compliance, Context, RegisteredOrg, RuleSet, Submission, Text};
+use provrum_rules::{
+    Checked, Compliance, Context, Registered, RegisteredOrg, RuleSet, Submission, Text,
+};
 use provrum_store::{BudgetSummary, BudgetVersion, Provrum};
 use provrum_workbook::template::spec::Spec;
 use serde::Serialize;
@@ -48,17 +50,29 @@ pub fn describe_uploads(doc: &mut utoipa::openapi::OpenApi) {
     }
 }
 
+/// The stored provrum a workbook is uploaded to, owned so that the check can run on its own
+/// thread: its title, participants and leader.
+struct Owner {
+    title: String,
+    orgs: Vec<RegisteredOrg>,
+    leader: Option<String>,
+}
+
 /// Reading and checking is CPU work: off the async threads.
 async fn run_check(
     bytes: axum::body::Bytes,
     name: Option<String>,
     rules: Arc<RuleSet>,
-    registered: Option<Vec<RegisteredOrg>>,
+    owner: Option<Owner>,
 ) -> Result<Checked, ApiError> {
     tokio::task::spawn_blocking(move || {
         let ctx = Context {
             ruleset: &rules,
-            registered: registered.as_deref(),
+            registered: owner.as_ref().map(|o| Registered {
+                title: &o.title,
+                orgs: &o.orgs,
+                leader: o.leader.as_deref(),
+            }),
         };
         let (format, checked) = provrum_workbook::check_detected(&bytes, name.as_deref(), ctx);
         provrum_http::metrics::workbook_checked(checked.report.verdict(), format);
@@ -163,7 +177,7 @@ async fn upload(
     let context = situation.context(&state, &provrum);
     // Decided before the workbook is read: nobody but the leader has a file checked here.
     process::permit(Step::UploadBudget, &provrum, actor.caller(), &context)?;
-    let version = next_version(&state, &provrum, &situation, &actor, upload).await?;
+    let mut version = next_version(&state, &provrum, &situation, &actor, upload).await?;
     // FORM-1: a file that is not a readable workbook is refused, not kept as a version.
     let report = &version.checked.report;
     if report.is_unreadable() {
@@ -174,18 +188,49 @@ async fn upload(
         .with_findings(report.findings.clone()));
     }
     let command = Command::UploadBudget(version.summary.clone());
+    // Refused with its findings, and nothing stored, when the process does not allow it (after
+    // the go-ahead: a revision with errors or beyond the grant, PROC-3).
     let decision = process::decide(command, &provrum, actor.caller(), &context)?;
+    // The version as the process marked it (a revision after the go-ahead).
+    if let Some(summary) = &decision.provrum.latest_budget {
+        version.summary = summary.clone();
+    }
     let event = views::audit(&decision, &actor.org.id);
     let store = &state.store;
     store
         .add_budget_version(&decision.provrum, &version, &event)
         .await?;
     provrum_http::metrics::budget_version_stored();
+    if version.summary.revision {
+        state.notify(revised(&decision.provrum, &actor.org.name));
+    }
     let answer = BudgetUploaded {
         version: version.summary.version,
         compliance: version.checked.report.render(lang),
     };
     Ok((StatusCode::CREATED, Json(answer)))
+}
+
+/// What the kansli hears of a revision after its go-ahead: which version, and that the grant
+/// stands.
+fn revised(provrum: &Provrum, by: &str) -> provrum_notify::Message {
+    let mut m =
+        provrum_notify::Message::new(format!("”{}” har en reviderad budget", provrum.title));
+    if let Some(latest) = &provrum.latest_budget {
+        let approved = provrum
+            .approved_budget
+            .as_ref()
+            .map(|a| format!(" Kansliet godkände version {}.", a.version))
+            .unwrap_or_default();
+        m = m
+            .line(format!(
+                "{by} har skickat in version {} efter klartecknet, utan fel och inom den beviljade basfinansieringen.{approved}",
+                latest.version
+            ))
+            .fact("Total budget", latest.total_budget_ore.to_string())
+            .fact("Basfinansiering", latest.base_funding_ore.to_string());
+    }
+    m
 }
 
 /// A stored budget version's number and its compliance result.
@@ -222,21 +267,25 @@ async fn next_version(
     actor: &Actor,
     upload: Upload,
 ) -> Result<BudgetVersion, ApiError> {
-    let registered: Vec<RegisteredOrg> = provrum
-        .participants
-        .iter()
-        .map(|p| RegisteredOrg {
-            id: p.org.clone(),
-            name: situation.orgs.name(&p.org),
-        })
-        .collect();
+    let owner = Owner {
+        title: provrum.title.clone(),
+        orgs: provrum
+            .participants
+            .iter()
+            .map(|p| RegisteredOrg {
+                id: p.org.clone(),
+                name: situation.orgs.name(&p.org),
+            })
+            .collect(),
+        leader: provrum.leader.clone(),
+    };
     let bytes = upload.bytes.clone();
     let file_name = upload.file_name.clone();
     let checked = run_check(
         upload.bytes,
         upload.file_name,
         state.rules.clone(),
-        Some(registered),
+        Some(owner),
     )
     .await?;
     Ok(BudgetVersion::new(

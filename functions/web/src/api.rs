@@ -238,6 +238,12 @@ pub struct Action<A> {
     pub reason: Option<Text>,
     #[serde(default)]
     pub findings: Vec<Finding>,
+    /// `register_interest`: whether the caller may also offer to lead.
+    #[serde(default)]
+    pub wants_to_lead: Option<provrum_rules::process::Offer>,
+    /// `choose_leader`: the organisations it may choose.
+    #[serde(default)]
+    pub leaders: Option<Vec<String>>,
 }
 
 impl Me {
@@ -267,6 +273,10 @@ pub struct ProvrumView {
     pub result: Option<ResultReport>,
     pub quota_year: Option<i32>,
     pub granted_base_funding_ore: Option<Ore>,
+    pub approved_budget: Option<provrum_rules::provrum::ApprovedBudget>,
+    pub start: Option<chrono::NaiveDate>,
+    pub end: Option<chrono::NaiveDate>,
+    pub approved_at: Option<chrono::DateTime<chrono::Utc>>,
     pub actions: Vec<Action<Step>>,
 }
 

@@ -459,6 +459,9 @@ fn provrum_page(
             dt { (t(lang, "Föreslaget av", "Proposed by")) } dd { (p.name_of(&p.proposer)) }
             dt { (w.col_leader) } dd { (p.leader.as_deref().map(|l| p.name_of(l)).unwrap_or(w.no_leader)) }
             dt { (w.col_ready) } dd { (if p.ready { w.yes } else { w.no }) }
+            @if let (Some(start), Some(end)) = (p.start, p.end) { dt { (t(lang, "Planerad period", "Planned period")) } dd { (start) " – " (end) } }
+            @if let Some(at) = p.approved_at { dt { (t(lang, "Klartecken", "Go-ahead")) } dd { (local_time(at)) } }
+            @if let Some(a) = &p.approved_budget { dt { (t(lang, "Godkänd budget", "Approved budget")) } dd { (t(lang, "Godkänd version", "Approved version")) " " (a.version) } }
             @if let Some(year) = p.quota_year { dt { (t(lang, "Kvotår", "Quota year")) } dd { (year) } }
             @if let Some(base) = p.granted_base_funding_ore { dt { (t(lang, "Beviljad basfinansiering", "Granted base funding")) } dd { (base) } }
         }
@@ -535,7 +538,11 @@ fn budget_section(lang: Lang, p: &ProvrumView, b: &Budget) -> Markup {
                 tbody {
                     @for v in b.versions.iter().rev() {
                         tr {
-                            th scope="row" { (v.version) }
+                            th scope="row" {
+                                (v.version)
+                                @if p.approved_budget.as_ref().is_some_and(|a| a.version == v.version) { " – " (t(lang, "godkänd", "approved")) }
+                                @else if v.revision { " – " (t(lang, "revision", "revision")) }
+                            }
                             td { (v.file_name.as_deref().unwrap_or("–")) }
                             td { (local_time(v.uploaded_at)) }
                             td { (p.name_of(&v.uploaded_by)) }
@@ -607,10 +614,14 @@ fn steps(
                 Step::RegisterInterest => {
                     form.step id={ "steg-" (step_name(a.action)) } method="post" action=(action) {
                         h3 { (if mine.is_some() { t(lang, "Ert svar", "Your answer") } else { t(lang, "Anmäl intresse", "Register interest") }) }
-                        div.field.checkbox {
-                            input #wants_to_lead type="checkbox" name="wants_to_lead" value="ja"
-                                checked[kept.wants_to_lead.is_some() || mine.is_some_and(|x| x.wants_to_lead)];
-                            label for="wants_to_lead" { (t(lang, "Vi vill vara provrumsledare", "We want to lead")) }
+                        @if a.wants_to_lead.as_ref().is_some_and(|o| o.allowed) && p.leader.as_deref() != Some(me) {
+                            div.field.checkbox {
+                                input #wants_to_lead type="checkbox" name="wants_to_lead" value="ja"
+                                    checked[kept.wants_to_lead.is_some() || mine.is_some_and(|x| x.wants_to_lead)];
+                                label for="wants_to_lead" { (t(lang, "Vi vill vara provrumsledare", "We want to lead")) }
+                            }
+                        } @else if let Some(reason) = a.wants_to_lead.as_ref().and_then(|o| o.reason.as_ref()) {
+                            p.hint { (reason.get(lang)) }
                         }
                         button type="submit" { (if mine.is_some() { t(lang, "Spara svaret", "Save the answer") } else { t(lang, "Anmäl intresse", "Register interest") }) }
                     }
@@ -626,9 +637,9 @@ fn steps(
                         h3 { (t(lang, "Välj provrumsledare", "Choose the leader")) }
                         div.field.error[in_error("org")] {
                             label for="org" { (t(lang, "Provrumsledare", "Leader")) }
-                            p.hint #org-hint { (t(lang, "De som vill leda står först.", "Those who want to lead come first.")) }
+                            p.hint #org-hint { (t(lang, "Deltagande medlemmar; de som vill leda står först. Partner kan inte leda.", "Participating members; those who want to lead come first. Partners cannot lead.")) }
                             select #org name="org" aria-describedby="org-hint" {
-                                @for x in p.participants.iter().filter(|x| x.wants_to_lead).chain(p.participants.iter().filter(|x| !x.wants_to_lead)) {
+                                @for x in a.leaders.iter().flatten().filter_map(|org| p.participants.iter().find(|x| &x.org == org)) {
                                     option value=(x.org) selected[x.org == kept.org || (kept.org.is_empty() && p.leader.as_deref() == Some(x.org.as_str()))] {
                                         (x.name) @if x.wants_to_lead { " – " (t(lang, "vill leda", "wants to lead")) }
                                     }

@@ -7,7 +7,16 @@
 
 use crate::{Actor, ApiError};
 use provrum_rules::Text;
+use provrum_rules::model::Membership;
+use provrum_rules::process::Caller;
 use provrum_store::Provrum;
+
+/// Whether `caller` may read `provrum`'s budget — its versions, figures, files and findings:
+/// the participants and the kansli. `GET /provrum/{id}/budget` and every view of the provrum
+/// (which carry the latest and the approved version's figures) ask this one question.
+pub fn may_read_budget(caller: Caller<'_>, provrum: &Provrum) -> bool {
+    caller.membership == Membership::Kansli || provrum.takes_part(caller.org)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -29,13 +38,14 @@ fn deny(sv: &str, en: &str) -> Result<(), ApiError> {
 pub fn authorize(action: Action, actor: &Actor, provrum: Option<&Provrum>) -> Result<(), ApiError> {
     let kansli = actor.is_kansli();
     let participant = provrum.is_some_and(|p| p.takes_part(&actor.org.id));
+    let budget_reader = provrum.is_some_and(|p| may_read_budget(actor.caller(), p));
     match action {
         Action::Administer | Action::Oversee if kansli => Ok(()),
         Action::Administer | Action::Oversee => deny(
             "Bara Reglabs kansli får göra detta.",
             "Only Reglab's kansli may do this.",
         ),
-        Action::ReadBudget if kansli || participant => Ok(()),
+        Action::ReadBudget if budget_reader => Ok(()),
         Action::ReadBudget => deny(
             "Budgeten visas för provrummets deltagare och kansliet.",
             "The budget is shown to the provrum's participants and the kansli.",

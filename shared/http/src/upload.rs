@@ -32,6 +32,25 @@ pub const ACCEPTED: [&str; 6] = [
     "application/zip",
 ];
 
+/// The longest file name kept with an upload, in characters.
+pub const FILE_NAME_MAX: usize = 200;
+
+/// An upload's file name as it is kept and shown: its last path segment, without control
+/// characters or the bidirectional controls that make a name read as something else
+/// (`\u{202E}` turns `xlsx.exe` around), trimmed and cut to [`FILE_NAME_MAX`] characters;
+/// `None` when nothing is left.
+pub fn clean_file_name(name: &str) -> Option<String> {
+    let bidi = |c: char| matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let kept: String = last
+        .chars()
+        .filter(|c| !c.is_control() && !bidi(*c))
+        .collect();
+    let kept: String = kept.trim().chars().take(FILE_NAME_MAX).collect();
+    let kept = kept.trim_end();
+    (!kept.is_empty()).then(|| kept.to_string())
+}
+
 /// An uploaded workbook.
 pub struct Upload {
     pub bytes: Bytes,
@@ -76,7 +95,7 @@ impl<S: Send + Sync> FromRequest<S> for Upload {
                         "The form should have one part, named file.",
                     )));
                 }
-                let file_name = field.file_name().map(str::to_string);
+                let file_name = field.file_name().and_then(clean_file_name);
                 let bytes = field
                     .bytes()
                     .await
@@ -114,5 +133,34 @@ impl<S: Send + Sync> FromRequest<S> for Upload {
             return Err(ApiError::too_large());
         }
         Ok(upload)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_name_is_bounded_and_reads_as_it_is() {
+        assert_eq!(
+            clean_file_name("budget.xlsx").as_deref(),
+            Some("budget.xlsx")
+        );
+        assert_eq!(
+            clean_file_name("C:\\fakepath\\budget.xlsx").as_deref(),
+            Some("budget.xlsx")
+        );
+        assert_eq!(
+            clean_file_name("rapport\u{202E}xslx.exe").as_deref(),
+            Some("rapportxslx.exe")
+        );
+        assert_eq!(
+            clean_file_name("a\u{0}b\nc\u{2067}d").as_deref(),
+            Some("abcd")
+        );
+        assert_eq!(clean_file_name(" \u{202E} "), None);
+        let long = "å".repeat(5_115_904);
+        let kept = clean_file_name(&long).expect("kept");
+        assert_eq!(kept.chars().count(), FILE_NAME_MAX);
     }
 }

@@ -5,6 +5,7 @@ use provrum_rules::Finding;
 use provrum_rules::kvot::QuotaYear;
 use provrum_rules::model::{ParticipantKind, Status};
 use provrum_rules::process::{self, Action, Caller, Context, Directory, OrgFacts, Step};
+use provrum_rules::provrum::ApprovedBudget;
 use provrum_rules::{OrgId, ProvrumId};
 use provrum_store::{BudgetSummary, Org, Provrum, ResultReport};
 use serde::Serialize;
@@ -125,7 +126,17 @@ pub struct ProvrumView {
     pub participants: Vec<ParticipantView>,
     pub ready: bool,
     pub readiness: Readiness,
+    /// The latest budget version in brief: for the participants and the kansli only (as
+    /// `GET /provrum/{id}/budget`), absent for everyone else.
     pub latest_budget: Option<BudgetSummary>,
+    /// The version the kansli's go-ahead approved ("Godkänd version N"), for the same readers.
+    pub approved_budget: Option<ApprovedBudget>,
+    /// The plan's period (the latest version's; after the go-ahead, the approved one or its
+    /// revision), for everyone who can see the provrum.
+    pub start: Option<chrono::NaiveDate>,
+    pub end: Option<chrono::NaiveDate>,
+    /// When the kansli gave the go-ahead.
+    pub approved_at: Option<chrono::DateTime<chrono::Utc>>,
     pub result: Option<ResultReport>,
     pub quota_year: Option<i32>,
     pub granted_base_funding_ore: Option<provrum_rules::Ore>,
@@ -213,6 +224,10 @@ pub fn view_with(state: &AppState, p: &Provrum, orgs: &OrgIndex) -> ProvrumView 
         ready: readiness.ready,
         readiness,
         latest_budget: p.latest_budget.clone(),
+        approved_budget: p.approved_budget.clone(),
+        start: p.period().0,
+        end: p.period().1,
+        approved_at: p.started_at,
         result: p.result.clone(),
         quota_year: p.quota_year,
         granted_base_funding_ore: p.granted_base_funding_ore,
@@ -233,6 +248,10 @@ pub fn view_for(
 ) -> ProvrumView {
     let mut view = view_with(state, p, &situation.orgs);
     view.actions = process::actions(p, caller, &situation.context(state, p));
+    if !crate::policy::may_read_budget(caller, p) {
+        view.latest_budget = None;
+        view.approved_budget = None;
+    }
     view
 }
 
@@ -281,6 +300,10 @@ pub struct StatusRow {
     pub errors: u32,
     pub warnings: u32,
     pub budget_versions: u32,
+    /// The version the go-ahead approved, once given.
+    pub approved_version: Option<u32>,
+    /// Whether the latest version is a revision after the go-ahead (PROC-3).
+    pub revision: bool,
     pub quota_year: Option<i32>,
     pub result_overdue: bool,
     /// "Kan få klartecken": whether the kansli may approve the start now …
@@ -313,6 +336,8 @@ pub fn status_row(view: &ProvrumView, today: chrono::NaiveDate) -> StatusRow {
         errors: budget.map_or(0, |b| b.errors),
         warnings: budget.map_or(0, |b| b.warnings),
         budget_versions: view.budget_versions,
+        approved_version: view.approved_budget.as_ref().map(|a| a.version),
+        revision: budget.is_some_and(|b| b.revision),
         quota_year: view
             .quota_year
             .or_else(|| start.map(provrum_rules::kvot::quota_year)),

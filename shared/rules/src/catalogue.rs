@@ -16,7 +16,7 @@ use crate::model::{
 use crate::money::Ore;
 use crate::ruleset::{RuleSet, Share};
 use crate::sheet::{Cell, Sheet, Value, Workbook};
-use crate::{CATALOGUE, Context, RegisteredOrg, bud, delt, kvot, process, res};
+use crate::{CATALOGUE, Context, Registered, RegisteredOrg, bud, delt, kvot, process, res};
 use chrono::NaiveDate;
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -78,6 +78,9 @@ pub fn checks(rule: &Rule, rs: &RuleSet) -> Option<String> {
             ])
         ),
         "PLAN-3" => "The start and end dates read as dates, and the end is after the start.".into(),
+        "PLAN-4" => "A workbook uploaded to a stored provrum names it as it is titled \
+                     (*Provrummets namn*; case and spacing aside)."
+            .into(),
         "TID-1" => format!(
             "The plan lasts {} to {} calendar months (start to end date, both included).",
             rs.min_months, rs.max_months
@@ -105,8 +108,11 @@ pub fn checks(rule: &Rule, rs: &RuleSet) -> Option<String> {
             one_of([KIND_REGION.sv, KIND_MEMBER.sv, KIND_PARTNER.sv]),
             one_of([ROLE_LEADER.sv, ROLE_PARTICIPANT.sv])
         ),
-        "DELT-7" => "A workbook uploaded to a stored provrum lists the organisations registered \
-                     for it, no more and no fewer."
+        "DELT-7" => "A workbook uploaded to a stored provrum lists every organisation that takes \
+                     part in it."
+            .into(),
+        "DELT-8" => "A workbook uploaded to a stored provrum is that provrum's: it names no \
+                     organisation that does not take part, and the same leader."
             .into(),
         "BUD-1" => "The budget has at least one cost line.".into(),
         "BUD-2" => "Every amount is a number greater than zero that reads one way only (`12.500` \
@@ -145,6 +151,10 @@ pub fn checks(rule: &Rule, rs: &RuleSet) -> Option<String> {
         ),
         "PROC-1" => "Only members propose a provrum; partners register interest.".into(),
         "PROC-2" => "Only the kansli approves a start, and only of a proposed provrum.".into(),
+        "PROC-3" => "After the go-ahead, a new budget version is a revision of the approved one: \
+                     it has no errors, asks for no more base funding than was granted, and starts \
+                     in the same quota year; otherwise it is refused and not stored."
+            .into(),
         "RES-1" => "A running provrum whose planned end date has passed has its result reported \
                     back (the status sheet and the yearly report show it)."
             .into(),
@@ -158,10 +168,26 @@ pub fn checks(rule: &Rule, rs: &RuleSet) -> Option<String> {
 pub fn examples(rs: &RuleSet) -> Vec<Example> {
     let mut out = Vec::new();
     // The first finding of `rule` in the checked `book`.
-    let workbook = |situation: &str, rule: &Rule, book: Book, registered: &[RegisteredOrg]| {
+    let stored = |situation: &str, rule: &Rule, book: Book, registered: Registered<'_>| {
         let ctx = Context {
             ruleset: rs,
-            registered: (!registered.is_empty()).then_some(registered),
+            registered: Some(registered),
+        };
+        let checked = crate::check_workbook(book.build(), ctx);
+        checked
+            .report
+            .findings
+            .into_iter()
+            .find(|f| f.rule == rule.id)
+            .map(|finding| Example {
+                situation: situation.to_string(),
+                finding,
+            })
+    };
+    let workbook = |situation: &str, rule: &Rule, book: Book, _: &[RegisteredOrg]| {
+        let ctx = Context {
+            ruleset: rs,
+            registered: None,
         };
         let checked = crate::check_workbook(book.build(), ctx);
         checked
@@ -304,20 +330,55 @@ pub fn examples(rs: &RuleSet) -> Vec<Example> {
         book,
         &[],
     ));
+    // The stored provrum the valid workbook belongs to: its title, its three participants, led
+    // by Region Östergötland.
     let registered: Vec<RegisteredOrg> = Book::valid()
         .participants
         .iter()
-        .take(2)
         .map(|p| RegisteredOrg {
             id: p[0].to_lowercase().replace(' ', "-"),
             name: p[0].clone(),
         })
         .collect();
-    out.extend(workbook(
-        "An upload to a stored provrum that RISE has not registered for",
+    let leader = registered[0].id.clone();
+    let owner = |orgs| Registered {
+        title: "Digitala vårdmöten",
+        orgs,
+        leader: Some(&leader),
+    };
+    let mut joined = registered.clone();
+    joined.push(RegisteredOrg {
+        id: "region-uppsala".into(),
+        name: "Region Uppsala".into(),
+    });
+    out.extend(stored(
+        "An upload to a stored provrum that Region Uppsala has joined since the plan was written",
         &delt::DELT_7,
         Book::valid(),
-        &registered,
+        owner(&joined),
+    ));
+    out.extend(stored(
+        "An upload to a stored provrum that RISE does not take part in",
+        &delt::DELT_8,
+        Book::valid(),
+        owner(&registered[..2]),
+    ));
+    let mut book = Book::valid();
+    book.participants[0][2] = ROLE_PARTICIPANT.sv.into();
+    book.participants[1][2] = ROLE_LEADER.sv.into();
+    out.extend(stored(
+        "A workbook naming Region Skåne as the leader of a provrum Region Östergötland leads",
+        &delt::DELT_8,
+        book,
+        owner(&registered),
+    ));
+    let mut book = Book::valid();
+    book.set_plan(PlanField::Name, text("Drönare i regional planering"));
+    out.extend(stored(
+        "A workbook whose plan names another provrum",
+        &crate::plan::PLAN_4,
+        book,
+        owner(&registered),
     ));
     let mut book = Book::valid();
     book.budget.clear();
@@ -421,6 +482,59 @@ pub fn examples(rs: &RuleSet) -> Vec<Example> {
         &mut out,
         "The kansli approves a provrum that is already running",
         process::may_approve(Membership::Kansli, Status::Running),
+    );
+    let granted = rs.base_funding_max.mul_ratio(4, 5);
+    let revision = |errors: u32, base: Ore, start: NaiveDate| crate::provrum::BudgetSummary {
+        version: 3,
+        sha256: String::new(),
+        file_name: None,
+        size: 0,
+        uploaded_by: String::new(),
+        uploaded_at: chrono::DateTime::UNIX_EPOCH,
+        verdict: if errors == 0 {
+            crate::Verdict::Ok
+        } else {
+            crate::Verdict::Errors
+        },
+        errors,
+        warnings: 0,
+        start: Some(start),
+        end: None,
+        total_budget_ore: base.saturating_add(base),
+        base_funding_ore: base,
+        blocking: Vec::new(),
+        revision: false,
+    };
+    push(
+        &mut out,
+        "After the go-ahead on version 2, the leader uploads version 3 with one error",
+        process::may_revise(
+            Some(2),
+            granted,
+            Some(2025),
+            &revision(1, granted, date(2025, 3, 1)),
+        ),
+    );
+    let more = granted.saturating_add(Ore::kr(40_000));
+    push(
+        &mut out,
+        &format!("After a go-ahead granting {granted}, a revision asking for {more}"),
+        process::may_revise(
+            Some(2),
+            granted,
+            Some(2025),
+            &revision(0, more, date(2025, 3, 1)),
+        ),
+    );
+    push(
+        &mut out,
+        "After a go-ahead on the quota of 2025, a revision starting in January 2026",
+        process::may_revise(
+            Some(2),
+            granted,
+            Some(2025),
+            &revision(0, granted, date(2026, 1, 15)),
+        ),
     );
     if let Some(finding) =
         res::result_overdue(Status::Running, Some(date(2025, 8, 31)), date(2025, 9, 30))

@@ -56,10 +56,21 @@ pub const DELT_6: Rule = Rule {
 };
 
 /// DELT-7 · the workbook's participants differ from the organisations registered for the stored
-/// provrum (uploads to a stored provrum only).
+/// provrum (uploads to a stored provrum only): an organisation registered for it is missing from
+/// the workbook (one that joined after the plan was written; the plan should name it).
 pub const DELT_7: Rule = Rule {
     id: "DELT-7",
     severity: Severity::Warning,
+    source: None,
+};
+
+/// DELT-8 · the workbook is not this provrum's: it names an organisation that does not take part
+/// in the stored provrum, or another leader than the provrum's (uploads to a stored provrum
+/// only). Such a workbook is refused at upload, not stored as a version of this provrum
+/// ([`crate::process::decide`]).
+pub const DELT_8: Rule = Rule {
+    id: "DELT-8",
+    severity: Severity::Error,
     source: None,
 };
 
@@ -86,6 +97,24 @@ pub struct ParticipantCells {
 pub struct RegisteredOrg {
     pub id: String,
     pub name: String,
+}
+
+/// The stored provrum a workbook is uploaded to, as it is registered: its title, the
+/// organisations taking part and the one that leads it (DELT-7, DELT-8, PLAN-4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Registered<'a> {
+    pub title: &'a str,
+    pub orgs: &'a [RegisteredOrg],
+    /// The leader's id, one of `orgs`.
+    pub leader: Option<&'a str>,
+}
+
+impl RegisteredOrg {
+    /// Whether the workbook's `name` means this organisation (its name or its id).
+    fn is_named(&self, name: &str) -> bool {
+        let key = org_key(name);
+        key == org_key(&self.name) || key == org_key(&self.id)
+    }
 }
 
 fn parse_kind(value: &Value) -> Option<ParticipantKind> {
@@ -182,11 +211,12 @@ pub fn read(table: &Table<'_>, findings: &mut Vec<Finding>) -> Vec<Participant> 
     participants
 }
 
-/// DELT-1 to DELT-5 on the workbook's participants; DELT-7 against the registered organisations.
+/// DELT-1 to DELT-5 on the workbook's participants; DELT-7 and DELT-8 against the stored
+/// provrum.
 pub fn check(
     participants: &[Participant],
     sheet: &str,
-    registered: Option<&[RegisteredOrg]>,
+    registered: Option<Registered<'_>>,
     rs: &RuleSet,
     findings: &mut Vec<Finding>,
 ) {
@@ -308,53 +338,94 @@ pub fn check(
         findings.push(not_ready(regions, rs).at(at_sheet.clone()));
     }
 
-    // DELT-7
     if let Some(registered) = registered {
-        let matches = |p: &Participant, o: &RegisteredOrg| {
-            let key = org_key(&p.name);
-            key == org_key(&o.name) || key == org_key(&o.id)
-        };
+        belongs(participants, registered, &at_sheet, findings);
+    }
+}
+
+/// DELT-8 and DELT-7: the workbook is held against the stored provrum it is uploaded to. An
+/// organisation the workbook names that does not take part, or a leader other than the
+/// provrum's, is an error at its cell (DELT-8); an organisation that takes part but is missing
+/// from the workbook is a warning (DELT-7).
+fn belongs(
+    participants: &[Participant],
+    registered: Registered<'_>,
+    at_sheet: &Location,
+    findings: &mut Vec<Finding>,
+) {
+    let orgs = registered.orgs;
+    // DELT-8: someone who does not take part.
+    for p in participants
+        .iter()
+        .filter(|p| !orgs.iter().any(|o| o.is_named(&p.name)))
+    {
+        let mut finding = Finding::new(
+            &DELT_8,
+            Text::new(
+                format!(
+                    "{} står i arbetsboken men deltar inte i provrummet ”{}”; arbetsboken \
+                     måste gälla det här provrummet.",
+                    p.name, registered.title
+                ),
+                format!(
+                    "{} is in the workbook but does not take part in the provrum \"{}\"; the \
+                     workbook must be this provrum's.",
+                    p.name, registered.title
+                ),
+            ),
+        );
+        finding.location = p.cells.organisation.clone().or(Some(at_sheet.clone()));
+        findings.push(finding);
+    }
+    // DELT-8: another leader than the provrum's.
+    let leader = registered
+        .leader
+        .and_then(|id| orgs.iter().find(|o| o.id == id));
+    if let Some(leader) = leader {
         for p in participants
             .iter()
-            .filter(|p| !registered.iter().any(|o| matches(p, o)))
+            .filter(|p| p.role == Some(Role::Leader) && !leader.is_named(&p.name))
         {
             let mut finding = Finding::new(
-                &DELT_7,
+                &DELT_8,
                 Text::new(
                     format!(
-                        "{} står i arbetsboken men är inte anmäld till provrummet.",
-                        p.name
+                        "Arbetsboken anger {} som provrumsledare, men provrummets ledare är {}.",
+                        p.name, leader.name
                     ),
                     format!(
-                        "{} is in the workbook but not registered for the provrum.",
-                        p.name
+                        "The workbook names {} as the leader, but the provrum's leader is {}.",
+                        p.name, leader.name
                     ),
                 ),
             );
-            finding.location = p.cells.organisation.clone();
+            finding.location = p.cells.role.clone().or(Some(at_sheet.clone()));
             findings.push(finding);
         }
-        for o in registered
-            .iter()
-            .filter(|o| !participants.iter().any(|p| matches(p, o)))
-        {
-            findings.push(
-                Finding::new(
-                    &DELT_7,
-                    Text::new(
-                        format!(
-                            "{} är anmäld till provrummet men saknas i arbetsboken.",
-                            o.name
-                        ),
-                        format!(
-                            "{} is registered for the provrum but missing from the workbook.",
-                            o.name
-                        ),
+    }
+    // DELT-7: someone who takes part but is not in the workbook.
+    for o in orgs
+        .iter()
+        .filter(|o| !participants.iter().any(|p| o.is_named(&p.name)))
+    {
+        findings.push(
+            Finding::new(
+                &DELT_7,
+                Text::new(
+                    format!(
+                        "{} deltar i provrummet men saknas i arbetsboken; lägg till organisationen \
+                         i bladet {}.",
+                        o.name, at_sheet.sheet
                     ),
-                )
-                .at(at_sheet.clone()),
-            );
-        }
+                    format!(
+                        "{} takes part in the provrum but is missing from the workbook; add the \
+                         organisation to the sheet {}.",
+                        o.name, at_sheet.sheet
+                    ),
+                ),
+            )
+            .at(at_sheet.clone()),
+        );
     }
 }
 

@@ -29,7 +29,7 @@ pub mod sheet;
 pub mod tid;
 pub mod words;
 
-pub use delt::RegisteredOrg;
+pub use delt::{Registered, RegisteredOrg};
 pub use finding::{Compliance, Finding, Location, Report, Rule, Severity, Summary, Verdict};
 pub use ids::{IdError, OrgId, ProvrumId, TokenId};
 pub use lang::{Lang, Text};
@@ -46,6 +46,7 @@ pub const CATALOGUE: &[&Rule] = &[
     &plan::PLAN_1,
     &plan::PLAN_2,
     &plan::PLAN_3,
+    &plan::PLAN_4,
     &tid::TID_1,
     &delt::DELT_1,
     &delt::DELT_2,
@@ -54,6 +55,7 @@ pub const CATALOGUE: &[&Rule] = &[
     &delt::DELT_5,
     &delt::DELT_6,
     &delt::DELT_7,
+    &delt::DELT_8,
     &bud::BUD_1,
     &bud::BUD_2,
     &bud::BUD_3,
@@ -66,6 +68,7 @@ pub const CATALOGUE: &[&Rule] = &[
     &kvot::KVOT_2,
     &process::PROC_1,
     &process::PROC_2,
+    &process::PROC_3,
     &res::RES_1,
 ];
 
@@ -78,9 +81,9 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
 #[derive(Debug, Clone, Copy)]
 pub struct Context<'a> {
     pub ruleset: &'a RuleSet,
-    /// The organisations registered for the stored provrum the workbook is uploaded to (DELT-7);
+    /// The stored provrum the workbook is uploaded to, as registered (DELT-7, DELT-8, PLAN-4);
     /// `None` for a stateless check.
-    pub registered: Option<&'a [RegisteredOrg]>,
+    pub registered: Option<Registered<'a>>,
 }
 
 impl<'a> Context<'a> {
@@ -128,6 +131,9 @@ pub fn check_workbook(mut workbook: sheet::Workbook, ctx: Context<'_>) -> Checke
 
     if let Some(sheet) = found.plan {
         submission.plan = plan::check(sheet, &mut findings);
+        if let Some(registered) = ctx.registered {
+            plan::check_title(&submission.plan, registered.title, &mut findings);
+        }
         tid::check(&submission.plan, rs, &mut findings);
     }
     let participants = found.participants.as_ref().map(|table| {
@@ -153,7 +159,7 @@ pub fn check_workbook(mut workbook: sheet::Workbook, ctx: Context<'_>) -> Checke
             &lines,
             table.name(),
             participants.as_deref(),
-            ctx.registered,
+            ctx.registered.map(|r| r.orgs),
             rs,
             &mut findings,
         );
@@ -213,10 +219,10 @@ mod tests {
     fn the_catalogue_has_every_rule_of_rules_md_once() {
         let ids: Vec<&str> = CATALOGUE.iter().map(|r| r.id).collect();
         let expected = [
-            "FORM-1", "FORM-2", "FORM-3", "PLAN-1", "PLAN-2", "PLAN-3", "TID-1", "DELT-1",
-            "DELT-2", "DELT-3", "DELT-4", "DELT-5", "DELT-6", "DELT-7", "BUD-1", "BUD-2", "BUD-3",
-            "BUD-4", "BUD-5", "BUD-6", "BUD-7", "BUD-8", "KVOT-1", "KVOT-2", "PROC-1", "PROC-2",
-            "RES-1",
+            "FORM-1", "FORM-2", "FORM-3", "PLAN-1", "PLAN-2", "PLAN-3", "PLAN-4", "TID-1",
+            "DELT-1", "DELT-2", "DELT-3", "DELT-4", "DELT-5", "DELT-6", "DELT-7", "DELT-8",
+            "BUD-1", "BUD-2", "BUD-3", "BUD-4", "BUD-5", "BUD-6", "BUD-7", "BUD-8", "KVOT-1",
+            "KVOT-2", "PROC-1", "PROC-2", "PROC-3", "RES-1",
         ];
         assert_eq!(ids, expected);
     }
@@ -224,7 +230,7 @@ mod tests {
     #[test]
     fn severities_follow_the_modal_verbs() {
         let warnings = [
-            "PLAN-2", "TID-1", "DELT-2", "DELT-7", "BUD-7", "BUD-8", "RES-1",
+            "PLAN-2", "PLAN-4", "TID-1", "DELT-2", "DELT-7", "BUD-7", "BUD-8", "RES-1",
         ];
         for r in CATALOGUE {
             let expected = if warnings.contains(&r.id) {
@@ -240,7 +246,8 @@ mod tests {
     fn every_source_is_a_sentence_of_the_seed_and_format_rules_have_none() {
         let seed = squash(SEED);
         let without_source = [
-            "FORM-1", "FORM-2", "FORM-3", "PLAN-3", "BUD-2", "BUD-3", "DELT-6", "DELT-7",
+            "FORM-1", "FORM-2", "FORM-3", "PLAN-3", "PLAN-4", "BUD-2", "BUD-3", "DELT-6", "DELT-7",
+            "DELT-8",
         ];
         for r in CATALOGUE {
             match r.source {

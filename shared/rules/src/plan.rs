@@ -36,6 +36,15 @@ pub const PLAN_3: Rule = Rule {
     source: None,
 };
 
+/// PLAN-4 · the workbook's name for the provrum (Provrummets namn) is not the stored provrum's
+/// title (uploads to a stored provrum only): perhaps another provrum's workbook, perhaps a title
+/// that changed.
+pub const PLAN_4: Rule = Rule {
+    id: "PLAN-4",
+    severity: Severity::Warning,
+    source: None,
+};
+
 /// The plan as read: each field's text (dates as ISO text) and the start and end dates.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
@@ -47,6 +56,9 @@ pub struct Plan {
     /// Where the end date was read (the schedule rules point there).
     #[serde(skip)]
     pub end_location: Option<Location>,
+    /// Where the provrum's name was read or belongs (PLAN-4 points there).
+    #[serde(skip)]
+    pub name_location: Option<Location>,
 }
 
 impl Plan {
@@ -112,6 +124,9 @@ pub fn check(sheet: &Sheet, findings: &mut Vec<Finding>) -> Plan {
             Some((value, location)) => (*value, location.clone()),
             None => (None, Location::sheet(&sheet.name)),
         };
+        if field == PlanField::Name {
+            plan.name_location = Some(location.clone());
+        }
         let Some(value) = value else {
             let where_sv = match &location.cell {
                 Some(cell) => format!("i {}!{cell}", sheet.name),
@@ -215,6 +230,42 @@ pub fn check(sheet: &Sheet, findings: &mut Vec<Finding>) -> Plan {
         );
     }
     plan
+}
+
+/// PLAN-4: the plan's name for the provrum against the stored provrum's `title`, compared the
+/// way a person reads them (case and spacing aside).
+pub fn check_title(plan: &Plan, title: &str, findings: &mut Vec<Finding>) {
+    let squash = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let named = plan.name.as_deref().unwrap_or_default();
+    if squash(named) == squash(title) {
+        return;
+    }
+    let label = PlanField::Name.label();
+    let text = if named.trim().is_empty() {
+        Text::new(
+            format!("{} är tomt; provrummet heter ”{title}”.", label.sv),
+            format!("{} is empty; the provrum is called \"{title}\".", label.en),
+        )
+    } else {
+        Text::new(
+            format!(
+                "Arbetsboken gäller ”{named}”, men provrummet heter ”{title}”; kontrollera att \
+                 det är rätt provrums arbetsbok."
+            ),
+            format!(
+                "The workbook is for \"{named}\", but the provrum is called \"{title}\"; check \
+                 that it is the right provrum's workbook."
+            ),
+        )
+    };
+    let mut finding = Finding::new(&PLAN_4, text);
+    finding.location = plan.name_location.clone();
+    findings.push(finding);
 }
 
 /// How a message refers back to a required field: the Swedish pronoun that agrees with its label

@@ -12,15 +12,17 @@
 //! | interest | "Partner … kan anmäla intresse för att delta." "När en organisation anmäler sitt intresse, meddelar man också om man vill vara provrumsledare." At most six (DELT-1) |
 //! | leader | "En organisation är ledare och sammankallande." A partner does not lead (DELT-4) |
 //! | ready | "När ett provrum har en ledare och minst två deltagande regioner, är det redo att köra igång." (DELT-3, DELT-5) |
-//! | approve | "Reglabs kansli ger klartecken för start." (PROC-2) "Reglab kan genomföra två provrum/år." (KVOT-1, KVOT-2); a budget without errors (BUD-*) |
-//! | budget | "Att vara provrumsledare innebär … att ansvara för administration, dokumentation och rapportering." |
-//! | result | "Resultatet av provrummet återrapporteras till Reglab och övriga medlemmar." (RES-1) |
+//! | approve | "Reglabs kansli ger klartecken för start." (PROC-2) "Reglab kan genomföra två provrum/år." (KVOT-1, KVOT-2); a budget without errors (BUD-*); the version approved is recorded |
+//! | budget | "Att vara provrumsledare innebär … att ansvara för administration, dokumentation och rapportering." After the go-ahead, a revision: "Kansliet … ansvarar för kvalitetssäkringen" (PROC-3) |
+//! | result | "Resultatet av provrummet återrapporteras till Reglab och övriga medlemmar." From the plan's start date on (RES-1) |
 
 use crate::finding::{Finding, Rule, Severity};
 use crate::kvot::{self, QuotaYear};
 use crate::lang::Text;
 use crate::model::{Membership, OrgKind, ParticipantKind, Status};
-use crate::provrum::{BudgetSummary, MAX_BUDGET_VERSIONS, Participant, Provrum, ResultReport};
+use crate::provrum::{
+    ApprovedBudget, BudgetSummary, MAX_BUDGET_VERSIONS, Participant, Provrum, ResultReport,
+};
 use crate::{RuleSet, Verdict, bud, delt, plan};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -38,6 +40,98 @@ pub const PROC_2: Rule = Rule {
     severity: Severity::Error,
     source: Some("Reglabs kansli ger klartecken för start."),
 };
+
+/// PROC-3 · a budget revised after the go-ahead has errors, asks for more base funding than was
+/// granted, or moves the start to another quota year: the approved version stands until the
+/// kansli decides anew.
+pub const PROC_3: Rule = Rule {
+    id: "PROC-3",
+    severity: Severity::Error,
+    source: Some("Kansliet är huvudansvarig för alla provrum och ansvarar för kvalitetssäkringen."),
+};
+
+/// PROC-3: after the go-ahead (`approved`, granted `granted`), a new version is a revision of
+/// the approved one. It is refused when it has errors (each of them, located, besides the
+/// PROC-3 finding), asks for more base funding than the grant, or starts in another quota year
+/// than the one whose quota the go-ahead used: the grant and the quota never move without a new
+/// decision by the kansli.
+pub fn may_revise(
+    approved_version: Option<u32>,
+    granted: crate::Ore,
+    quota_year: Option<i32>,
+    revision: &BudgetSummary,
+) -> Result<(), Vec<Finding>> {
+    let approved = match approved_version {
+        Some(v) => format!("version {v}"),
+        None => "den godkända versionen".to_string(),
+    };
+    let approved_en = match approved_version {
+        Some(v) => format!("version {v}"),
+        None => "the approved version".to_string(),
+    };
+    let mut findings = Vec::new();
+    if revision.verdict == Verdict::Errors {
+        findings.push(Finding::new(
+            &PROC_3,
+            Text::new(
+                format!(
+                    "Efter klartecknet får en ny budgetversion inte ha fel; den har {}. \
+                     Kansliet godkände {approved}, som gäller tills felen är rättade.",
+                    crate::lang::count(revision.errors, "fel", "fel")
+                ),
+                format!(
+                    "After the go-ahead a new budget version may not have errors; it has {}. \
+                     The kansli approved {approved_en}, which stands until they are fixed.",
+                    crate::lang::count(revision.errors, "error", "errors")
+                ),
+            ),
+        ));
+        findings.extend(revision.blocking.iter().cloned());
+    }
+    if revision.base_funding_ore > granted {
+        let over = revision.base_funding_ore.saturating_sub(granted);
+        findings.push(Finding::new(
+            &PROC_3,
+            Text::new(
+                format!(
+                    "Den nya versionen begär {} i basfinansiering, {over} mer än de {granted} \
+                     som kansliet beviljade vid klartecknet. Mer basfinansiering kräver ett nytt \
+                     beslut av kansliet.",
+                    revision.base_funding_ore
+                ),
+                format!(
+                    "The new version asks for {} of base funding, {over} more than the \
+                     {granted} the kansli granted with the go-ahead. More base funding needs a \
+                     new decision by the kansli.",
+                    revision.base_funding_ore
+                ),
+            ),
+        ));
+    }
+    let year = revision.start.map(kvot::quota_year);
+    if let (Some(approved_year), Some(year)) = (quota_year, year)
+        && year != approved_year
+    {
+        findings.push(Finding::new(
+            &PROC_3,
+            Text::new(
+                format!(
+                    "Den nya versionen startar {year}, men klartecknet gav provrummet kvoten för \
+                     {approved_year}. Ett annat kvotår kräver ett nytt beslut av kansliet."
+                ),
+                format!(
+                    "The new version starts in {year}, but the go-ahead gave the provrum the quota \
+                     of {approved_year}. Another quota year needs a new decision by the kansli."
+                ),
+            ),
+        ));
+    }
+    if findings.is_empty() {
+        Ok(())
+    } else {
+        Err(findings)
+    }
+}
 
 /// PROC-1: "Alla Reglab-medlemmar har möjlighet att föreslå nya provrum."
 pub fn may_propose(membership: Membership) -> Result<(), Vec<Finding>> {
@@ -225,11 +319,14 @@ pub enum Event {
         version: u32,
         sha256: String,
         verdict: Verdict,
+        /// After the go-ahead: a revision of the approved version.
+        revision: bool,
     },
     Approved {
         quota_year: i32,
         base_funding_ore: crate::Ore,
         budget_version: u32,
+        sha256: String,
     },
     Withdrawn,
     ResultReported,
@@ -243,7 +340,10 @@ impl Event {
             Event::InterestRegistered { .. } => "interest.registered",
             Event::InterestWithdrawn => "interest.withdrawn",
             Event::LeaderChosen { .. } => "leader.chosen",
-            Event::BudgetUploaded { .. } => "budget.uploaded",
+            Event::BudgetUploaded {
+                revision: false, ..
+            } => "budget.uploaded",
+            Event::BudgetUploaded { revision: true, .. } => "budget.revised",
             Event::Approved { .. } => "provrum.approved",
             Event::Withdrawn => "provrum.withdrawn",
             Event::ResultReported => "result.reported",
@@ -262,13 +362,15 @@ impl Event {
                 version,
                 sha256,
                 verdict,
+                revision: _,
             } => serde_json::json!({"version": version, "sha256": sha256, "verdict": verdict}),
             Event::Approved {
                 quota_year,
                 base_funding_ore,
                 budget_version,
+                sha256,
             } => {
-                serde_json::json!({"quota_year": quota_year, "base_funding_ore": base_funding_ore, "budget_version": budget_version})
+                serde_json::json!({"quota_year": quota_year, "base_funding_ore": base_funding_ore, "budget_version": budget_version, "sha256": sha256})
             }
             Event::InterestWithdrawn | Event::Withdrawn | Event::ResultReported => {
                 serde_json::Value::Null
@@ -422,6 +524,13 @@ pub fn permit(
                     ),
                 });
             }
+            // The leader convenes it: another leader is chosen before the leader can leave.
+            if leader {
+                return Err(Refusal::forbidden(
+                    "Provrumsledaren kan inte lämna provrummet; förslagsställaren eller kansliet väljer först en annan ledare.",
+                    "The leader cannot leave the provrum; the proposer or the kansli first chooses another leader.",
+                ));
+            }
             Ok(())
         }
         // "En organisation är ledare och sammankallande": chosen by the kansli or the proposer.
@@ -491,9 +600,56 @@ pub fn permit(
                     "results are reported for a running provrum.",
                 ));
             }
+            let today = crate::calendar::reglab_date(ctx.now);
+            if let (Some(start), _) = provrum.period()
+                && today < start
+            {
+                return Err(Refusal::State {
+                    message: Text::new(
+                        format!(
+                            "Provrummet startar {start}; resultatet kan återrapporteras från startdatumet."
+                        ),
+                        format!(
+                            "The provrum starts on {start}; its result can be reported from the start date on."
+                        ),
+                    ),
+                });
+            }
             Ok(())
         }
     }
+}
+
+/// Whether `caller` may say it wants to lead when it registers interest: members may, partners
+/// may not (DELT-4: "Reglabs medlemmar är involverade i ledning …").
+pub fn permit_lead(caller: Caller<'_>, ctx: &Context<'_>) -> Result<(), Refusal> {
+    let kind = ParticipantKind::of(
+        ctx.orgs
+            .facts(caller.org)
+            .map_or(OrgKind::Other, |f| f.kind),
+        caller.membership,
+    );
+    let name = ctx.orgs.facts(caller.org).map_or(caller.org, |f| f.name);
+    delt::leader_allowed(name, kind).map_err(rules)
+}
+
+/// The participating organisations that may be chosen to lead `provrum`: members, not partners
+/// (DELT-4), those who want to lead first.
+pub fn leader_candidates(provrum: &Provrum, ctx: &Context<'_>) -> Vec<String> {
+    let may_lead = |org: &str| {
+        ctx.orgs.facts(org).is_some_and(|f| {
+            delt::leader_allowed(f.name, ParticipantKind::of(f.kind, f.membership)).is_ok()
+        })
+    };
+    let (want, rest): (Vec<&Participant>, Vec<&Participant>) = provrum
+        .participants
+        .iter()
+        .filter(|p| may_lead(&p.org))
+        .partition(|p| p.wants_to_lead);
+    want.into_iter()
+        .chain(rest)
+        .map(|p| p.org.clone())
+        .collect()
 }
 
 /// An organisation that is not registered with Reglab.
@@ -630,6 +786,9 @@ pub fn decide(
     next.updated_at = ctx.now;
     let event = match command {
         Command::RegisterInterest { wants_to_lead } => {
+            if wants_to_lead {
+                permit_lead(caller, ctx)?;
+            }
             match next.participants.iter_mut().find(|p| p.org == caller.org) {
                 Some(existing) => existing.wants_to_lead = wants_to_lead,
                 None => next.participants.push(Participant {
@@ -671,12 +830,34 @@ pub fn decide(
             next.leader = Some(org.clone());
             Event::LeaderChosen { org }
         }
-        Command::UploadBudget(summary) => {
+        Command::UploadBudget(mut summary) => {
+            // Another provrum's workbook is refused, not kept as a version of this one (DELT-8).
+            let foreign: Vec<Finding> = summary
+                .blocking
+                .iter()
+                .filter(|f| f.rule == delt::DELT_8.id)
+                .cloned()
+                .collect();
+            if !foreign.is_empty() {
+                return Err(rules(foreign));
+            }
+            // After the go-ahead: a revision of the approved version (PROC-3).
+            if let Some(granted) = provrum.granted_base_funding_ore {
+                may_revise(
+                    provrum.approved_budget.as_ref().map(|a| a.version),
+                    granted,
+                    provrum.quota_year,
+                    &summary,
+                )
+                .map_err(rules)?;
+                summary.revision = true;
+            }
             next.budget_versions = summary.version;
             let event = Event::BudgetUploaded {
                 version: summary.version,
                 sha256: summary.sha256.clone(),
                 verdict: summary.verdict,
+                revision: summary.revision,
             };
             next.latest_budget = Some(summary);
             event
@@ -692,10 +873,21 @@ pub fn decide(
             next.started_at = Some(ctx.now);
             next.quota_year = Some(quota_year);
             next.granted_base_funding_ore = Some(latest.base_funding_ore);
+            next.approved_budget = Some(ApprovedBudget {
+                version: latest.version,
+                sha256: latest.sha256.clone(),
+                base_funding_ore: latest.base_funding_ore,
+                total_budget_ore: latest.total_budget_ore,
+                start: latest.start,
+                end: latest.end,
+                approved_at: ctx.now,
+                approved_by: caller.org.to_string(),
+            });
             Event::Approved {
                 quota_year,
                 base_funding_ore: latest.base_funding_ore,
                 budget_version: latest.version,
+                sha256: latest.sha256,
             }
         }
         Command::Withdraw => {
@@ -733,6 +925,41 @@ pub struct Action {
     pub reason: Option<Text>,
     /// The findings that say why not, located where they can be.
     pub findings: Vec<Finding>,
+    /// `register_interest`: whether the caller may also say it wants to lead, and if not, why
+    /// (a partner: DELT-4). Absent on the other steps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wants_to_lead: Option<Offer>,
+    /// `choose_leader`: the participating organisations the step may choose (members, not
+    /// partners), those who want to lead first. Absent on the other steps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leaders: Option<Vec<String>>,
+}
+
+/// A choice within a step: whether the caller may make it, and if not, why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Offer {
+    pub allowed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Text>,
+    pub findings: Vec<Finding>,
+}
+
+impl Offer {
+    fn of(guard: Result<(), Refusal>) -> Offer {
+        match guard {
+            Ok(()) => Offer {
+                allowed: true,
+                reason: None,
+                findings: Vec::new(),
+            },
+            Err(refusal) => Offer {
+                allowed: false,
+                reason: Some(refusal.message()),
+                findings: refusal.findings().to_vec(),
+            },
+        }
+    }
 }
 
 /// Every step `caller`'s role could take on `provrum`, each decided by [`permit`]: the steps
@@ -743,25 +970,22 @@ pub fn actions(provrum: &Provrum, caller: Caller<'_>, ctx: &Context<'_>) -> Vec<
         .into_iter()
         .filter_map(|step| {
             let (method, path) = step.route(&provrum.id);
-            match permit(step, provrum, caller, ctx) {
-                Ok(()) => Some(Action {
-                    action: step,
-                    method,
-                    path,
-                    allowed: true,
-                    reason: None,
-                    findings: Vec::new(),
-                }),
-                Err(refusal) if refusal.concerns_others() => None,
-                Err(refusal) => Some(Action {
-                    action: step,
-                    method,
-                    path,
-                    allowed: false,
-                    reason: Some(refusal.message()),
-                    findings: refusal.findings().to_vec(),
-                }),
-            }
+            let (allowed, reason, findings) = match permit(step, provrum, caller, ctx) {
+                Ok(()) => (true, None, Vec::new()),
+                Err(refusal) if refusal.concerns_others() => return None,
+                Err(refusal) => (false, Some(refusal.message()), refusal.findings().to_vec()),
+            };
+            Some(Action {
+                action: step,
+                method,
+                path,
+                allowed,
+                reason,
+                findings,
+                wants_to_lead: (step == Step::RegisterInterest)
+                    .then(|| Offer::of(permit_lead(caller, ctx))),
+                leaders: (step == Step::ChooseLeader).then(|| leader_candidates(provrum, ctx)),
+            })
         })
         .collect()
 }
@@ -880,6 +1104,7 @@ mod tests {
             total_budget_ore: Ore::kr(2 * base_funding_kr),
             base_funding_ore: Ore::kr(base_funding_kr),
             blocking: errors,
+            revision: false,
         }
     }
 
@@ -936,12 +1161,12 @@ mod tests {
         let p = proposed_by("region-a");
         let d = run(
             &p,
-            member("rise"),
+            member("region-b"),
             Command::RegisterInterest {
                 wants_to_lead: true,
             },
         )
-        .expect("a partner takes part");
+        .expect("a member takes part and offers to lead");
         assert_eq!(
             d.event,
             Event::InterestRegistered {
@@ -952,8 +1177,27 @@ mod tests {
             d.provrum
                 .participants
                 .iter()
-                .any(|x| x.org == "rise" && x.wants_to_lead)
+                .any(|x| x.org == "region-b" && x.wants_to_lead)
         );
+        let d = run(
+            &p,
+            member("rise"),
+            Command::RegisterInterest {
+                wants_to_lead: false,
+            },
+        )
+        .expect("a partner takes part");
+        assert!(d.provrum.takes_part("rise"));
+        // "Partner … kan anmäla intresse": to take part, never to lead (DELT-4).
+        let no = run(
+            &p,
+            member("rise"),
+            Command::RegisterInterest {
+                wants_to_lead: true,
+            },
+        )
+        .expect_err("a partner does not lead");
+        assert_eq!(rule_ids(&no), ["DELT-4"]);
         let no = run(
             &p,
             KANSLI,
@@ -963,6 +1207,68 @@ mod tests {
         )
         .expect_err("the kansli does not take part");
         assert!(no.concerns_others());
+    }
+
+    /// The interest step says whether the caller may offer to lead, and the leader step which
+    /// organisations it may choose: decided by the same guards as the commands.
+    #[test]
+    fn only_those_who_may_lead_are_offered_to_lead() {
+        let p = proposed_by("region-a");
+        let p = then(
+            p,
+            member("rise"),
+            Command::RegisterInterest {
+                wants_to_lead: false,
+            },
+        );
+        let p = then(
+            p,
+            member("kommun"),
+            Command::RegisterInterest {
+                wants_to_lead: true,
+            },
+        );
+        let offer = |c: Caller<'_>| {
+            with(None, |ctx| actions(&p, c, ctx))
+                .into_iter()
+                .find(|a| a.action == Step::RegisterInterest)
+                .and_then(|a| a.wants_to_lead)
+                .expect("offered")
+        };
+        assert!(offer(member("region-b")).allowed);
+        let partner = offer(member("rise"));
+        assert!(!partner.allowed);
+        assert_eq!(partner.findings[0].rule, "DELT-4");
+        let choose = with(None, |ctx| actions(&p, member("region-a"), ctx))
+            .into_iter()
+            .find(|a| a.action == Step::ChooseLeader)
+            .expect("the proposer chooses");
+        // Those who want to lead first; never the partner.
+        assert_eq!(
+            choose.leaders.as_deref(),
+            Some(&["kommun".to_string(), "region-a".to_string()][..])
+        );
+        assert!(choose.wants_to_lead.is_none());
+    }
+
+    /// The leader convenes the provrum: it is not offered to leave it, and cannot.
+    #[test]
+    fn the_leader_is_not_offered_to_withdraw_its_interest() {
+        let p = ready();
+        let p = then(
+            p,
+            member("region-a"),
+            Command::ChooseLeader {
+                org: "region-b".into(),
+            },
+        );
+        let steps: Vec<Step> = with(None, |ctx| actions(&p, member("region-b"), ctx))
+            .iter()
+            .map(|a| a.action)
+            .collect();
+        assert!(!steps.contains(&Step::WithdrawInterest), "{steps:?}");
+        let no = run(&p, member("region-b"), Command::WithdrawInterest).expect_err("the leader");
+        assert!(matches!(no, Refusal::Forbidden { .. }));
     }
 
     /// "Provrummet måste ha minst två, och maximalt sex, deltagande organisationer." (DELT-1)
@@ -1002,7 +1308,7 @@ mod tests {
             p,
             member("rise"),
             Command::RegisterInterest {
-                wants_to_lead: true,
+                wants_to_lead: false,
             },
         );
         let no = run(
@@ -1109,11 +1415,83 @@ mod tests {
             Event::Approved {
                 quota_year: 2025,
                 base_funding_ore: Ore::kr(90_000),
-                budget_version: 1
+                budget_version: 1,
+                sha256: "0".repeat(64),
             }
         );
         let again = run(&d.provrum, KANSLI, Command::Approve).expect_err("already running");
         assert_eq!(rule_ids(&again), ["PROC-2"]);
+    }
+
+    /// The go-ahead approves one budget version: its number, its SHA-256 and the base funding
+    /// granted are recorded. After it, a new version is a revision: one with errors, asking for
+    /// more base funding or starting in another quota year is refused (PROC-3); a clean one
+    /// within the grant is a revision, and the approval stands.
+    #[test]
+    fn the_go_ahead_approves_one_version_and_a_revision_stays_within_it() {
+        let mut p = ready();
+        p.latest_budget = Some(budget(Vec::new(), 83_000));
+        p.budget_versions = 1;
+        let started = then(p, KANSLI, Command::Approve);
+        let approved = started.approved_budget.clone().expect("recorded");
+        assert_eq!(
+            (
+                approved.version,
+                approved.sha256.as_str(),
+                approved.base_funding_ore
+            ),
+            (1, "0".repeat(64).as_str(), Ore::kr(83_000))
+        );
+        assert_eq!(approved.approved_by, "reglab");
+
+        let upload = |b: BudgetSummary| run(&started, member("region-a"), Command::UploadBudget(b));
+        let bud_4 = Finding::new(&bud::BUD_4, Text::new("för mycket", "too much"));
+        let mut with_errors = budget(vec![bud_4], 80_000);
+        with_errors.version = 2;
+        let no = upload(with_errors).expect_err("a revision with errors");
+        assert_eq!(rule_ids(&no), ["PROC-3", "BUD-4"]);
+        assert!(no.findings()[0].text.sv.contains("version 1"), "{no:?}");
+
+        let mut more = budget(Vec::new(), 90_000);
+        more.version = 2;
+        let no = upload(more).expect_err("more than granted");
+        assert_eq!(rule_ids(&no), ["PROC-3"]);
+        assert!(
+            no.findings()[0]
+                .text
+                .sv
+                .contains("7 000 kr mer än de 83 000 kr"),
+            "{no:?}"
+        );
+
+        let mut next_year = budget(Vec::new(), 80_000);
+        next_year.version = 2;
+        next_year.start = NaiveDate::from_ymd_opt(2026, 1, 10);
+        let no = upload(next_year).expect_err("another quota year");
+        assert_eq!(rule_ids(&no), ["PROC-3"]);
+
+        let mut within = budget(Vec::new(), 80_000);
+        within.version = 2;
+        let d = upload(within).expect("a clean revision within the grant");
+        let latest = d.provrum.latest_budget.as_ref().expect("latest");
+        assert!(latest.revision);
+        assert_eq!(d.event.action(), "budget.revised");
+        assert_eq!(d.provrum.approved_budget, Some(approved));
+        assert_eq!(d.provrum.granted_base_funding_ore, Some(Ore::kr(83_000)));
+    }
+
+    /// A workbook that is not this provrum's (DELT-8) is refused, not stored as its version.
+    #[test]
+    fn another_provrums_workbook_is_refused() {
+        let p = ready();
+        let stranger = Finding::new(&delt::DELT_8, Text::new("främling", "stranger"));
+        let no = run(
+            &p,
+            member("region-a"),
+            Command::UploadBudget(budget(vec![stranger], 50_000)),
+        )
+        .expect_err("another provrum's workbook");
+        assert_eq!(rule_ids(&no), ["DELT-8"]);
     }
 
     /// "Att vara provrumsledare innebär … att ansvara för administration, dokumentation och
@@ -1166,6 +1544,14 @@ mod tests {
         let no = run(&p, member("region-a"), report()).expect_err("not started");
         assert!(matches!(no, Refusal::State { .. }));
         p.status = Status::Running;
+        // Approved, but its plan starts on 1 April and today is 1 March.
+        p.latest_budget = Some(budget(Vec::new(), 1));
+        let no = run(&p, member("region-a"), report()).expect_err("before the start date");
+        assert_eq!(
+            no.message().sv,
+            "Provrummet startar 2025-04-01; resultatet kan återrapporteras från startdatumet."
+        );
+        p.latest_budget.as_mut().expect("budget").start = NaiveDate::from_ymd_opt(2025, 3, 1);
         let no = run(&p, member("region-b"), report()).expect_err("not the leader");
         assert!(no.concerns_others());
         let d = run(&p, member("region-a"), report()).expect("reported");

@@ -56,6 +56,27 @@ pub struct BudgetSummary {
     /// the provrum and the kansli's go-ahead.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub blocking: Vec<Finding>,
+    /// Uploaded after the go-ahead: a revision of the approved version, within its grant
+    /// (PROC-3).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub revision: bool,
+}
+
+/// The budget version the kansli's go-ahead approved, fixed at that moment: what it approved
+/// and what it granted. A later revision never changes it (PROC-3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApprovedBudget {
+    pub version: u32,
+    pub sha256: String,
+    /// The base funding granted: the approved version's.
+    pub base_funding_ore: Ore,
+    pub total_budget_ore: Ore,
+    /// The approved plan's period: it decides when the provrum starts, ends and owes its result.
+    pub start: Option<NaiveDate>,
+    pub end: Option<NaiveDate>,
+    pub approved_at: DateTime<Utc>,
+    pub approved_by: String,
 }
 
 /// A provrum and everything about it that changes together.
@@ -81,6 +102,10 @@ pub struct Provrum {
     /// funding granted.
     pub quota_year: Option<i32>,
     pub granted_base_funding_ore: Option<Ore>,
+    /// The version the go-ahead approved (absent before it, and on provrum approved before it
+    /// was recorded).
+    #[serde(default)]
+    pub approved_budget: Option<ApprovedBudget>,
     /// Optimistic locking: the version this copy was read at.
     pub version: u64,
 }
@@ -110,6 +135,7 @@ impl Provrum {
             latest_budget: None,
             quota_year: None,
             granted_base_funding_ore: None,
+            approved_budget: None,
             version: 0,
         }
     }
@@ -120,6 +146,14 @@ impl Provrum {
             .as_ref()
             .and_then(|b| b.start)
             .map(crate::kvot::quota_year)
+    }
+
+    /// The plan's period that decides the provrum's dates: the latest version's (after the
+    /// go-ahead, the approved version or a revision of it, which keeps its quota year: PROC-3).
+    pub fn period(&self) -> (Option<NaiveDate>, Option<NaiveDate>) {
+        self.latest_budget
+            .as_ref()
+            .map_or((None, None), |l| (l.start, l.end))
     }
 
     /// Whether `org` takes part.

@@ -106,6 +106,8 @@ impl BudgetVersion {
                 .take(provrum_rules::provrum::MAX_BLOCKING)
                 .cloned()
                 .collect(),
+            // The process marks a version uploaded after the go-ahead (PROC-3).
+            revision: false,
         };
         BudgetVersion {
             provrum: provrum.to_string(),

@@ -343,7 +343,7 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
 }
 
-/// The bundled example: a provrum on AI and visualisation (an idea from the seed's appendix),
+/// The bundled example: a provrum on open data and AI in regional analysis (an idea from the seed's appendix),
 /// filled in the way the model asks.
 pub fn example(lang: Lang) -> Filled {
     let text = |sv: &str, en: &str| Entry::Text(t_owned(lang, sv, en));
@@ -352,8 +352,8 @@ pub fn example(lang: Lang) -> Filled {
         (
             PlanField::Name,
             text(
-                "AI och visualisering i regional utveckling",
-                "AI and visualisation in regional development",
+                "Öppna data i regional analys",
+                "Open data in regional analysis",
             ),
         ),
         (

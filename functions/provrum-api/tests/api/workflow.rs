@@ -143,9 +143,18 @@ async fn the_leader_is_a_participating_member_chosen_by_the_proposer_or_the_kans
         .org_named("region-gotland", "Region Gotland", "region", "member")
         .await;
     let id = proposal(&app, &skane).await;
-    for token in [&ostergotland, &partner] {
+    // A partner takes part, but may not offer to lead (DELT-4): refused, and not registered.
+    let r = app
+        .register_interest(&partner, &id, &json!({"wants_to_lead": true}))
+        .await
+        .answer();
+    assert_eq!(
+        (r.status, rules(&r.body)),
+        (409, vec!["DELT-4".to_string()])
+    );
+    for (token, wants_to_lead) in [(&ostergotland, true), (&partner, false)] {
         assert_eq!(
-            app.register_interest(token, &id, &json!({"wants_to_lead": true}))
+            app.register_interest(token, &id, &json!({"wants_to_lead": wants_to_lead}))
                 .await
                 .answer()
                 .status,
