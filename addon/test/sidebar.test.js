@@ -11,7 +11,7 @@ const path = require('node:path');
 const { useServer, userOf } = require('../harness/session');
 const { launchBrowser, openHtml, settled } = require('../harness/browser');
 const { screenshotPath } = require('../harness/screens');
-const { fillExample } = require('../harness/user');
+const { fillExample, rowOf } = require('../harness/user');
 const { workbookXlsx } = require('../harness/xlsx');
 
 const ctx = useServer();
@@ -69,16 +69,20 @@ test('a correct workbook from disk: no errors, with its key figures', async () =
 
 test('a workbook with errors: each finding with its rule, severity and place in the file; stored when linked', async () => {
   const { server } = ctx;
+  // The plan of the provrum waiting for its budget (before the go-ahead a version with errors
+  // is stored; after it, a revision with errors is refused: PROC-3).
   const file = workbookFile('budget-ai.xlsx', (ss) => {
+    const plan = ss.getSheetByName('Projektplan');
+    plan.getRange(rowOf(ss, 'Projektplan', 'Provrummets namn'), 2).setValue('Öppna data i regional analys');
     ss.getSheetByName('Budget').getRange('C7').setValue(160000);
     ss.getSheetByName('Budget').getRange('B8').setValue('Arbetstid');
   });
-  const ai = await server.provrum('AI och visualisering');
+  const ai = await server.provrum('Öppna data');
   const { env, ss } = userOf(server, 'region-ostergotland');
   env.call('saveSettings', { apiUrl: server.url, token: '', provrumId: ai.id });
   const before = (await server.api('GET', `/provrum/${ai.id}/budget`, server.tokens.reglab)).body.versions.length;
   const page = await sidebarOf(env);
-  assert.equal(await page.textContent('#storeText'), 'Spara som ny budgetversion i ”AI och visualisering i regional utveckling”');
+  assert.equal(await page.textContent('#storeText'), 'Spara som ny budgetversion i ”Öppna data i regional analys”');
   assert.equal(await page.isChecked('#store'), true);
   await page.setInputFiles('#file', file);
   await page.click('#send');
