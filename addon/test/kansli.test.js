@@ -42,7 +42,7 @@ test('Statusöversikt: every provrum in Swedish words, coloured, refreshed hourl
   const drones = rows.find((r) => r[0].startsWith('Drönare'));
   assert.deepEqual([drones[1], drones[2], drones[3], drones[4], drones[13], drones[14]], ['Föreslaget', 'Ja', '', 'Nej', 'Fel', 1]);
   assert.deepEqual(drones[5].split('\n'), [
-    'BUD-4 (Budget!C7): Reglabs basfinansiering är 139 500 kr men får vara högst 100 000 kr.',
+    'BUD-4 (Budget!C7): Reglabs basfinansiering är 139 500 kr men får vara högst 100 000 kr. Minska den med 39 500 kr.',
     'KVOT-1: 2 provrum har redan startat 2026; Reglab kan genomföra högst 2 per år.',
     'KVOT-2: Reglabs beviljade basfinansiering 2026 skulle bli 325 500 kr, över taket 200 000 kr: ' +
       '186 000 kr är redan beviljat och provrummet begär 139 500 kr.',

@@ -139,8 +139,8 @@ test('Kontrollera budget: a correct budget passes; a wrong one is marked on its 
   const rows = result.rows(13, 4);
   assert.deepEqual(rows.map((r) => r[0]), ['BUD-4', 'BUD-5']);
   assert.equal(rows[0][1], 'Fel');
-  assert.equal(rows[0][2], 'Reglabs basfinansiering är 493 000 kr men får vara högst 100 000 kr.');
-  assert.equal(rows[1][2], 'Reglabs basfinansiering är 493 000 kr men får vara högst 332 500 kr, hälften av den planerade budgeten (665 000 kr).');
+  assert.equal(rows[0][2], 'Reglabs basfinansiering är 493 000 kr men får vara högst 100 000 kr. Minska den med 393 000 kr.');
+  assert.equal(rows[1][2], 'Reglabs basfinansiering är 493 000 kr men får vara högst 332 500 kr, hälften av den planerade budgeten (665 000 kr). Minska den med 160 500 kr.');
   assert.equal(ss.toasts.at(-1).message, 'Fel som måste rättas före start: 2 fel, 0 varningar. Se bladet Kontroll.');
   assert.equal(rows[0][3], `=HYPERLINK("#gid=${budget.getSheetId()}&range=C7","Budget!C7")`);
   assert.equal(budget.getRange('C7').getBackground(), '#f4cccc');

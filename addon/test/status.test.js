@@ -116,7 +116,7 @@ test('klartecken from a selected row: asked first, refused with the findings and
   env.menu('Ge klartecken för markerad rad (kansli)');
   const refusal = env.lastAlert().message.split('\n');
   assert.match(refusal[0], /^Klartecken kan inte ges för ”Drönare/);
-  assert.ok(refusal.includes('• BUD-4 (Budget!C7): Reglabs basfinansiering är 139 500 kr men får vara högst 100 000 kr.'), refusal.join('\n'));
+  assert.ok(refusal.includes('• BUD-4 (Budget!C7): Reglabs basfinansiering är 139 500 kr men får vara högst 100 000 kr. Minska den med 39 500 kr.'), refusal.join('\n'));
   const view = await server.api('GET', `/provrum/${sheet.getRange(drones, ID).getValue().replace(/^'/, '')}`, server.tokens.reglab);
   assert.equal(view.body.status, 'proposed', 'refused: still proposed');
 });

@@ -139,7 +139,7 @@ fn json_is_exactly_the_compliance_result() {
     assert_eq!(printed, serde_json::to_value(expected).expect("json"));
     assert_eq!(
         printed["findings"][0]["message"],
-        "Reglab's base funding is 50 000 kr but may be at most 49 999,50 kr, half of the planned budget (99 999 kr)."
+        "Reglab's base funding is 50 000 kr but may be at most 49 999,50 kr, half of the planned budget (99 999 kr). Reduce it by 0,50 kr."
     );
 }
 

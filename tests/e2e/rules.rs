@@ -456,12 +456,12 @@ fn english_messages_on_request() {
     let en = report.render(provrum_rules::Lang::En);
     assert_eq!(
         en.findings[0].message,
-        "Reglab's base funding is 50 000 kr but may be at most 49 999,50 kr, half of the planned budget (99 999 kr)."
+        "Reglab's base funding is 50 000 kr but may be at most 49 999,50 kr, half of the planned budget (99 999 kr). Reduce it by 0,50 kr."
     );
     let sv = report.render(provrum_rules::Lang::Sv);
     assert_eq!(
         sv.findings[0].message,
-        "Reglabs basfinansiering är 50 000 kr men får vara högst 49 999,50 kr, hälften av den planerade budgeten (99 999 kr)."
+        "Reglabs basfinansiering är 50 000 kr men får vara högst 49 999,50 kr, hälften av den planerade budgeten (99 999 kr). Minska den med 0,50 kr."
     );
     assert_eq!(
         sv.findings[0].source.as_deref(),

@@ -1,7 +1,7 @@
 //! BUD: the budget (Finansiering).
 
 use crate::delt::{Participant, RegisteredOrg};
-use crate::finding::{Finding, Location, Rule, Severity};
+use crate::finding::{Finding, Location, Rule, Severity, Title};
 use crate::form::{Row, Table};
 use crate::lang::Text;
 use crate::layout::{Column, FUNDER_REGLAB, HEADER_ROWS, SheetKind};
@@ -18,6 +18,7 @@ use std::sync::{Arc, LazyLock};
 /// BUD-1 · the budget has no cost lines.
 pub const BUD_1: Rule = Rule {
     id: "BUD-1",
+    title: Title::new("Budgeten är tom", "The budget is empty"),
     severity: Severity::Error,
     source: Some(
         "Projektplanen innehåller syfte och förväntat resultat, huvudfrågeställning och avgränsningar, tidplan, budget och resurser.",
@@ -27,6 +28,7 @@ pub const BUD_1: Rule = Rule {
 /// BUD-2 · an amount is missing, not a number, zero/negative, or ambiguous text (cell named).
 pub const BUD_2: Rule = Rule {
     id: "BUD-2",
+    title: Title::new("Ett belopp går inte att läsa", "An amount cannot be read"),
     severity: Severity::Error,
     source: None,
 };
@@ -34,6 +36,7 @@ pub const BUD_2: Rule = Rule {
 /// BUD-3 · a category is not one of the template's categories (cell named).
 pub const BUD_3: Rule = Rule {
     id: "BUD-3",
+    title: Title::new("Okänd kategori", "Unknown category"),
     severity: Severity::Error,
     source: None,
 };
@@ -41,6 +44,7 @@ pub const BUD_3: Rule = Rule {
 /// BUD-4 · base funding above 100 000 kr.
 pub const BUD_4: Rule = Rule {
     id: "BUD-4",
+    title: Title::new("För hög basfinansiering", "Too much base funding"),
     severity: Severity::Error,
     source: Some(
         "Varje provrum har möjlighet att ta del av en basfinansiering på max 100 000 kr från Reglabs kansli.",
@@ -50,6 +54,10 @@ pub const BUD_4: Rule = Rule {
 /// BUD-5 · base funding above half of the total planned budget.
 pub const BUD_5: Rule = Rule {
     id: "BUD-5",
+    title: Title::new(
+        "Basfinansieringen är över hälften av budgeten",
+        "Base funding over half the budget",
+    ),
     severity: Severity::Error,
     source: Some("Basfinansieringen ska inte utgöra mer än hälften av den planerade budgeten."),
 };
@@ -57,6 +65,10 @@ pub const BUD_5: Rule = Rule {
 /// BUD-6 · base funding used for working time (Arbetstid).
 pub const BUD_6: Rule = Rule {
     id: "BUD-6",
+    title: Title::new(
+        "Basfinansiering till arbetstid",
+        "Base funding for working time",
+    ),
     severity: Severity::Error,
     source: Some(
         "Den gemensamma finansieringen ska användas för omkostnader som kan knytas till utvecklingen av innehållet, dvs inte till arbetstid.",
@@ -66,6 +78,10 @@ pub const BUD_6: Rule = Rule {
 /// BUD-7 · no budget for expert knowledge.
 pub const BUD_7: Rule = Rule {
     id: "BUD-7",
+    title: Title::new(
+        "Ingen budget för expertstöd",
+        "No budget for expert support",
+    ),
     severity: Severity::Warning,
     source: Some(
         "Provrummet har möjlighet att köpa in expertkunskap vid behov, och bör budgetera för detta.",
@@ -75,6 +91,7 @@ pub const BUD_7: Rule = Rule {
 /// BUD-8 · a funder is neither Reglab nor a participating organisation.
 pub const BUD_8: Rule = Rule {
     id: "BUD-8",
+    title: Title::new("Okänd finansiär", "Unknown funder"),
     severity: Severity::Warning,
     source: Some("Provrummet finansieras av de deltagande organisationerna."),
 };
@@ -521,12 +538,14 @@ pub fn check(
             &BUD_4,
             Text::new(
                 format!(
-                    "Reglabs basfinansiering är {base} men får vara högst {}.",
-                    rs.base_funding_max
+                    "Reglabs basfinansiering är {base} men får vara högst {}. Minska den med {}.",
+                    rs.base_funding_max,
+                    base.saturating_sub(rs.base_funding_max)
                 ),
                 format!(
-                    "Reglab's base funding is {base} but may be at most {}.",
-                    rs.base_funding_max
+                    "Reglab's base funding is {base} but may be at most {}. Reduce it by {}.",
+                    rs.base_funding_max,
+                    base.saturating_sub(rs.base_funding_max)
                 ),
             ),
         );
@@ -543,10 +562,12 @@ pub fn check(
             &BUD_5,
             Text::new(
                 format!(
-                    "Reglabs basfinansiering är {base} men får vara högst {limit}, hälften av den planerade budgeten ({total})."
+                    "Reglabs basfinansiering är {base} men får vara högst {limit}, hälften av den planerade budgeten ({total}). Minska den med {}.",
+                    base.saturating_sub(limit)
                 ),
                 format!(
-                    "Reglab's base funding is {base} but may be at most {limit}, half of the planned budget ({total})."
+                    "Reglab's base funding is {base} but may be at most {limit}, half of the planned budget ({total}). Reduce it by {}.",
+                    base.saturating_sub(limit)
                 ),
             ),
         );
@@ -692,11 +713,15 @@ mod tests {
     fn bud_4_says_what_the_base_funding_is_and_may_be() {
         assert_eq!(
             messages(&over_both(), "BUD-4", Lang::Sv),
-            ["Reglabs basfinansiering är 193 000 kr men får vara högst 100 000 kr."]
+            [
+                "Reglabs basfinansiering är 193 000 kr men får vara högst 100 000 kr. Minska den med 93 000 kr."
+            ]
         );
         assert_eq!(
             messages(&over_both(), "BUD-4", Lang::En),
-            ["Reglab's base funding is 193 000 kr but may be at most 100 000 kr."]
+            [
+                "Reglab's base funding is 193 000 kr but may be at most 100 000 kr. Reduce it by 93 000 kr."
+            ]
         );
     }
 
@@ -743,13 +768,13 @@ mod tests {
         assert_eq!(
             messages(&over_both(), "BUD-5", Lang::Sv),
             [
-                "Reglabs basfinansiering är 193 000 kr men får vara högst 182 500 kr, hälften av den planerade budgeten (365 000 kr)."
+                "Reglabs basfinansiering är 193 000 kr men får vara högst 182 500 kr, hälften av den planerade budgeten (365 000 kr). Minska den med 10 500 kr."
             ]
         );
         assert_eq!(
             messages(&over_both(), "BUD-5", Lang::En),
             [
-                "Reglab's base funding is 193 000 kr but may be at most 182 500 kr, half of the planned budget (365 000 kr)."
+                "Reglab's base funding is 193 000 kr but may be at most 182 500 kr, half of the planned budget (365 000 kr). Reduce it by 10 500 kr."
             ]
         );
     }

@@ -584,12 +584,14 @@ fn write_markdown(md: &mut String, rs: &RuleSet, examples: &[Example]) -> std::f
          provrum, and KVOT, PROC and RES need the state of every provrum, which the API has."
     )?;
     writeln!(md)?;
-    writeln!(md, "| Rule | Severity | Checks |")?;
-    writeln!(md, "|---|---|---|")?;
+    writeln!(md, "| Rule | Title | Severity | Checks |")?;
+    writeln!(md, "|---|---|---|---|")?;
     for rule in CATALOGUE {
         writeln!(
             md,
-            "| [{id}](#{anchor}) | {} | {} |",
+            "| [{id}](#{anchor}) | {} ({}) | {} | {} |",
+            rule.title.sv,
+            rule.title.en,
             severity(rule.severity),
             cell(&checks(rule, rs).unwrap_or_default()),
             id = rule.id,
@@ -599,6 +601,8 @@ fn write_markdown(md: &mut String, rs: &RuleSet, examples: &[Example]) -> std::f
     writeln!(md)?;
     for rule in CATALOGUE {
         writeln!(md, "## {}", rule.id)?;
+        writeln!(md)?;
+        writeln!(md, "*{}* ({})", rule.title.sv, rule.title.en)?;
         writeln!(md)?;
         writeln!(
             md,

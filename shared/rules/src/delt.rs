@@ -1,6 +1,6 @@
 //! DELT: the participants (Deltagare, Urvalsprocess).
 
-use crate::finding::{Finding, Location, Rule, Severity};
+use crate::finding::{Finding, Location, Rule, Severity, Title};
 use crate::form::Table;
 use crate::lang::{Text, count as counted};
 use crate::layout::Column;
@@ -12,6 +12,10 @@ use serde::{Deserialize, Serialize};
 /// DELT-1 · fewer than 2 or more than 6 participating organisations.
 pub const DELT_1: Rule = Rule {
     id: "DELT-1",
+    title: Title::new(
+        "Fel antal organisationer",
+        "The wrong number of organisations",
+    ),
     severity: Severity::Error,
     source: Some("Provrummet måste ha minst två, och maximalt sex, deltagande organisationer."),
 };
@@ -19,6 +23,10 @@ pub const DELT_1: Rule = Rule {
 /// DELT-2 · fewer than half of the participants are regions.
 pub const DELT_2: Rule = Rule {
     id: "DELT-2",
+    title: Title::new(
+        "För få regioner bland deltagarna",
+        "Too few regions among the participants",
+    ),
     severity: Severity::Warning,
     source: Some("Minst hälften bör vara regioner."),
 };
@@ -26,6 +34,7 @@ pub const DELT_2: Rule = Rule {
 /// DELT-3 · not exactly one leader.
 pub const DELT_3: Rule = Rule {
     id: "DELT-3",
+    title: Title::new("Inte exakt en provrumsledare", "Not exactly one leader"),
     severity: Severity::Error,
     source: Some("En organisation är ledare och sammankallande."),
 };
@@ -33,6 +42,7 @@ pub const DELT_3: Rule = Rule {
 /// DELT-4 · the leader is a partner (only members lead).
 pub const DELT_4: Rule = Rule {
     id: "DELT-4",
+    title: Title::new("Partner kan inte leda", "A partner cannot lead"),
     severity: Severity::Error,
     source: Some(
         "Reglabs medlemmar är involverade i ledning, styrning och genomförande av ett provrum.",
@@ -42,6 +52,7 @@ pub const DELT_4: Rule = Rule {
 /// DELT-5 · fewer than two participating regions: not ready to start.
 pub const DELT_5: Rule = Rule {
     id: "DELT-5",
+    title: Title::new("Färre än två regioner", "Fewer than two regions"),
     severity: Severity::Error,
     source: Some(
         "När ett provrum har en ledare och minst två deltagande regioner, är det redo att köra igång.",
@@ -51,6 +62,7 @@ pub const DELT_5: Rule = Rule {
 /// DELT-6 · a participant row has an unknown kind or role.
 pub const DELT_6: Rule = Rule {
     id: "DELT-6",
+    title: Title::new("Okänd typ eller roll", "Unknown kind or role"),
     severity: Severity::Error,
     source: None,
 };
@@ -60,6 +72,10 @@ pub const DELT_6: Rule = Rule {
 /// the workbook (one that joined after the plan was written; the plan should name it).
 pub const DELT_7: Rule = Rule {
     id: "DELT-7",
+    title: Title::new(
+        "En deltagare saknas i arbetsboken",
+        "A participant is missing from the workbook",
+    ),
     severity: Severity::Warning,
     source: None,
 };
@@ -70,6 +86,10 @@ pub const DELT_7: Rule = Rule {
 /// ([`crate::process::decide`]).
 pub const DELT_8: Rule = Rule {
     id: "DELT-8",
+    title: Title::new(
+        "Arbetsboken gäller inte provrummet",
+        "The workbook is not this provrum's",
+    ),
     severity: Severity::Error,
     source: None,
 };

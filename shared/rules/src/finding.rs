@@ -13,10 +13,33 @@ pub enum Severity {
     Warning,
 }
 
-/// One rule of the catalogue: its stable id, its severity and the seed sentence it enforces.
+/// A rule's short name, in Swedish and English, shown beside its id wherever a person reads it
+/// ("BUD-4 För hög basfinansiering").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Title {
+    pub sv: &'static str,
+    pub en: &'static str,
+}
+
+impl Title {
+    pub const fn new(sv: &'static str, en: &'static str) -> Title {
+        Title { sv, en }
+    }
+
+    pub fn get(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Sv => self.sv,
+            Lang::En => self.en,
+        }
+    }
+}
+
+/// One rule of the catalogue: its stable id, its short title, its severity and the seed
+/// sentence it enforces.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Rule {
     pub id: &'static str,
+    pub title: Title,
     pub severity: Severity,
     /// The sentence of the model the rule enforces; `None` for format rules no sentence states.
     pub source: Option<&'static str>,
@@ -104,6 +127,9 @@ impl Finding {
     pub fn render(&self, lang: Lang) -> RenderedFinding {
         RenderedFinding {
             rule: self.rule.clone(),
+            title: crate::rule(&self.rule)
+                .map(|r| r.title.get(lang).to_string())
+                .unwrap_or_default(),
             severity: self.severity,
             message: self.text.get(lang).to_string(),
             location: self.location.clone(),
@@ -207,6 +233,9 @@ pub struct Compliance {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RenderedFinding {
     pub rule: String,
+    /// The rule's short name ("För hög basfinansiering"), in the same language.
+    #[serde(skip_serializing_if = "String::is_empty", default)]
+    pub title: String,
     pub severity: Severity,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -235,6 +264,7 @@ mod tests {
 
     const RULE: Rule = Rule {
         id: "BUD-4",
+        title: Title::new("För hög basfinansiering", "Too much base funding"),
         severity: Severity::Error,
         source: None,
     };

@@ -3,7 +3,7 @@
 //! No sentence of the model states these rules (they have no `source`); they make sure the
 //! other rules look at the right cells.
 
-use crate::finding::{Finding, Location, Rule, Severity};
+use crate::finding::{Finding, Location, Rule, Severity, Title};
 use crate::lang::Text;
 use crate::layout::{Column, HEADER_ROWS, SheetKind, TOTALS};
 use crate::sheet::{Sheet, Value, Workbook};
@@ -14,6 +14,7 @@ use std::borrow::Cow;
 /// with a clear message.
 pub const FORM_1: Rule = Rule {
     id: "FORM-1",
+    title: Title::new("Filen kan inte läsas", "The file cannot be read"),
     severity: Severity::Error,
     source: None,
 };
@@ -21,6 +22,7 @@ pub const FORM_1: Rule = Rule {
 /// FORM-2 · a required sheet is missing (Projektplan, Deltagare, Budget).
 pub const FORM_2: Rule = Rule {
     id: "FORM-2",
+    title: Title::new("Ett blad saknas", "A sheet is missing"),
     severity: Severity::Error,
     source: None,
 };
@@ -28,6 +30,7 @@ pub const FORM_2: Rule = Rule {
 /// FORM-3 · a required column header is missing in a sheet.
 pub const FORM_3: Rule = Rule {
     id: "FORM-3",
+    title: Title::new("En kolumnrubrik saknas", "A column header is missing"),
     severity: Severity::Error,
     source: None,
 };

@@ -2,7 +2,7 @@
 //!
 //! The quota year of a provrum is the year of its planned start date.
 
-use crate::finding::{Finding, Rule, Severity};
+use crate::finding::{Finding, Rule, Severity, Title};
 use crate::lang::Text;
 use crate::model::Status;
 use crate::money::Ore;
@@ -13,6 +13,10 @@ use serde::{Deserialize, Serialize};
 /// KVOT-1 · starting it would make more than 2 provrum in its quota year.
 pub const KVOT_1: Rule = Rule {
     id: "KVOT-1",
+    title: Title::new(
+        "Årets provrum är redan startade",
+        "The year's provrum have already started",
+    ),
     severity: Severity::Error,
     source: Some("Reglab kan genomföra två provrum/år."),
 };
@@ -20,6 +24,10 @@ pub const KVOT_1: Rule = Rule {
 /// KVOT-2 · granting its base funding would take Reglab above 200 000 kr in its quota year.
 pub const KVOT_2: Rule = Rule {
     id: "KVOT-2",
+    title: Title::new(
+        "Årets basfinansiering räcker inte",
+        "The year's base funding does not suffice",
+    ),
     severity: Severity::Error,
     source: Some(
         "Reglabs finansiering innebär ett tillägg till kanslibudgeten på maximalt 200 000 kr/år.",

@@ -19,6 +19,7 @@ pub mod lang;
 pub mod layout;
 pub mod model;
 pub mod money;
+pub mod phase;
 pub mod plan;
 pub mod process;
 pub mod provrum;

@@ -2,7 +2,7 @@
 //!
 //! "I starten av ett provrum formuleras en enkel projektplan enligt en Reglab-mall."
 
-use crate::finding::{Finding, Location, Rule, Severity};
+use crate::finding::{Finding, Location, Rule, Severity, Title};
 use crate::lang::Text;
 use crate::layout::PlanField;
 use crate::sheet::{Sheet, Value};
@@ -14,6 +14,10 @@ use std::collections::BTreeMap;
 /// delimitations, start date, end date, resources (one finding per field).
 pub const PLAN_1: Rule = Rule {
     id: "PLAN-1",
+    title: Title::new(
+        "Projektplanen är ofullständig",
+        "The project plan is incomplete",
+    ),
     severity: Severity::Error,
     source: Some(
         "Projektplanen innehåller syfte och förväntat resultat, huvudfrågeställning och avgränsningar, tidplan, budget och resurser.",
@@ -23,6 +27,10 @@ pub const PLAN_1: Rule = Rule {
 /// PLAN-2 · success criteria or indicators are missing.
 pub const PLAN_2: Rule = Rule {
     id: "PLAN-2",
+    title: Title::new(
+        "Kriterier eller indikatorer saknas",
+        "Criteria or indicators are missing",
+    ),
     severity: Severity::Warning,
     source: Some(
         "Projektplanen bör innehålla kriterier för ett lyckat resultat, och någon typ av tecken/indikatorer på utfallet av provrumsförsöket.",
@@ -32,6 +40,7 @@ pub const PLAN_2: Rule = Rule {
 /// PLAN-3 · a date cannot be read, or the end date is not after the start date.
 pub const PLAN_3: Rule = Rule {
     id: "PLAN-3",
+    title: Title::new("Datumen går inte att använda", "The dates cannot be used"),
     severity: Severity::Error,
     source: None,
 };
@@ -41,6 +50,10 @@ pub const PLAN_3: Rule = Rule {
 /// that changed.
 pub const PLAN_4: Rule = Rule {
     id: "PLAN-4",
+    title: Title::new(
+        "Arbetsboken har ett annat namn",
+        "The workbook has another name",
+    ),
     severity: Severity::Warning,
     source: None,
 };

@@ -16,7 +16,7 @@
 //! | budget | "Att vara provrumsledare innebär … att ansvara för administration, dokumentation och rapportering." After the go-ahead, a revision: "Kansliet … ansvarar för kvalitetssäkringen" (PROC-3) |
 //! | result | "Resultatet av provrummet återrapporteras till Reglab och övriga medlemmar." From the plan's start date on (RES-1) |
 
-use crate::finding::{Finding, Rule, Severity};
+use crate::finding::{Finding, Rule, Severity, Title};
 use crate::kvot::{self, QuotaYear};
 use crate::lang::Text;
 use crate::model::{Membership, OrgKind, ParticipantKind, Status};
@@ -30,6 +30,10 @@ use serde::Serialize;
 /// PROC-1 · a partner tried to propose a provrum.
 pub const PROC_1: Rule = Rule {
     id: "PROC-1",
+    title: Title::new(
+        "Partner föreslår inte provrum",
+        "Partners do not propose provrum",
+    ),
     severity: Severity::Error,
     source: Some("Partner kan inte föreslå provrum, men kan anmäla intresse för att delta."),
 };
@@ -37,6 +41,7 @@ pub const PROC_1: Rule = Rule {
 /// PROC-2 · start approved by anyone but the kansli, or from a state that cannot start.
 pub const PROC_2: Rule = Rule {
     id: "PROC-2",
+    title: Title::new("Klartecken ges av kansliet", "The go-ahead is the kansli's"),
     severity: Severity::Error,
     source: Some("Reglabs kansli ger klartecken för start."),
 };
@@ -46,6 +51,10 @@ pub const PROC_2: Rule = Rule {
 /// kansli decides anew.
 pub const PROC_3: Rule = Rule {
     id: "PROC-3",
+    title: Title::new(
+        "Revisionen håller sig inte till klartecknet",
+        "The revision departs from the go-ahead",
+    ),
     severity: Severity::Error,
     source: Some("Kansliet är huvudansvarig för alla provrum och ansvarar för kvalitetssäkringen."),
 };
@@ -433,11 +442,23 @@ impl Refusal {
             | Refusal::State { message }
             | Refusal::Full { message } => message.clone(),
             Refusal::Rules { findings } => {
-                let ids: Vec<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
-                let ids = ids.join(", ");
+                let named = |lang: crate::Lang| {
+                    let mut ids: Vec<String> = Vec::new();
+                    for f in findings {
+                        let title = crate::rule(&f.rule).map(|r| r.title.get(lang));
+                        let named = match title {
+                            Some(t) => format!("{} ({})", f.rule, t.to_lowercase()),
+                            None => f.rule.clone(),
+                        };
+                        if !ids.contains(&named) {
+                            ids.push(named);
+                        }
+                    }
+                    ids.join(", ")
+                };
                 Text::new(
-                    format!("Reglerna tillåter det inte: {ids}."),
-                    format!("The rules do not allow it: {ids}."),
+                    format!("Reglerna tillåter det inte: {}.", named(crate::Lang::Sv)),
+                    format!("The rules do not allow it: {}.", named(crate::Lang::En)),
                 )
             }
         }

@@ -1,6 +1,6 @@
 //! RES: reporting the result back (Arbetsprocess).
 
-use crate::finding::{Finding, Rule, Severity};
+use crate::finding::{Finding, Rule, Severity, Title};
 use crate::lang::{Text, count};
 use crate::model::Status;
 use chrono::NaiveDate;
@@ -8,6 +8,10 @@ use chrono::NaiveDate;
 /// RES-1 · the provrum has ended and its result is not yet reported back.
 pub const RES_1: Rule = Rule {
     id: "RES-1",
+    title: Title::new(
+        "Resultatet är inte återrapporterat",
+        "The result is not reported back",
+    ),
     severity: Severity::Warning,
     source: Some("Resultatet av provrummet återrapporteras till Reglab och övriga medlemmar."),
 };

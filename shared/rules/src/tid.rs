@@ -1,6 +1,6 @@
 //! TID: time and place (Tid och plats).
 
-use crate::finding::{Finding, Rule, Severity};
+use crate::finding::{Finding, Rule, Severity, Title};
 use crate::lang::Text;
 use crate::plan::Plan;
 use crate::ruleset::RuleSet;
@@ -8,6 +8,10 @@ use crate::ruleset::RuleSet;
 /// TID-1 · planned duration outside 2–6 months.
 pub const TID_1: Rule = Rule {
     id: "TID-1",
+    title: Title::new(
+        "Tidplanen är inte 2–6 månader",
+        "The timeline is not 2–6 months",
+    ),
     severity: Severity::Warning,
     source: Some("Tidplanen för ett provrum bör vara 2-6 månader."),
 };
