@@ -172,6 +172,17 @@ pub fn many_rows(dir: &Path, rows: u64) -> Vec<u8> {
     })
 }
 
+/// A Budget sheet of `cells` empty cells (`<c/>`), a thousand to a row: a CPU bomb, tiny when
+/// deflated, that a reader walking every cell would spend seconds on.
+pub fn empty_cells(dir: &Path, cells: u64) -> Vec<u8> {
+    with_budget_sheet(dir, &format!("empty-cells-{cells}.xlsx"), |out| {
+        out.write_all(SHEET_OPEN).expect("zip");
+        let row = [b"<row>".to_vec(), b"<c/>".repeat(1000), b"</row>".to_vec()].concat();
+        repeat(out, &row, cells / 1000);
+        out.write_all(SHEET_CLOSE).expect("zip");
+    })
+}
+
 /// A Budget sheet that inflates to about `len` bytes of empty elements: a ratio bomb made of
 /// structure rather than of one long text.
 pub fn structure_bomb(dir: &Path, len: u64) -> Vec<u8> {
@@ -282,6 +293,12 @@ pub fn cases(dir: &Path) -> Vec<Case> {
             file_name: "far.xlsx",
             bytes: far.to_xlsx(),
             form_1: None,
+        },
+        Case {
+            name: "11 million empty cells",
+            file_name: "tomma-celler.xlsx",
+            bytes: empty_cells(dir, 11_000_000),
+            form_1: Some("fler än 2 000 000 celler"),
         },
         Case {
             name: "value at row 1048576",

@@ -46,6 +46,10 @@ pub struct Limits {
     pub max_cols: u32,
     /// Cells a dense-grid reader (.ods, .xls) may be asked to build, all sheets together.
     pub max_grid_cells: u64,
+    /// Cells an .xlsx sheet may hand the reader, empty ones included, all sheets together: an
+    /// 84 KB file of 47 MB of empty `<c/>` elements is refused (FORM-1) after this many instead
+    /// of being walked to its end.
+    pub max_cells_visited: u64,
 }
 
 impl Default for Limits {
@@ -60,6 +64,7 @@ impl Default for Limits {
             max_rows: 200_000,
             max_cols: 256,
             max_grid_cells: 1_000_000,
+            max_cells_visited: 2_000_000,
         }
     }
 }
@@ -87,6 +92,8 @@ pub enum ReadError {
     TooManyRows { sheet: String, limit: u32 },
     #[error("the sheets would span {cells} cells, over {limit}")]
     GridTooLarge { cells: u64, limit: u64 },
+    #[error("the sheets hold more than {limit} cells")]
+    TooManyCells { limit: u64 },
     #[error("the reader failed on this file")]
     Panicked,
 }
@@ -187,6 +194,19 @@ impl ReadError {
                     ),
                     format!(
                         "The sheet {sheet} has values after row {limit}; at most {limit} rows are read."
+                    ),
+                )
+            }
+            ReadError::TooManyCells { limit } => {
+                let limit = group_digits(*limit);
+                Text::new(
+                    format!(
+                        "Arbetsboken har fler än {limit} celler, tomma celler medräknade, och läses inte. \
+                         Kopiera värdena till Reglabs mall och försök igen."
+                    ),
+                    format!(
+                        "The workbook has more than {limit} cells, empty ones included, and is not read. \
+                         Copy the values into Reglab's template and try again."
                     ),
                 )
             }

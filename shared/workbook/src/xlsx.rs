@@ -56,6 +56,9 @@ pub(crate) fn read_sheets_of<RS: Read + Seek>(
 ) -> Result<Workbook, ReadError> {
     let mut book: Xlsx<_> = Xlsx::new(archive).map_err(damaged)?;
     let names = book.sheet_names();
+    // Every cell the sheets hand over counts, empty or outside the window: the work is in
+    // walking them.
+    let mut visited: u64 = 0;
     read_sheets(names, limits, stream, |name, cells| {
         let mut reader = book.worksheet_cells_reader(name).map_err(damaged)?;
         let stated = reader.dimensions();
@@ -67,6 +70,13 @@ pub(crate) fn read_sheets_of<RS: Read + Seek>(
                 .saturating_add(1),
         );
         while let Some(cell) = reader.next_cell().map_err(damaged)? {
+            visited += 1;
+            if visited > limits.max_cells_visited {
+                return Err(ReadError::TooManyCells {
+                    limit: limits.max_cells_visited,
+                }
+                .into());
+            }
             let (row, col) = cell.get_position();
             if col < limits.max_cols {
                 cells.push_calamine(row, col, cell.get_value().clone())?;
