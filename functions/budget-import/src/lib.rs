@@ -65,7 +65,9 @@ async fn run_check(
     rules: Arc<RuleSet>,
     owner: Option<Owner>,
 ) -> Result<Checked, ApiError> {
-    tokio::task::spawn_blocking(move || {
+    // At most a few checks at once per process: each one holds its workbook's cells.
+    let slot = provrum_http::upload::check_slot(provrum_http::upload::CHECK_WAIT).await?;
+    let checked = tokio::task::spawn_blocking(move || {
         let ctx = Context {
             ruleset: &rules,
             registered: owner.as_ref().map(|o| Registered {
@@ -82,7 +84,9 @@ async fn run_check(
     .map_err(|e| {
         tracing::error!(error = %e, "check task failed");
         ApiError::internal()
-    })
+    });
+    drop(slot);
+    checked
 }
 
 /// Check a workbook (stateless)

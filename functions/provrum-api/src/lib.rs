@@ -329,12 +329,16 @@ async fn revoke_token(
 }
 
 /// The texts a person writes in a request, each with its bound (their rule: [`Field`]).
-const TITLE: Field = Field::new("title", 200);
-const THEME: Field = Field::new("theme", 200);
-const DESCRIPTION: Field = Field::new("description", 10_000);
-const SUMMARY: Field = Field::new("summary", 10_000);
-const LINK: Field = Field::new("link", 2_000);
-const ORG_NAME: Field = Field::new("name", ORG_NAME_MAX);
+const TITLE: Field = Field::new("title", ("Titel", "Title"), 200);
+const THEME: Field = Field::new("theme", ("Tema", "Theme"), 200);
+const DESCRIPTION: Field = Field::new("description", ("Beskrivning", "Description"), 10_000);
+const SUMMARY: Field = Field::new(
+    "summary",
+    ("Vad kom ni fram till?", "What did you find out?"),
+    10_000,
+);
+const LINK: Field = Field::new("link", ("Länk till mer", "Link to more"), 2_000);
+const ORG_NAME: Field = Field::new("name", ("Namn", "Name"), ORG_NAME_MAX);
 
 fn title_schema() -> Object {
     TITLE.required_schema()
@@ -603,6 +607,7 @@ async fn approve(
         &state,
         &stored,
         &situation.orgs,
+        situation.now,
     )));
     Ok(Json(Started {
         id: stored.id,

@@ -109,6 +109,8 @@ mod tests {
             start: None,
             end: None,
             approved_at: None,
+            phase: provrum_rules::phase::Phase::Proposed,
+            result_due: None,
             result: None,
             quota_year: None,
             granted_base_funding_ore: None,

@@ -94,7 +94,8 @@ where
 /// Records the token's use for the kansli's list, at most once per [`TOKEN_TOUCH_EVERY`]: no
 /// write at all while the stored time is recent, and the store's conditional write makes
 /// concurrent requests write it once. A failed touch is logged, never the request's failure.
-async fn touch(state: &AppState, token: &Token) {
+/// The web page records its sign-ins and visits with it too.
+pub async fn touch(state: &AppState, token: &Token) {
     let now = state.clock.now();
     if !provrum_store::touch_due(token.last_used_at, now) {
         return;

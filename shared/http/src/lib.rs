@@ -15,6 +15,7 @@ pub mod problem;
 pub mod routes;
 pub mod run;
 pub mod text;
+pub mod throttle;
 pub mod upload;
 pub mod views;
 
@@ -47,6 +48,8 @@ pub struct AppState {
     pub notices: Arc<extension::Tracker>,
     /// What time it is; "today" is the date in Stockholm at that instant.
     pub clock: Clock,
+    /// Wrong tokens at the web page's sign-in, counted to slow guessing down.
+    pub sign_ins: Arc<throttle::Throttle>,
 }
 
 /// Where a function reads the time: the system clock, or a fixed instant in tests, so that a
@@ -95,6 +98,7 @@ impl AppState {
             webhook: None,
             notices: Arc::default(),
             clock: Clock::system(),
+            sign_ins: Arc::default(),
         }
     }
 
@@ -221,7 +225,16 @@ pub fn app(routes: Router<AppState>, state: AppState) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        // Only ever over https, for a year, once a browser has seen it (browsers ignore it on
+        // plain http, so `provrum serve` on loopback is unaffected).
+        .layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        ))
 }
+
+/// The `Strict-Transport-Security` every answer carries.
+pub const HSTS: &str = "max-age=31536000; includeSubDomains";
 
 /// [`app`] without its request span, request log and request ids: the answers an HTTP client
 /// gets, for a caller in the same process that is itself a request already logged (the web

@@ -26,6 +26,8 @@ pub struct Problem {
     pub title: Text,
     pub detail: Text,
     pub findings: Vec<Finding>,
+    /// The request's field at fault (`title`, `summary` …), where one is.
+    pub field: Option<&'static str>,
 }
 
 /// The process's refusals, as answers: a step that is not the caller's 403, something it is not
@@ -61,11 +63,18 @@ impl ApiError {
             title,
             detail,
             findings: Vec::new(),
+            field: None,
         }))
     }
 
     pub fn with_findings(mut self, findings: Vec<Finding>) -> ApiError {
         self.0.findings = findings;
+        self
+    }
+
+    /// The refusal is about the request's field `name`.
+    pub fn at_field(mut self, name: &'static str) -> ApiError {
+        self.0.field = Some(name);
         self
     }
 
@@ -172,8 +181,12 @@ impl ApiError {
             "too-large",
             Text::new("För stor begäran", "Request too large"),
             Text::new(
-                format!("Begärans innehåll får vara högst {kb} kB."),
-                format!("The request body may be at most {kb} kB."),
+                format!(
+                    "För lång text: begärans innehåll får vara högst {kb} kB. Korta texten och försök igen."
+                ),
+                format!(
+                    "Too long a text: the request body may be at most {kb} kB. Shorten it and try again."
+                ),
             ),
         )
     }
@@ -201,6 +214,21 @@ impl ApiError {
         )
     }
 
+    /// The process is checking as many workbooks as it may at once ([`crate::upload`]'s cap).
+    pub fn busy() -> ApiError {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            Text::new("Upptagen", "Busy"),
+            Text::new(
+                "Servern kontrollerar redan många arbetsböcker samtidigt. Ingenting har sparats; \
+                 skicka filen igen om en stund.",
+                "The server is already checking many workbooks at once. Nothing has been saved; \
+                 send the file again shortly.",
+            ),
+        )
+    }
+
     pub fn internal() -> ApiError {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -221,6 +249,7 @@ impl ApiError {
             status: self.status.as_u16(),
             detail: self.detail.get(lang).to_string(),
             findings: self.findings.iter().map(|f| f.render(lang)).collect(),
+            field: self.field.map(str::to_string),
         }
     }
 }
@@ -238,6 +267,10 @@ pub struct ProblemBody {
     /// The model's findings, when its rules refused the request (absent otherwise).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub findings: Vec<RenderedFinding>,
+    /// The request's field the refusal is about (`title`, `summary` …), where there is one, so
+    /// a form can say it at that field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 impl From<StoreError> for ApiError {

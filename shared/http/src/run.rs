@@ -204,12 +204,158 @@ pub async fn serve(app: Router, addr: &str) -> Result<(), RunError> {
     serve_on(app, tokio::net::TcpListener::bind(addr).await?).await
 }
 
+/// How long `provrum serve` waits for a client: for a request's headers once they have begun,
+/// for a connection that sends nothing at all (a new one, or one kept alive after its last
+/// answer), and for a whole request, its body included (a client trickling a byte a second is
+/// cut off).
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    pub headers: std::time::Duration,
+    pub idle: std::time::Duration,
+    pub request: std::time::Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Timeouts {
+        Timeouts {
+            headers: std::time::Duration::from_secs(10),
+            idle: std::time::Duration::from_secs(30),
+            request: std::time::Duration::from_secs(60),
+        }
+    }
+}
+
+/// A connection that ends when nothing has come from the client for `idle`: a read that has
+/// waited that long fails with `TimedOut`, and the server closes the connection.
+struct Idle<T> {
+    io: T,
+    idle: std::time::Duration,
+    deadline: std::pin::Pin<Box<tokio::time::Sleep>>,
+}
+
+impl<T> Idle<T> {
+    fn new(io: T, idle: std::time::Duration) -> Idle<T> {
+        Idle {
+            io,
+            idle,
+            deadline: Box::pin(tokio::time::sleep(idle)),
+        }
+    }
+}
+
+impl<T: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for Idle<T> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        use std::task::Poll;
+        let this = &mut *self;
+        match std::pin::Pin::new(&mut this.io).poll_read(cx, buf) {
+            Poll::Ready(done) => {
+                let next = tokio::time::Instant::now() + this.idle;
+                this.deadline.as_mut().reset(next);
+                Poll::Ready(done)
+            }
+            Poll::Pending => match this.deadline.as_mut().poll(cx) {
+                Poll::Ready(()) => Poll::Ready(Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "the client sent nothing for too long",
+                ))),
+                Poll::Pending => Poll::Pending,
+            },
+        }
+    }
+}
+
+impl<T: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for Idle<T> {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        data: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.io).poll_write(cx, data)
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.io).poll_shutdown(cx)
+    }
+}
+
 /// [`serve`] on a listener already bound (so that its address can be told first).
 pub async fn serve_on(app: Router, listener: tokio::net::TcpListener) -> Result<(), RunError> {
+    serve_with(app, listener, Timeouts::default(), shutdown()).await
+}
+
+/// [`serve_on`] with `timeouts`, until `stop` completes. Each connection knows its peer
+/// (`ConnectInfo`), which the sign-in throttle counts by.
+pub async fn serve_with(
+    app: Router,
+    listener: tokio::net::TcpListener,
+    timeouts: Timeouts,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<(), RunError> {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use tower::ServiceExt as _;
     tracing::info!(addr = %listener.local_addr()?, "listening");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    let app = app.layer(tower_http::timeout::TimeoutLayer::with_status_code(
+        axum::http::StatusCode::REQUEST_TIMEOUT,
+        timeouts.request,
+    ));
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(timeouts.headers);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .keep_alive_interval(Some(timeouts.headers))
+        .keep_alive_timeout(timeouts.headers);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(stop);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    tracing::warn!(error = %e, "a connection could not be accepted");
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        let app = app.clone();
+        let service = hyper::service::service_fn(
+            move |mut request: hyper::Request<hyper::body::Incoming>| {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                app.clone().oneshot(request.map(axum::body::Body::new))
+            },
+        );
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(Idle::new(stream, timeouts.idle)), service)
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "a connection ended");
+            }
+        });
+    }
+    // Requests under way finish; then the server stops.
+    graceful.shutdown().await;
     Ok(())
 }
 
@@ -232,6 +378,91 @@ async fn shutdown() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    /// A server with short timeouts on a free port, answering `ok` (after reading the body).
+    async fn short_server() -> std::net::SocketAddr {
+        let app = Router::new().route(
+            "/",
+            axum::routing::post(|body: axum::body::Bytes| async move { format!("{}", body.len()) })
+                .get(|| async { "ok" }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let timeouts = Timeouts {
+            headers: std::time::Duration::from_millis(300),
+            idle: std::time::Duration::from_millis(400),
+            request: std::time::Duration::from_millis(600),
+        };
+        tokio::spawn(serve_with(app, listener, timeouts, std::future::pending()));
+        addr
+    }
+
+    /// Reads until the server closes the connection (or 10 s pass, far beyond any timeout
+    /// here): what it sent.
+    async fn until_closed(stream: &mut tokio::net::TcpStream) -> Option<String> {
+        let mut seen = Vec::new();
+        let read = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            let mut buf = [0u8; 1024];
+            loop {
+                match stream.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => seen.extend_from_slice(&buf[..n]),
+                }
+            }
+        })
+        .await;
+        read.ok()
+            .map(|()| String::from_utf8_lossy(&seen).into_owned())
+    }
+
+    #[tokio::test]
+    async fn a_client_that_sends_nothing_or_idles_is_let_go() {
+        let addr = short_server().await;
+        // Connected, silent: closed once the headers' time is up.
+        let mut silent = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        assert_eq!(until_closed(&mut silent).await.as_deref(), Some(""));
+        // Half a header, then nothing.
+        let mut slow = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        slow.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .expect("write");
+        assert!(
+            until_closed(&mut slow).await.is_some(),
+            "a slow header is cut off"
+        );
+        // A request answered, then the connection kept alive and idle: closed too.
+        let mut idle = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        idle.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .expect("write");
+        let seen = until_closed(&mut idle).await.expect("closed after idling");
+        assert!(seen.starts_with("HTTP/1.1 200"), "{seen}");
+    }
+
+    #[tokio::test]
+    async fn a_body_trickled_a_byte_at_a_time_is_timed_out() {
+        let addr = short_server().await;
+        let mut trickle = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        trickle
+            .write_all(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n")
+            .await
+            .expect("write");
+        let writer = tokio::spawn(async move {
+            for _ in 0..100 {
+                if trickle.write_all(b"x").await.is_err() {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            trickle
+        });
+        let mut trickle = writer.await.expect("writer");
+        let seen = until_closed(&mut trickle).await.unwrap_or_default();
+        assert!(seen.starts_with("HTTP/1.1 408"), "{seen}");
+    }
 
     fn state() -> AppState {
         let store = provrum_store::sqlite::SqliteStore::in_memory().expect("store");

@@ -17,31 +17,46 @@ const WEB_LINK: &str = r"^\s*(https?://[^\u0000-\u0008\u000b\u000c\u000e-\u001f\
 /// `provrum_store::parse_org_name` reads it).
 const NAME: &str = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$";
 
-/// A text field of a request: its name (as the messages say it) and its longest length.
+/// A text field of a request: its JSON name, what the forms call it (the web page's and the
+/// add-on's label, in both languages, so that a message names the field the person sees), and
+/// its longest length.
 #[derive(Debug, Clone, Copy)]
 pub struct Field {
     pub name: &'static str,
+    pub label: (&'static str, &'static str),
     pub max: usize,
 }
 
 impl Field {
-    pub const fn new(name: &'static str, max: usize) -> Field {
-        Field { name, max }
+    pub const fn new(name: &'static str, label: (&'static str, &'static str), max: usize) -> Field {
+        Field { name, label, max }
     }
 
     /// The text, trimmed; at most `max` characters, no control characters but line breaks.
     fn text(&self, value: &str) -> Result<String, ApiError> {
-        let (field, max) = (self.name, self.max);
+        let ((sv, en), max) = (self.label, self.max);
         let value = value.trim();
-        if value.chars().count() > max
-            || value
-                .chars()
-                .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+        let length = value.chars().count();
+        if length > max {
+            return Err(ApiError::bad_request(Text::new(
+                format!(
+                    "För lång text i ”{sv}”: högst {max} tecken, men {length} skrevs. Korta texten och försök igen."
+                ),
+                format!(
+                    "Too long a text in \"{en}\": at most {max} characters, but {length} were written. Shorten it and try again."
+                ),
+            ))
+            .at_field(self.name));
+        }
+        if value
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
         {
             return Err(ApiError::bad_request(Text::new(
-                format!("Fältet {field} får vara högst {max} tecken text."),
-                format!("The field {field} may be at most {max} characters of text."),
-            )));
+                format!("”{sv}” innehåller styrtecken; skriv bara vanlig text."),
+                format!("\"{en}\" contains control characters; write plain text only."),
+            ))
+            .at_field(self.name));
         }
         Ok(value.to_string())
     }
@@ -50,11 +65,12 @@ impl Field {
     pub fn required(&self, value: &str) -> Result<String, ApiError> {
         let text = self.text(value)?;
         if text.is_empty() {
-            let field = self.name;
+            let (sv, en) = self.label;
             return Err(ApiError::bad_request(Text::new(
-                format!("Fältet {field} saknas."),
-                format!("The field {field} is missing."),
-            )));
+                format!("Fyll i ”{sv}”; fältet får inte vara tomt."),
+                format!("Fill in \"{en}\"; the field may not be empty."),
+            ))
+            .at_field(self.name));
         }
         Ok(text)
     }
@@ -77,7 +93,8 @@ impl Field {
             return Err(ApiError::bad_request(Text::new(
                 "Länken ska vara en webbadress som börjar med https:// (eller http://).",
                 "The link should be a web address starting with https:// (or http://).",
-            )));
+            ))
+            .at_field(self.name));
         }
         Ok(link)
     }

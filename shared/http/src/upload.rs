@@ -32,6 +32,31 @@ pub const ACCEPTED: [&str; 6] = [
     "application/zip",
 ];
 
+/// At most this many workbooks are checked at once in one process: a check of a 5 MB workbook
+/// peaks at about 62 MiB, so twenty at once took a local server from 63 to 335 MB. Further
+/// uploads wait for a slot up to [`CHECK_WAIT`], then get 503 with `Retry-After`.
+pub const CONCURRENT_CHECKS: usize = 4;
+
+/// How long an upload waits for a check slot.
+pub const CHECK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The process's check slots.
+static CHECK_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(CONCURRENT_CHECKS);
+
+/// A slot to check a workbook in: held while the check runs, or `ApiError::busy` when none came
+/// free within `wait`.
+pub async fn check_slot(
+    wait: std::time::Duration,
+) -> Result<tokio::sync::SemaphorePermit<'static>, ApiError> {
+    match tokio::time::timeout(wait, CHECK_SLOTS.acquire()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        Ok(Err(_)) | Err(_) => {
+            tracing::warn!(slots = CONCURRENT_CHECKS, "every check slot is taken");
+            Err(ApiError::busy())
+        }
+    }
+}
+
 /// The longest file name kept with an upload, in characters.
 pub const FILE_NAME_MAX: usize = 200;
 
@@ -139,6 +164,26 @@ impl<S: Send + Sync> FromRequest<S> for Upload {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_check_beyond_the_cap_waits_then_is_told_to_come_back() {
+        let taken: Vec<_> = {
+            let mut held = Vec::new();
+            for _ in 0..CONCURRENT_CHECKS {
+                held.push(check_slot(CHECK_WAIT).await.expect("a free slot"));
+            }
+            held
+        };
+        let refused = check_slot(std::time::Duration::from_millis(50))
+            .await
+            .expect_err("no slot free");
+        assert_eq!(
+            refused.problem().status,
+            axum::http::StatusCode::SERVICE_UNAVAILABLE
+        );
+        drop(taken);
+        assert!(check_slot(CHECK_WAIT).await.is_ok(), "a slot is free again");
+    }
 
     #[test]
     fn a_file_name_is_bounded_and_reads_as_it_is() {

@@ -137,6 +137,11 @@ pub struct ProvrumView {
     pub end: Option<chrono::NaiveDate>,
     /// When the kansli gave the go-ahead.
     pub approved_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Where it is in time today (in Stockholm): its status and, after the go-ahead, its dates
+    /// — starting, running, ended and waiting for its result, overdue.
+    pub phase: provrum_rules::phase::Phase,
+    /// The day its result is due: a month after the plan's end.
+    pub result_due: Option<chrono::NaiveDate>,
     pub result: Option<ResultReport>,
     pub quota_year: Option<i32>,
     pub granted_base_funding_ore: Option<provrum_rules::Ore>,
@@ -187,8 +192,13 @@ pub async fn org_index(state: &AppState) -> Result<HashMap<String, Org>, ApiErro
         .collect())
 }
 
-/// What everyone may read of `p`, without the caller's actions.
-pub fn view_with(state: &AppState, p: &Provrum, orgs: &OrgIndex) -> ProvrumView {
+/// What everyone may read of `p` on `now`, without the caller's actions.
+pub fn view_with(
+    state: &AppState,
+    p: &Provrum,
+    orgs: &OrgIndex,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ProvrumView {
     let participants: Vec<ParticipantView> = p
         .participants
         .iter()
@@ -228,6 +238,8 @@ pub fn view_with(state: &AppState, p: &Provrum, orgs: &OrgIndex) -> ProvrumView 
         start: p.period().0,
         end: p.period().1,
         approved_at: p.started_at,
+        phase: provrum_rules::phase::Phase::of(p, provrum_rules::calendar::reglab_date(now)),
+        result_due: p.period().1.map(provrum_rules::phase::result_due),
         result: p.result.clone(),
         quota_year: p.quota_year,
         granted_base_funding_ore: p.granted_base_funding_ore,
@@ -246,7 +258,7 @@ pub fn view_for(
     situation: &Situation,
     caller: Caller<'_>,
 ) -> ProvrumView {
-    let mut view = view_with(state, p, &situation.orgs);
+    let mut view = view_with(state, p, &situation.orgs, situation.now);
     view.actions = process::actions(p, caller, &situation.context(state, p));
     if !crate::policy::may_read_budget(caller, p) {
         view.latest_budget = None;
@@ -305,7 +317,13 @@ pub struct StatusRow {
     /// Whether the latest version is a revision after the go-ahead (PROC-3).
     pub revision: bool,
     pub quota_year: Option<i32>,
+    /// The plan's end has passed and no result is reported (RES-1).
     pub result_overdue: bool,
+    /// Where it is in time (the result column: reported, due, overdue).
+    pub phase: provrum_rules::phase::Phase,
+    pub result_due: Option<chrono::NaiveDate>,
+    /// When the kansli gave the go-ahead ("Startad").
+    pub approved_at: Option<chrono::DateTime<chrono::Utc>>,
     /// "Kan få klartecken": whether the kansli may approve the start now …
     pub can_start: bool,
     /// … and if not, why: the findings of the approve step (readiness, budget, quota).
@@ -342,6 +360,9 @@ pub fn status_row(view: &ProvrumView, today: chrono::NaiveDate) -> StatusRow {
             .quota_year
             .or_else(|| start.map(provrum_rules::kvot::quota_year)),
         result_overdue: provrum_rules::res::result_overdue(view.status, end, today).is_some(),
+        phase: view.phase,
+        result_due: view.result_due,
+        approved_at: view.approved_at,
         can_start: approve.is_some_and(|a| a.allowed),
         can_start_reasons: approve.map(|a| a.findings.clone()).unwrap_or_default(),
         actions: view.actions.clone(),
