@@ -98,7 +98,7 @@ function provrumCard_(p, me) {
   var mine = null;
   (p.participants || []).forEach(function (x) {
     names[x.org] = x.name;
-    if (x.org === me) mine = { wantsToLead: !!x.wants_to_lead };
+    if (x.org === me) mine = { wantsToLead: !!x.wants_to_lead, leads: x.org === p.leader };
   });
   var budget = p.latest_budget;
   return {
@@ -144,7 +144,12 @@ function provrumCard_(p, me) {
         path: a.path,
         allowed: !!a.allowed,
         reason: a.reason ? textOf_(a.reason) : '',
-        findings: findingsOf_(a.findings, p.id)
+        findings: findingsOf_(a.findings, p.id),
+        // register_interest: whether the user's organisation may offer to lead, and why not.
+        mayLead: !!(a.wants_to_lead && a.wants_to_lead.allowed),
+        leadReason: a.wants_to_lead && a.wants_to_lead.reason ? textOf_(a.wants_to_lead.reason) : '',
+        // choose_leader: the organisations the server says may be chosen, in its order.
+        leaders: (a.leaders || []).map(function (org) { return { org: org, name: names[org] || org }; })
       };
     })
   };

@@ -85,7 +85,7 @@ test('a member proposes, registers interest and sees each step the server allows
   await page.close();
 });
 
-test('a refusal shows the server\'s findings: a partner chosen to lead gets DELT-4', async () => {
+test('a refusal shows the server\'s findings: a partner is not offered to lead (DELT-4), a step no longer allowed is refused', async () => {
   const { server } = ctx;
   const { env } = userOf(server, 'region-ostergotland');
   const page = await sidebar(env);
@@ -106,17 +106,30 @@ test('a refusal shows the server\'s findings: a partner chosen to lead gets DELT
   assert.equal(await page.evaluate(() => window.__xss), undefined);
   const rise = userOf(server, 'rise');
   const id = Array.from(rise.env.call('provrumInfo').provrum).find((p) => p.title.endsWith('Partnerledning')).id;
+  // The partner takes part; offering to lead is refused with DELT-4, and its sidebar has no box.
+  const wanted = rise.env.call('provrumStep', { method: 'POST', path: `/provrum/${id}/interest` }, { wants_to_lead: true });
+  assert.equal(wanted.ok, false);
+  assert.ok(wanted.findings.some((f) => f.rule === 'DELT-4'), JSON.stringify(wanted));
   const registered = rise.env.call('provrumStep', { method: 'POST', path: `/provrum/${id}/interest` }, { wants_to_lead: false });
   assert.equal(registered.ok, true, registered.message);
+  const risePage = await sidebar(rise.env);
+  const theirs = card(risePage, 'Partnerledning');
+  assert.equal(await theirs.locator('input[type=checkbox]').count(), 0, 'no "vill leda" for a partner');
+  assert.match(await theirs.textContent(), /DELT-4|partner/i);
+  await risePage.close();
   await page.click('#refresh');
   await settled(page);
   const mine = card(page, 'Partnerledning');
-  await mine.locator('select').selectOption('rise');
+  // The leader list: the participating members only, never the partner.
+  assert.deepEqual(await mine.locator('select option').evaluateAll((os) => os.map((o) => o.value)), ['region-ostergotland']);
+  // Withdrawn by the kansli meanwhile: the step is refused in the server's words.
+  const withdrawn = await server.api('POST', `/provrum/${id}/withdraw`, server.tokens.reglab);
+  assert.equal(withdrawn.status, 200);
   await mine.locator('button', { hasText: 'Välj provrumsledare' }).click();
   await mine.locator('[role=alert]:not([hidden])').waitFor();
   await settled(page);
   const alert = mine.locator('[role=alert]');
-  assert.match(await alert.textContent(), /DELT-4/);
+  assert.match(await alert.textContent(), /återtaget/);
   assert.equal(await alert.evaluate((el) => el === document.activeElement), true, 'the refusal takes the focus');
   await assertAccessible(page, 'provrum sidebar, refusal');
   await page.close();
@@ -131,7 +144,7 @@ test('the kansli sees why klartecken is refused, each finding a button to its ce
   const page = await sidebar(env);
   const c = card(page, 'Drönare');
   assert.match(await c.textContent(), /Det här kalkylarket är kopplat till provrummet\./);
-  assert.match(await c.textContent(), /Ge klartecken går inte nu: Reglerna tillåter det inte: BUD-4, KVOT-1, KVOT-2\./);
+  assert.match(await c.textContent(), /Ge klartecken går inte nu: Reglerna tillåter det inte: BUD-4 \(för hög basfinansiering\), KVOT-1 \(årets provrum är redan startade\), KVOT-2 \(årets basfinansiering räcker inte\)\./);
   assert.match(await c.textContent(), /KVOT-1 2 provrum har redan startat 2026; Reglab kan genomföra högst 2 per år\./);
   assert.match(await c.textContent(), /KVOT-2 Reglabs beviljade basfinansiering 2026 skulle bli 325 500 kr, över taket 200 000 kr: 186 000 kr är redan beviljat och provrummet begär 139 500 kr\./);
   // BUD-4 is about a sum: the button selects every cell that adds to it.
@@ -279,7 +292,7 @@ test('every step\'s form, clicked in the sidebar: interest, its withdrawal, lead
   // An empty title gets the server's own words, not a parser's.
   await page.fill('#pTitle', '   ');
   await press(page, page, 'Föreslå provrummet');
-  assert.match(await page.textContent('#notice'), /^Uppgifterna godtogs inte\. Fältet title/);
+  assert.match(await page.textContent('#notice'), /^Uppgifterna godtogs inte\. Fyll i ”Titel”/);
   await page.close();
 });
 

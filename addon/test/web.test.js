@@ -51,8 +51,8 @@ test('a leader signs in with the demo token, sees the provrum, and signs out', a
     'Fossilfria tjänsteresor', 'Öppna data i regional analys',
   ]);
   const [cookie] = await browser.context.cookies(`${server.url}/webb`);
-  assert.equal(cookie.name, 'provrum_session');
-  assert.deepEqual([cookie.httpOnly, cookie.secure, cookie.sameSite, cookie.path], [true, true, 'Strict', '/webb']);
+  assert.equal(cookie.name, '__Host-provrum_session');
+  assert.deepEqual([cookie.httpOnly, cookie.secure, cookie.sameSite, cookie.path], [true, true, 'Strict', '/']);
   assert.ok(!(await p.content()).includes(server.tokens['region-ostergotland']), 'the token is not in the page');
   assert.ok(!p.url().includes('prv_'));
   await assertAccessible(p, 'start page');
@@ -147,7 +147,7 @@ test('Done when: the demo leader uploads the example with the keyboard alone, th
   await p.keyboard.press('Tab');
   assert.equal(await p.evaluate(() => document.activeElement.textContent), 'Kontrollera och spara');
   await Promise.all([p.waitForURL(/klart=upload_budget$/), p.keyboard.press('Enter')]);
-  assert.equal(await text(p, '.done'), 'Budgeten är sparad som en ny version. Resultatet står under Budget.');
+  assert.equal(await text(p, '.done'), 'Budgeten är sparad som en ny version. Resultatet står under Budget. Nästa steg: Reglabs kansli granskar budgeten och ger klartecken.');
   assert.match(await text(p, 'main'), /Senaste versionen 1: Inga fel\. Total budget 265 000 kr, varav Reglabs basfinansiering 93 000 kr\./);
   const versions = await p.$$eval('table tbody tr', (rows) => rows.map((r) => Array.from(r.cells, (c) => c.textContent)));
   assert.deepEqual(versions.map((v) => [v[0], v[1], v[3], v[4]]), [['1', 'exempel-provrum.xlsx', 'Region Östergötland', 'Inga fel']]);
@@ -166,8 +166,13 @@ test('Done when: the demo leader uploads the example with the keyboard alone, th
   assert.equal(await k.evaluate(() => document.activeElement.id), 'confirm-approve', 'the summary leads to the box');
   await k.keyboard.press('Space');
   await Promise.all([k.waitForURL(/klart=approve$/), k.getByRole('button', { name: 'Ge klartecken' }).click()]);
-  assert.equal(await text(k, '.done'), 'Klartecken givet. Provrummet pågår. Kvotår 2025, basfinansiering 93 000 kr.');
-  assert.equal(await k.$eval('dl.facts dd', (dd) => dd.textContent), 'Pågår');
+  // The example is planned for March to July 2025: at the demo's 2026-11-29 its result is overdue.
+  assert.equal(await text(k, '.done'), 'Klartecken givet. Kvotår 2025, basfinansiering 93 000 kr. Planens slutdatum har passerat; provrumsledaren återrapporterar resultatet nu (senast 2025-08-31).');
+  assert.equal(await k.$eval('dl.facts dd', (dd) => dd.textContent), 'Avslutat – resultatet är försenat (skulle ha kommit 2025-08-31)');
+  assert.match(await text(k, 'dl.facts'), /Godkänd budget\s*Godkänd version 1/);
+  // The banner came from the step: the same address opened again says nothing of it.
+  await k.reload();
+  assert.equal(await k.$('.done'), null, 'no banner from the URL alone');
   await assertAccessible(k, 'provrum page after klartecken');
   await k.screenshot({ path: screenshotPath('webb-klartecken.png'), fullPage: true });
   assert.deepEqual(k.errors || [], []);
@@ -216,7 +221,7 @@ test('a proposal, a budget with errors as "fix these first", and a hostile file 
   await p.getByRole('button', { name: 'Kontrollera och spara' }).click();
   await p.waitForSelector('#file-error');
   assert.equal(await text(p, '#file-error'), 'Filen kunde inte läsas som en arbetsbok och sparades inte.');
-  assert.match(await text(p, '.error-summary'), /FORM-1: Arbetsboken är skadad och kan inte läsas/);
+  assert.match(await text(p, '.error-summary'), /FORM-1 Filen kan inte läsas: Arbetsboken är skadad och kan inte läsas/);
   assert.equal(await p.$$eval('table:not(.findings-table) tbody tr', (rows) => rows.length), 1, 'still one version');
   await assertAccessible(p, 'hostile file refused');
   assert.deepEqual(p.errors || [], []);
@@ -244,6 +249,18 @@ test('the kansli\'s pages: status sorted and filtered with CSV, the report\'s ch
   await k.getByRole('link', { name: 'Statustabell' }).click();
   await k.waitForSelector('table.status');
   await assertAccessible(k, 'status table');
+  // At 1280 px the key columns are in view without scrolling sideways.
+  for (const heading of ['Kan få klartecken', 'Resultat']) {
+    const box = await k.locator(`th:has(a:text-is("${heading}"))`).boundingBox();
+    assert.ok(box && box.x + box.width <= 1280, `${heading} at ${JSON.stringify(box)}`);
+  }
+  const scrolls = await k.$eval('table.status', (t) => t.parentElement.scrollWidth > t.parentElement.clientWidth);
+  assert.equal(scrolls, false, 'the table fits at 1280 px');
+  // A started provrum says when it started, not why it cannot start; each has its result due.
+  const running = await k.$$eval('table.status tbody tr', (rows) => rows.map((r) => Array.from(r.cells, (c) => c.textContent.replace(/\s+/g, ' ').trim())));
+  const ai = running.find((r) => r[0].startsWith('AI och visualisering'));
+  assert.match(ai[2], /^Startad 2026-11-29/, JSON.stringify(ai));
+  assert.match(ai[3], /^Senast 2027-03-17/, JSON.stringify(ai));
   await k.getByRole('link', { name: 'Basfinansiering' }).click();
   assert.equal(await k.getAttribute('th:has(a:text-is("Basfinansiering"))', 'aria-sort'), 'ascending');
   await k.getByRole('link', { name: 'Basfinansiering' }).click();

@@ -102,13 +102,16 @@ async fn a_token_signs_in_once_and_the_session_cookie_is_strict() {
         "HttpOnly",
         "Secure",
         "SameSite=Strict",
-        "Path=/webb",
+        "Path=/;",
         "Max-Age=32400",
     ] {
         assert!(set.contains(flag), "{flag} in {set}");
     }
     let cookie = cookie_of(&signed);
-    assert!(cookie.starts_with("provrum_session=ses_"), "{cookie}");
+    assert!(
+        cookie.starts_with("__Host-provrum_session=ses_"),
+        "{cookie}"
+    );
     assert!(!set.contains(&token) && !signed.header("location").contains("prv_"));
 
     let page = home(&app, &cookie).await;
@@ -265,7 +268,9 @@ async fn an_expired_or_revoked_session_signs_in_again() {
         .await
         .expect("store");
     assert_eq!(
-        home(&app, &format!("provrum_session={old}")).await.status,
+        home(&app, &format!("__Host-provrum_session={old}"))
+            .await
+            .status,
         303
     );
 
@@ -449,7 +454,7 @@ async fn a_leader_uploads_a_budget_and_the_kansli_gives_the_go_ahead_through_the
     );
     assert!(
         page.body
-            .contains("FORM-1: Arbetsboken är skadad och kan inte läsas")
+            .contains("FORM-1 Filen kan inte läsas: Arbetsboken är skadad och kan inte läsas")
     );
     assert_eq!(versions(&app, &id).await, 0);
 
@@ -482,16 +487,38 @@ async fn a_leader_uploads_a_budget_and_the_kansli_gives_the_go_ahead_through_the
         )
     );
     assert_eq!(versions(&app, &id).await, 1);
-    let page = get(
+    // "Done" is said to the browser that took the step (its cookie), never from a URL alone.
+    let taken = cookie_of(&page);
+    assert!(taken.starts_with("__Host-provrum_klart="), "{taken}");
+    let by_url = get(
         &app,
         &leader,
         &format!("/webb/provrum/{id}?klart=upload_budget"),
     )
     .await;
     assert!(
-        page.body.contains("Budgeten är sparad som en ny version."),
+        !by_url.body.contains("Budgeten är sparad"),
+        "{}",
+        by_url.body
+    );
+    let page = get(
+        &app,
+        &format!("{leader}; {taken}"),
+        &format!("/webb/provrum/{id}?klart=upload_budget"),
+    )
+    .await;
+    assert!(
+        page.body.contains(
+            "Budgeten är sparad som en ny version. Resultatet står under Budget. Nästa steg: Reglabs kansli granskar budgeten och ger klartecken."
+        ),
         "{}",
         page.body
+    );
+    assert!(
+        page.header("set-cookie")
+            .starts_with("__Host-provrum_klart=;"),
+        "said once: {}",
+        page.header("set-cookie")
     );
     assert!(
         page.body
@@ -525,14 +552,30 @@ async fn a_leader_uploads_a_budget_and_the_kansli_gives_the_go_ahead_through_the
     );
     let page = post(&app, &kansli, &approve, &[("confirm", "ja")]).await;
     assert_eq!(page.status, 303);
-    let page = get(&app, &kansli, &format!("/webb/provrum/{id}?klart=approve")).await;
+    let taken = cookie_of(&page);
+    // Another provrum's page is not told of this step, whatever its URL says.
+    let elsewhere = get(
+        &app,
+        &format!("{kansli}; {taken}"),
+        "/webb/provrum/pr_someotherprovrumxx?klart=approve",
+    )
+    .await;
+    assert!(!elsewhere.body.contains("Klartecken givet"));
+    let page = get(
+        &app,
+        &format!("{kansli}; {taken}"),
+        &format!("/webb/provrum/{id}?klart=approve"),
+    )
+    .await;
+    // The example workbook is planned for March to July 2025: long past, its result due.
     assert!(
         page.body.contains(
-            "Klartecken givet. Provrummet pågår. Kvotår 2025, basfinansiering 93 000 kr."
+            "Klartecken givet. Kvotår 2025, basfinansiering 93 000 kr. Planens slutdatum har passerat; provrumsledaren återrapporterar resultatet nu (senast 2025-08-31)."
         ),
         "{}",
         page.body
     );
+    assert!(page.body.contains("Godkänd version 1"), "{}", page.body);
     let status = get(
         &app,
         &kansli,
@@ -641,4 +684,223 @@ async fn the_kansli_adds_an_organisation_and_hands_out_and_revokes_a_token() {
         303,
         "its session ended with it"
     );
+}
+
+/// POST /webb/logga-in with `token` and the page to return to, from `cookie`'s browser.
+async fn sign_in_to(app: &TestApp, token: &str, till: &str, cookie: &str) -> Page {
+    let body = format!("lang=sv&till={}&token={}", encode(till), encode(token));
+    read(
+        browser()
+            .post(format!("{}/webb/logga-in", app.address))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin")
+            .header("cookie", cookie)
+            .body(body),
+    )
+    .await
+}
+
+/// Issue 28's sign-in and session hardening: a deep link returns there after signing in (a
+/// page of this site only), a new sign-in ends the browser's previous session, wrong tokens are
+/// throttled with a Swedish message, every answer says HSTS, and a sign-in counts as a use of
+/// the token.
+#[tokio::test]
+async fn signing_in_returns_to_the_page_asked_for_and_is_throttled() {
+    let app = spawn_app(provrum::all_routes, Backend::Sqlite).await;
+    let token = app.org("region-a", "region", "member").await;
+    // Asked for the status table without a session: to the sign-in form, which returns there.
+    let page = read(browser().get(format!("{}/webb/status?ar=2025", app.address))).await;
+    assert_eq!(
+        (page.status, page.header("location")),
+        (303, "/webb/logga-in?till=/webb/status%3Far%3D2025")
+    );
+    let form = read(browser().get(format!("{}{}", app.address, page.header("location")))).await;
+    assert!(
+        form.body
+            .contains(r#"<input type="hidden" name="till" value="/webb/status?ar=2025">"#),
+        "{}",
+        form.body
+    );
+    assert!(!form.header("strict-transport-security").is_empty());
+    let signed = sign_in_to(&app, &token, "/webb/status?ar=2025", "").await;
+    assert_eq!(
+        (signed.status, signed.header("location")),
+        (303, "/webb/status?ar=2025")
+    );
+    // Never another host or a scheme: those return to the overview.
+    for till in [
+        "//evil.example/webb",
+        "https://evil.example/webb",
+        "/\\evil",
+        "/provrum",
+    ] {
+        let page = sign_in_to(&app, &token, till, "").await;
+        assert_eq!(page.header("location"), "/webb", "{till}");
+    }
+    // A new sign-in in the same browser ends the session it had.
+    let first = cookie_of(&signed);
+    assert_eq!(home(&app, &first).await.status, 200);
+    let second = cookie_of(&sign_in_to(&app, &token, "/webb", &first).await);
+    assert_eq!(home(&app, &second).await.status, 200);
+    assert_eq!(
+        home(&app, &first).await.status,
+        303,
+        "the old session ended"
+    );
+    // "Senast använd": the web sign-ins are a use of the token.
+    let tokens = app
+        .store
+        .tokens_page("region-a", None, 10)
+        .await
+        .expect("tokens");
+    assert!(tokens.items[0].last_used_at.is_some());
+
+    // Ten wrong tokens a minute from one source, then the form says to wait.
+    for i in 0..10 {
+        let page = sign_in(&app, &format!("prv_{i:04}-wrong-token")).await;
+        assert_eq!(page.status, 401, "attempt {i}");
+    }
+    let page = sign_in(&app, "prv_once-more").await;
+    assert_eq!(page.status, 429);
+    assert!(
+        page.body
+            .contains("För många felaktiga inloggningsförsök. Vänta"),
+        "{}",
+        page.body
+    );
+    assert!(!page.header("retry-after").is_empty());
+    // One token guessed at is held after five tries, from anywhere: the prefix counts too.
+    let other = spawn_app(provrum::all_routes, Backend::Sqlite).await;
+    for i in 0..5 {
+        let page = sign_in(&other, &format!("prv_abcd{i}-guess")).await;
+        assert_eq!(page.status, 401, "guess {i}");
+    }
+    assert_eq!(sign_in(&other, "prv_abcd-guess-again").await.status, 429);
+    assert_eq!(sign_in(&other, "prv_efgh-guess").await.status, 401);
+}
+
+/// Issue 28's forms: a text over its bound is refused at its field, in the form's words, with
+/// what was typed kept; a file that is not a workbook shows no totals; the revoke form checks
+/// that the token is the organisation's and warns before the kansli revokes its own.
+#[tokio::test]
+async fn forms_keep_what_was_typed_and_the_revoke_form_checks_its_token() {
+    let app = spawn_app(provrum::all_routes, Backend::Sqlite).await;
+    let a = app.org("region-a", "region", "member").await;
+    let leader = cookie_of(&sign_in(&app, &a).await);
+    let long = "x".repeat(300_000);
+    let page = post(
+        &app,
+        &leader,
+        "/webb/provrum",
+        &[("title", "Ett bra provrum"), ("description", &long)],
+    )
+    .await;
+    assert_eq!(
+        page.status,
+        413,
+        "{}",
+        &page.body[..500.min(page.body.len())]
+    );
+    assert!(
+        page.body
+            .contains(r##"<a href="#description">För lång text"##)
+    );
+    assert!(
+        page.body.contains(r#"value="Ett bra provrum""#),
+        "the title is kept"
+    );
+    assert!(page.body.contains(&long), "the description is kept");
+    let page = post(
+        &app,
+        &leader,
+        "/webb/provrum",
+        &[("title", "   "), ("theme", "Tema")],
+    )
+    .await;
+    assert!(
+        page.body
+            .contains("Fyll i ”Titel”; fältet får inte vara tomt."),
+        "{}",
+        page.body
+    );
+    let page = post(
+        &app,
+        &leader,
+        "/webb/provrum",
+        &[("title", "Ok"), ("theme", &"t".repeat(201))],
+    )
+    .await;
+    assert!(
+        page.body.contains(
+            r##"<a href="#theme">För lång text i ”Tema”: högst 200 tecken, men 201 skrevs."##
+        ),
+        "{}",
+        page.body
+    );
+
+    // A .csv checked: FORM-1, and no totals of a budget that is not there.
+    let page = upload(
+        &format!("{}/webb/kontrollera", app.address),
+        &leader,
+        "same-origin",
+        "budget.csv",
+        b"Kostnadspost;Belopp\nResor;100\n".to_vec(),
+    )
+    .await;
+    assert!(page.body.contains("FORM-1"), "{}", page.body);
+    assert!(!page.body.contains("Total budget"), "{}", page.body);
+
+    // The revoke form: another organisation's token in it revokes nothing.
+    let b = app.org("region-b", "region", "member").await;
+    let kansli = cookie_of(&sign_in(&app, &app.kansli).await);
+    let of_b = app
+        .store
+        .token_by_hash(&hash_token(&b))
+        .await
+        .expect("store")
+        .expect("token");
+    let page = post(
+        &app,
+        &kansli,
+        &format!("/webb/tokens/{}/aterkalla", of_b.id),
+        &[("org", "region-a"), ("confirm", "ja")],
+    )
+    .await;
+    assert!(
+        page.body
+            .contains("Token hör inte till den här organisationen och återkallades inte."),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        home(&app, &cookie_of(&sign_in(&app, &b).await))
+            .await
+            .status,
+        200
+    );
+    // The kansli's own token is marked before it is revoked, and revoking it signs out.
+    let own = app
+        .store
+        .token_by_hash(&hash_token(&app.kansli))
+        .await
+        .expect("store")
+        .expect("token");
+    let page = get(&app, &kansli, "/webb/organisationer/reglab").await;
+    assert!(
+        page.body.contains("Din inloggning använder den här token"),
+        "{}",
+        page.body
+    );
+    let page = post(
+        &app,
+        &kansli,
+        &format!("/webb/tokens/{}/aterkalla", own.id),
+        &[("org", "reglab"), ("confirm", "ja")],
+    )
+    .await;
+    assert_eq!(
+        (page.status, page.header("location")),
+        (303, "/webb/logga-in")
+    );
+    assert_eq!(home(&app, &kansli).await.status, 303);
 }

@@ -45,6 +45,9 @@ pub struct Problem {
     pub detail: String,
     #[serde(default)]
     pub findings: Vec<RenderedFinding>,
+    /// The request's field it is about, where the API says so.
+    #[serde(default)]
+    pub field: Option<String>,
 }
 
 impl Answer {
@@ -63,6 +66,7 @@ impl Answer {
                 status: 500,
                 detail: "Svaret kunde inte läsas / The answer could not be read.".into(),
                 findings: Vec::new(),
+                field: None,
             }
         })
     }
@@ -76,6 +80,7 @@ impl Answer {
                 .take(500)
                 .collect(),
             findings: Vec::new(),
+            field: None,
         })
     }
 }
@@ -277,6 +282,8 @@ pub struct ProvrumView {
     pub start: Option<chrono::NaiveDate>,
     pub end: Option<chrono::NaiveDate>,
     pub approved_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub phase: provrum_rules::phase::Phase,
+    pub result_due: Option<chrono::NaiveDate>,
     pub actions: Vec<Action<Step>>,
 }
 
@@ -333,7 +340,10 @@ pub struct StatusRow {
     pub verdict: Option<Verdict>,
     pub budget_versions: u32,
     pub quota_year: Option<i32>,
-    pub result_overdue: bool,
+    pub phase: provrum_rules::phase::Phase,
+    pub result_due: Option<chrono::NaiveDate>,
+    pub approved_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub approved_version: Option<u32>,
     pub can_start: bool,
     #[serde(default)]
     pub can_start_reasons: Vec<Finding>,

@@ -4,8 +4,8 @@
 
 use crate::api::{Org, Payload, Problem, Report, StatusRow, TokenCreated, TokenView};
 use crate::pages::{
-    column_heads, done_banner, href, href_query, kind_word, layout, local_time, membership_word,
-    status_word, t, verdict_word,
+    Who, column_heads, done_banner, href, href_query, kind_word, layout, local_time,
+    membership_word, status_word, t, verdict_word,
 };
 use crate::provrum::{failed, finding_list, own_problem, problem_summary};
 use crate::words::words;
@@ -14,7 +14,8 @@ use axum::extract::Path;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html as markup};
-use provrum_rules::model::{Membership, OrgKind};
+use provrum_rules::model::{Membership, OrgKind, Status};
+use provrum_rules::phase::Phase;
 use provrum_rules::{Lang, Ore, OrgId, TokenId};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -29,16 +30,17 @@ pub(crate) struct StatusQuery {
 }
 
 /// The columns the table sorts by: (key, Swedish, English).
+/// The key columns come first, so that at 1280 px they are in view without scrolling.
 const COLUMNS: [(&str, &str, &str); 9] = [
     ("titel", "Provrum", "Provrum"),
     ("status", "Status", "Status"),
+    ("klartecken", "Kan få klartecken", "Can get the go-ahead"),
+    ("resultat", "Resultat", "Result"),
     ("ledare", "Provrumsledare", "Leader"),
-    ("start", "Start", "Start"),
-    ("slut", "Slut", "End"),
+    ("start", "Period", "Period"),
     ("budget", "Total budget", "Total budget"),
     ("bas", "Basfinansiering", "Base funding"),
     ("kvotar", "Kvotår", "Quota year"),
-    ("klartecken", "Kan få klartecken", "Can get the go-ahead"),
 ];
 
 /// Every provrum as the status sheet shows it, sorted and filtered as the query asks.
@@ -77,7 +79,7 @@ pub(crate) async fn status(visit: Visit, Asked(q): Asked<StatusQuery>) -> Respon
     };
     html(
         StatusCode::OK,
-        status_page(lang, &shown, &years, &sort, &names),
+        status_page(lang, Some(&visit.actor.org), &shown, &years, &sort, &names),
     )
 }
 
@@ -102,7 +104,7 @@ fn compare(
         "status" => a.status.as_str().cmp(b.status.as_str()),
         "ledare" => leader(a).cmp(&leader(b)),
         "start" => a.start.cmp(&b.start),
-        "slut" => a.end.cmp(&b.end),
+        "resultat" => a.result_due.cmp(&b.result_due),
         "budget" => a.total_budget_ore.cmp(&b.total_budget_ore),
         "bas" => a.base_funding_ore.cmp(&b.base_funding_ore),
         "kvotar" => a.quota_year.cmp(&b.quota_year),
@@ -149,6 +151,7 @@ fn ore(amount: Option<Ore>) -> String {
 
 fn status_page(
     lang: Lang,
+    who: Who<'_>,
     rows: &[&StatusRow],
     years: &[i32],
     sort: &Sort<'_>,
@@ -196,19 +199,23 @@ fn status_page(
                         tr {
                             th scope="row" {
                                 a href=(href(&format!("/webb/provrum/{}", r.id), lang)) { (r.title) }
-                                @if r.result_overdue { br; strong.sev-error { (t(lang, "Resultatet är försenat", "The result is overdue")) } }
                             }
-                            td { (status_word(lang, r.status)) br; span.hint { (w.col_ready) ": " (if r.ready { w.yes } else { w.no }) } }
+                            td { (r.phase.words(lang, r.start, r.result_due)) @if r.status == Status::Proposed { br; span.hint { (w.col_ready) ": " (if r.ready { w.yes } else { w.no }) } } }
+                            td {
+                                @if let Some(at) = r.approved_at {
+                                    (t(lang, "Startad", "Started")) " " (local_date(at))
+                                    @if let Some(v) = r.approved_version { br; span.hint { (t(lang, "Godkänd version", "Approved version")) " " (v) } }
+                                } @else if r.status == Status::Proposed {
+                                    @if r.can_start { strong { (w.yes) } } @else { (w.no) }
+                                    (finding_list(lang, &r.can_start_reasons))
+                                } @else { "–" }
+                            }
+                            td { (result_words(lang, r)) }
                             td { (r.leader.as_ref().map(|l| names.get(l).cloned().unwrap_or_else(|| l.clone())).unwrap_or_else(|| w.no_leader.to_string())) br; span.hint { (r.participants) " " (t(lang, "deltagare", "participants")) ", " (r.regions) " " (t(lang, "regioner", "regions")) } }
-                            td { (r.start.map(|d| d.to_string()).unwrap_or_else(|| "–".into())) }
-                            td { (r.end.map(|d| d.to_string()).unwrap_or_else(|| "–".into())) }
+                            td.period { (r.start.map(|d| d.to_string()).unwrap_or_else(|| "–".into())) br; (r.end.map(|d| format!("– {d}")).unwrap_or_default()) }
                             td.num { (ore(r.total_budget_ore)) @if let Some(v) = r.verdict { br; span.hint { (verdict_word(lang, v)) ", v" (r.budget_versions) } } }
                             td.num { (ore(r.base_funding_ore)) }
                             td { (r.quota_year.map(|y| y.to_string()).unwrap_or_else(|| "–".into())) }
-                            td {
-                                @if r.can_start { strong { (w.yes) } } @else { (w.no) }
-                                (finding_list(lang, &r.can_start_reasons))
-                            }
                         }
                     }
                 }
@@ -216,7 +223,25 @@ fn status_page(
             }
         }
     };
-    layout(lang, "/webb/status", title, false, body)
+    layout(lang, "/webb/status", title, false, who, body)
+}
+
+/// The result column: reported, due by a date, or overdue since it.
+fn result_words(lang: Lang, r: &StatusRow) -> Markup {
+    let due = r.result_due.map(|d| d.to_string()).unwrap_or_default();
+    markup! {
+        @match r.phase {
+            Phase::Reported => { (t(lang, "Återrapporterat", "Reported")) }
+            Phase::Overdue => { strong.sev-error { (t(lang, "Försenat", "Overdue")) } br; span.hint { (t(lang, "skulle ha kommit", "was due")) " " (due) } }
+            Phase::Starting | Phase::Running | Phase::Ended => { (t(lang, "Senast", "Due by")) " " (due) }
+            Phase::Proposed | Phase::Withdrawn => { "–" }
+        }
+    }
+}
+
+/// A time's date as Reglab's calendar has it (Stockholm).
+fn local_date(at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+    provrum_rules::calendar::reglab_date(at)
 }
 
 /// The organisations' names by id.
@@ -269,10 +294,14 @@ pub(crate) async fn report(visit: Visit, Asked(query): Asked<YearQuery>) -> Resp
     };
     let path = format!("/reports/{}", year_segment(&year));
     match visit.get::<Report>(&path).await {
-        Ok(r) => html(StatusCode::OK, report_page(lang, &year, Ok(&r))),
-        Err(p) if p.status == 400 => {
-            html(StatusCode::BAD_REQUEST, report_page(lang, &year, Err(&p)))
-        }
+        Ok(r) => html(
+            StatusCode::OK,
+            report_page(lang, Some(&visit.actor.org), &year, Ok(&r)),
+        ),
+        Err(p) if p.status == 400 => html(
+            StatusCode::BAD_REQUEST,
+            report_page(lang, Some(&visit.actor.org), &year, Err(&p)),
+        ),
         Err(p) => failed(lang, &p),
     }
 }
@@ -287,7 +316,7 @@ fn year_segment(year: &str) -> String {
     }
 }
 
-fn report_page(lang: Lang, year: &str, report: Result<&Report, &Problem>) -> Markup {
+fn report_page(lang: Lang, who: Who<'_>, year: &str, report: Result<&Report, &Problem>) -> Markup {
     let title = t(lang, "Årsrapport", "Yearly report");
     let body = markup! {
         @if let Err(p) = report { (problem_summary(lang, p, "ar")) }
@@ -353,7 +382,7 @@ fn report_page(lang: Lang, year: &str, report: Result<&Report, &Problem>) -> Mar
             }
         }
     };
-    layout(lang, "/webb/rapport", title, report.is_err(), body)
+    layout(lang, "/webb/rapport", title, report.is_err(), who, body)
 }
 
 /// The year's use of the quota, drawn by the server (every SVG element closed explicitly: in
@@ -449,6 +478,7 @@ async fn orgs_view(visit: &Visit, problem: Option<Problem>, kept: &NewOrg) -> Re
                 .map(|r| r.get(lang).to_string())
                 .unwrap_or_default(),
             findings: Vec::new(),
+            field: None,
         };
         return failed(lang, &p);
     }
@@ -460,10 +490,19 @@ async fn orgs_view(visit: &Visit, problem: Option<Problem>, kept: &NewOrg) -> Re
         .as_ref()
         .and_then(|p| StatusCode::from_u16(p.status).ok())
         .unwrap_or(StatusCode::OK);
-    html(status, orgs_page(lang, &list, problem.as_ref(), kept))
+    html(
+        status,
+        orgs_page(lang, Some(&visit.actor.org), &list, problem.as_ref(), kept),
+    )
 }
 
-fn orgs_page(lang: Lang, list: &[Org], problem: Option<&Problem>, kept: &NewOrg) -> Markup {
+fn orgs_page(
+    lang: Lang,
+    who: Who<'_>,
+    list: &[Org],
+    problem: Option<&Problem>,
+    kept: &NewOrg,
+) -> Markup {
     let title = t(
         lang,
         "Organisationer och tokens",
@@ -526,7 +565,7 @@ fn orgs_page(lang: Lang, list: &[Org], problem: Option<&Problem>, kept: &NewOrg)
             button type="submit" { (t(lang, "Lägg till", "Add")) }
         }
     };
-    layout(lang, "/webb/organisationer", title, error, body)
+    layout(lang, "/webb/organisationer", title, error, who, body)
 }
 
 /// Adds an organisation (`POST /orgs`), then opens it.
@@ -601,10 +640,27 @@ async fn org_view(visit: &Visit, org: &str, outcome: OrgOutcome) -> Response {
         .as_ref()
         .and_then(|(p, _)| StatusCode::from_u16(p.status).ok())
         .unwrap_or(StatusCode::OK);
-    html(status, org_page(lang, &found, &tokens, &outcome))
+    html(
+        status,
+        org_page(
+            lang,
+            Some(&visit.actor.org),
+            &visit.actor.token_id,
+            &found,
+            &tokens,
+            &outcome,
+        ),
+    )
 }
 
-fn org_page(lang: Lang, org: &Org, tokens: &[TokenView], outcome: &OrgOutcome) -> Markup {
+fn org_page(
+    lang: Lang,
+    who: Who<'_>,
+    mine: &str,
+    org: &Org,
+    tokens: &[TokenView],
+    outcome: &OrgOutcome,
+) -> Markup {
     let base = format!("/webb/organisationer/{}", org.id);
     let body = markup! {
         @if let Some((p, field)) = &outcome.problem { (problem_summary(lang, p, field)) }
@@ -634,7 +690,10 @@ fn org_page(lang: Lang, org: &Org, tokens: &[TokenView], outcome: &OrgOutcome) -
             tbody {
                 @for tok in tokens {
                     tr {
-                        th scope="row" { (if tok.label.is_empty() { "–" } else { &tok.label }) }
+                        th scope="row" {
+                            (if tok.label.is_empty() { "–" } else { &tok.label })
+                            @if tok.id == mine { br; strong { (t(lang, "Din inloggning använder den här token; återkallar du den loggas du ut.", "Your sign-in uses this token; revoking it signs you out.")) } }
+                        }
                         td { (local_time(tok.created_at)) }
                         td { (tok.last_used_at.map(local_time).unwrap_or_else(|| t(lang, "aldrig", "never").into())) }
                         td {
@@ -665,7 +724,7 @@ fn org_page(lang: Lang, org: &Org, tokens: &[TokenView], outcome: &OrgOutcome) -
             button type="submit" { (t(lang, "Skapa token", "Create token")) }
         }
     };
-    layout(lang, &base, &org.name, outcome.problem.is_some(), body)
+    layout(lang, &base, &org.name, outcome.problem.is_some(), who, body)
 }
 
 #[derive(Default, Deserialize)]
@@ -736,8 +795,34 @@ pub(crate) async fn revoke_token(
         );
         return org_view(&visit, &form.org, OrgOutcome::refused(p, field)).await;
     }
+    // The token must be the organisation's whose page the form was on: a form naming another
+    // organisation revokes nothing and says so there.
+    let listed = match OrgId::parse(&form.org) {
+        Ok(org) => {
+            visit
+                .all::<TokenView>(&format!("/orgs/{}/tokens", org.as_str()))
+                .await
+        }
+        Err(_) => return no_such_org(lang),
+    };
+    match listed {
+        Ok(tokens) if tokens.iter().any(|t| t.id == token.as_str()) => {}
+        Ok(_) => {
+            let p = own_problem(
+                lang,
+                "Token hör inte till den här organisationen och återkallades inte.",
+                "The token does not belong to this organisation and was not revoked.",
+            );
+            return org_view(&visit, &form.org, OrgOutcome::refused(p, field)).await;
+        }
+        Err(p) => return failed(lang, &p),
+    }
     let path = format!("/tokens/{}", token.as_str());
     let answer = visit.call(Method::DELETE, &path, Payload::Empty).await;
+    // The kansli revoked the token its own session runs on: that session has ended.
+    if answer.ok() && token.as_str() == visit.actor.token_id {
+        return crate::setting_cookie(crate::to_sign_in(lang), crate::COOKIE, "", 0);
+    }
     let outcome = if answer.ok() {
         OrgOutcome {
             revoked: true,

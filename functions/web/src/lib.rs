@@ -28,10 +28,16 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use api::Api;
 
-/// The cookie that carries the session secret.
-pub const COOKIE: &str = "provrum_session";
+/// The cookie that carries the session secret. `__Host-`: only ever set by this host, over
+/// https, for every path, so that no other site or subdomain can plant or shadow it.
+pub const COOKIE: &str = "__Host-provrum_session";
+/// The cookie that says which step was just taken (`<provrum id>.<step>`), for the banner of
+/// the page the step returns to: a URL alone never shows "done".
+pub const DONE_COOKIE: &str = "__Host-provrum_klart";
 /// Where the pages live.
 pub const BASE: &str = "/webb";
+/// The largest form the pages read (the workbook forms have the upload limit).
+pub const FORM_LIMIT: usize = 1 << 20;
 
 /// The policy every page is served with: its own stylesheet, nothing else; no script, no
 /// inline style, no frames, forms only to itself.
@@ -101,6 +107,9 @@ pub fn routes_over(api: impl Fn() -> Router<AppState> + Send + Sync + 'static) -
             post(kansli::create_token),
         )
         .route("/webb/tokens/{id}/aterkalla", post(kansli::revoke_token))
+        // A form of the pages is read whole up to 1 MB (beyond the API's own bounds on each
+        // field, so that the API can say which field is too long, with the text kept).
+        .layer(DefaultBodyLimit::max(FORM_LIMIT))
         .layer(Extension(Api::new(api)))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
@@ -137,17 +146,42 @@ impl<S: Send + Sync> FromRequestParts<S> for PageLang {
     }
 }
 
-/// The session secret a request's cookie carries, if any.
-fn session_secret(headers: &HeaderMap) -> Option<String> {
+/// The address the request's connection came from, where the server knows it (`provrum
+/// serve`: `ConnectInfo`).
+pub(crate) struct Peer(pub Option<std::net::SocketAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Peer, Self::Rejection> {
+        Ok(Peer(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0),
+        ))
+    }
+}
+
+/// The value of cookie `name` a request carries, if any (at most `max` bytes).
+pub(crate) fn cookie(headers: &HeaderMap, name: &str, max: usize) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
+        .find(|(found, _)| *found == name)
         .map(|(_, value)| value.trim().to_string())
-        .filter(|v| !v.is_empty() && v.len() <= MAX_SECRET)
+        .filter(|v| !v.is_empty() && v.len() <= max)
+}
+
+/// The session secret a request's cookie carries, if any.
+fn session_secret(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, COOKIE, MAX_SECRET)
 }
 
 /// Whether a state-changing request comes from this site: the browser's `Sec-Fetch-Site`
@@ -205,22 +239,30 @@ impl Visit {
                 "the web page's routes were built without the API",
             ));
         };
+        // A page asked for without a session returns there after signing in (a step does not:
+        // its form is gone with the session).
+        let again = |lang| match changes {
+            false => to_sign_in_from(lang, &parts.uri),
+            true => to_sign_in(lang),
+        };
         let Some(secret) = session_secret(headers) else {
-            return Err(to_sign_in(lang));
+            return Err(again(lang));
         };
         let found = signed_in(state.store.as_ref(), &secret, state.clock.now())
             .await
             .map_err(|e| unavailable(lang, e))?;
         let Some((_, token)) = found else {
-            return Err(to_sign_in(lang));
+            return Err(again(lang));
         };
+        // So is every visit (recorded at most once an hour).
+        provrum_http::auth::touch(state, &token).await;
         let Some(org) = state
             .store
             .get_org(&token.org)
             .await
             .map_err(|e| unavailable(lang, e))?
         else {
-            return Err(to_sign_in(lang));
+            return Err(again(lang));
         };
         tracing::Span::current().record("org", org.id.as_str());
         Ok(Visit {
@@ -316,8 +358,54 @@ pub(crate) fn to_sign_in(lang: Lang) -> Response {
     Redirect::to(&pages::href("/webb/logga-in", lang)).into_response()
 }
 
-async fn sign_in_page(PageLang(lang): PageLang) -> Response {
-    html(StatusCode::OK, pages::sign_in(lang, None))
+/// To the sign-in form, which then returns to `uri` (a page of this site, asked for without a
+/// session).
+fn to_sign_in_from(lang: Lang, uri: &axum::http::Uri) -> Response {
+    let path = uri.path_and_query().map_or(BASE, |p| p.as_str());
+    match back_to(Some(path)) {
+        Some(path) if path != BASE => {
+            let query = format!("till={}", form_urlencoded_path(path));
+            Redirect::to(&pages::href_query("/webb/logga-in", &query, lang)).into_response()
+        }
+        _ => to_sign_in(lang),
+    }
+}
+
+/// The page to return to after signing in: a path of the pages themselves (`/webb…`), never
+/// another host (`//evil`, `/\evil`), another scheme or anything with control characters.
+fn back_to(asked: Option<&str>) -> Option<&str> {
+    let path = asked?;
+    let own = path == BASE || path.starts_with("/webb/") || path.starts_with("/webb?");
+    let safe = !path.contains("//")
+        && !path.contains('\\')
+        && !path.chars().any(|c| c.is_control() || c.is_whitespace())
+        && path.len() <= 500
+        && !path.starts_with("/webb/logga-");
+    (own && safe).then_some(path)
+}
+
+/// `path` as a query value: only what a path and its query may hold is kept as it is.
+fn form_urlencoded_path(path: &str) -> String {
+    path.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+#[derive(Default, Deserialize)]
+struct SignInAsked {
+    till: Option<String>,
+}
+
+async fn sign_in_page(PageLang(lang): PageLang, Asked(asked): Asked<SignInAsked>) -> Response {
+    html(
+        StatusCode::OK,
+        pages::sign_in(lang, None, back_to(asked.till.as_deref())),
+    )
 }
 
 #[derive(Deserialize)]
@@ -326,6 +414,8 @@ struct SignInForm {
     token: String,
     #[serde(default)]
     lang: Option<String>,
+    #[serde(default)]
+    till: Option<String>,
 }
 
 /// Exchanges a token for a session: the cookie, then the start page (303). A wrong token is
@@ -333,13 +423,15 @@ struct SignInForm {
 async fn sign_in_form(
     State(state): State<AppState>,
     PageLang(browser): PageLang,
+    Peer(peer): Peer,
     headers: HeaderMap,
     form: Result<Form<SignInForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
-    let (token, asked) = match form {
-        Ok(Form(f)) => (f.token, f.lang),
-        Err(_) => (String::new(), None),
+    let (token, asked, till) = match form {
+        Ok(Form(f)) => (f.token, f.lang, f.till),
+        Err(_) => (String::new(), None, None),
     };
+    let till = back_to(till.as_deref());
     let lang = asked.as_deref().and_then(Lang::parse).unwrap_or(browser);
     if !from_this_site(&headers) {
         return html(StatusCode::FORBIDDEN, pages::refused(lang));
@@ -348,19 +440,52 @@ async fn sign_in_form(
     if token.is_empty() {
         return html(
             StatusCode::BAD_REQUEST,
-            pages::sign_in(lang, Some(words::words(lang).token_missing)),
+            pages::sign_in(lang, Some(words::words(lang).token_missing), till),
         );
     }
+    // Throttled per source and per token prefix before the store is asked.
+    let source = provrum_http::throttle::source(&headers, peer);
+    if let Err(wait) = state.sign_ins.allow(&source, token, state.clock.now()) {
+        let mut page = html(
+            StatusCode::TOO_MANY_REQUESTS,
+            pages::sign_in(
+                lang,
+                Some(&provrum_http::throttle::refusal(lang, wait)),
+                till,
+            ),
+        );
+        if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+            page.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return page;
+    }
     match sign_in(state.store.as_ref(), token, state.clock.now()).await {
-        Ok(Some((session, _))) => with_cookie(
-            Redirect::to(&pages::href(BASE, lang)).into_response(),
-            &session.secret,
-            SESSION_LENGTH.num_seconds(),
-        ),
-        Ok(None) => html(
-            StatusCode::UNAUTHORIZED,
-            pages::sign_in(lang, Some(words::words(lang).token_refused)),
-        ),
+        Ok(Some((session, token))) => {
+            // "Senast använd": a sign-in is a use of the token.
+            provrum_http::auth::touch(&state, &token).await;
+            // A new sign-in in this browser ends the session it had.
+            if let Some(old) = session_secret(&headers)
+                && let Err(e) = state.store.delete_session(&hash_token(&old)).await
+            {
+                return unavailable(lang, e);
+            }
+            let to = match till {
+                Some(path) => path.to_string(),
+                None => pages::href(BASE, lang),
+            };
+            with_cookie(
+                Redirect::to(&to).into_response(),
+                &session.secret,
+                SESSION_LENGTH.num_seconds(),
+            )
+        }
+        Ok(None) => {
+            state.sign_ins.failed(&source, token, state.clock.now());
+            html(
+                StatusCode::UNAUTHORIZED,
+                pages::sign_in(lang, Some(words::words(lang).token_refused), till),
+            )
+        }
         Err(e) => unavailable(lang, e),
     }
 }
@@ -384,12 +509,22 @@ async fn sign_out(
 
 /// `answer` setting the session cookie to `secret` for `max_age` seconds (0 clears it): only
 /// over https, never to scripts, never sent along from another site.
-fn with_cookie(mut answer: Response, secret: &str, max_age: i64) -> Response {
-    let cookie = format!(
-        "{COOKIE}={secret}; Path={BASE}; Max-Age={max_age}; HttpOnly; Secure; SameSite=Strict"
-    );
+fn with_cookie(answer: Response, secret: &str, max_age: i64) -> Response {
+    setting_cookie(answer, COOKIE, secret, max_age)
+}
+
+/// `answer` setting cookie `name` (a `__Host-` one: `Path=/`, `Secure`, no domain) to `value`
+/// for `max_age` seconds (0 clears it), never to scripts, never sent along from another site.
+pub(crate) fn setting_cookie(
+    mut answer: Response,
+    name: &str,
+    value: &str,
+    max_age: i64,
+) -> Response {
+    let cookie =
+        format!("{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; Secure; SameSite=Strict");
     if let Ok(value) = HeaderValue::from_str(&cookie) {
-        answer.headers_mut().insert(header::SET_COOKIE, value);
+        answer.headers_mut().append(header::SET_COOKIE, value);
     }
     answer
 }

@@ -38,7 +38,18 @@ fn other(lang: Lang) -> Lang {
 
 /// The page around `body`: its title (with "Fel: " when it shows errors), language, skip link,
 /// the link to the other language at `path`, and the statement in the footer.
-pub(crate) fn layout(lang: Lang, path: &str, title: &str, errors: bool, body: Markup) -> Markup {
+/// Who a page is shown to: the signed-in organisation, for the header's "Inloggad som" and
+/// its sign-out button; `None` on the pages before signing in.
+pub(crate) type Who<'a> = Option<&'a provrum_store::Org>;
+
+pub(crate) fn layout(
+    lang: Lang,
+    path: &str,
+    title: &str,
+    errors: bool,
+    who: Who<'_>,
+    body: Markup,
+) -> Markup {
     let w = words(lang);
     let switch = match other(lang) {
         Lang::Sv => format!("{path}?lang=sv"),
@@ -58,9 +69,23 @@ pub(crate) fn layout(lang: Lang, path: &str, title: &str, errors: bool, body: Ma
                 a.skip href="#innehall" { (w.skip) }
                 header.site {
                     a.brand href=(href(crate::BASE, lang)) { "Provrum" }
-                    a href=(switch) lang=(code(other(lang))) { (w.other_language) }
+                    div.tools {
+                        @if let Some(org) = who {
+                            div.who {
+                                p {
+                                    (w.signed_in_as) " " strong { (org.name) }
+                                    @if org.membership != Membership::Kansli { " (" (membership_word(lang, org.membership)) ")" }
+                                }
+                                form method="post" action=(href("/webb/logga-ut", lang)) {
+                                    button.secondary type="submit" { (w.sign_out) }
+                                }
+                            }
+                        }
+                        a href=(switch) lang=(code(other(lang))) { (w.other_language) }
+                    }
                 }
-                main #innehall tabindex="-1" { (body) }
+                // The status table gets the width of the screen; every other page a column.
+                main #innehall.wide[path == "/webb/status"] tabindex="-1" { (body) }
                 footer.site {
                     a href=(href("/webb/tillganglighet", lang)) { (w.statement_link) }
                 }
@@ -85,7 +110,7 @@ pub(crate) fn summary(heading: &str, entries: &[(String, String)]) -> Markup {
 }
 
 /// The sign-in form, with `error` (about the token field) summarised at the top.
-pub fn sign_in(lang: Lang, error: Option<&str>) -> Markup {
+pub fn sign_in(lang: Lang, error: Option<&str>, back_to: Option<&str>) -> Markup {
     let w = words(lang);
     let body = html! {
         @if let Some(message) = error {
@@ -95,6 +120,7 @@ pub fn sign_in(lang: Lang, error: Option<&str>) -> Markup {
         p { (w.sign_in_intro) }
         form method="post" action="/webb/logga-in" novalidate {
             input type="hidden" name="lang" value=(code(lang));
+            @if let Some(path) = back_to { input type="hidden" name="till" value=(path); }
             div.field.error[error.is_some()] {
                 label for="token" { (w.token_label) }
                 p.hint #token-hint { (w.token_hint) }
@@ -113,6 +139,7 @@ pub fn sign_in(lang: Lang, error: Option<&str>) -> Markup {
         "/webb/logga-in",
         w.sign_in_title,
         error.is_some(),
+        None,
         body,
     )
 }
@@ -125,7 +152,7 @@ pub fn refused(lang: Lang) -> Markup {
         p { (w.cross_site) }
         p { a href=(href(crate::BASE, lang)) { "Provrum" } }
     };
-    layout(lang, crate::BASE, w.sign_in_title, true, body)
+    layout(lang, crate::BASE, w.sign_in_title, true, None, body)
 }
 
 /// The accessibility statement (tillgänglighetsredogörelse) the law asks for.
@@ -135,7 +162,14 @@ pub fn statement(lang: Lang) -> Markup {
         h1 { (w.statement_title) }
         @for paragraph in w.statement { p { (paragraph) } }
     };
-    layout(lang, "/webb/tillganglighet", w.statement_title, false, body)
+    layout(
+        lang,
+        "/webb/tillganglighet",
+        w.statement_title,
+        false,
+        None,
+        body,
+    )
 }
 
 /// `sv` or `en`, as the page's language asks.

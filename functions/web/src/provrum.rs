@@ -4,18 +4,19 @@
 
 use crate::api::{Answer, Budget, Me, Payload, Problem, ProvrumView};
 use crate::pages::{
-    code, column_heads, done_banner, href, href_query, layout, local_time, membership_word,
-    participant_word, status_word, summary, t, verdict_word,
+    code, column_heads, done_banner, href, href_query, layout, local_time, participant_word,
+    summary, t, verdict_word,
 };
 use crate::words::words;
-use crate::{Asked, Change, Fields, Visit, html};
+use crate::{Asked, Change, DONE_COOKIE, Fields, Visit, html};
 use axum::extract::{FromRequest, Path, Request};
-use axum::http::{Method, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html as markup};
 use provrum_http::{ApiError, Upload};
 use provrum_rules::finding::RenderedFinding;
 use provrum_rules::model::Status;
+use provrum_rules::phase::Phase;
 use provrum_rules::process::Step;
 use provrum_rules::{Compliance, Finding, Lang, ProvrumId, Severity, Verdict};
 use serde::Deserialize;
@@ -54,6 +55,7 @@ pub(crate) fn own_problem(lang: Lang, sv: &str, en: &str) -> Problem {
             Lang::En => en.to_string(),
         },
         findings: Vec::new(),
+        field: None,
     }
 }
 
@@ -67,11 +69,35 @@ pub(crate) fn problem_summary(lang: Lang, problem: &Problem, field: &str) -> Mar
     summary(words(lang).errors_heading, &entries)
 }
 
+/// A finding on one line: its rule with the rule's title, every cell it is about (each cell
+/// that adds to a sum), and what it says.
 fn finding_line(f: &RenderedFinding) -> String {
-    match &f.location {
-        Some(at) => format!("{} ({}): {}", f.rule, at.reference(), f.message),
-        None => format!("{}: {}", f.rule, f.message),
+    let rule = if f.title.is_empty() {
+        f.rule.clone()
+    } else {
+        format!("{} {}", f.rule, f.title)
+    };
+    match cells_of(f) {
+        Some(cells) => format!("{rule} ({cells}): {}", f.message),
+        None => format!("{rule}: {}", f.message),
     }
+}
+
+/// Where a finding is: every cell that adds to its sum, or its one place.
+fn cells_of(f: &RenderedFinding) -> Option<String> {
+    if f.cells.len() > 1 {
+        let sheet = &f.cells[0].sheet;
+        let cells: Vec<String> = f
+            .cells
+            .iter()
+            .map(|c| match (&c.cell, &c.sheet == sheet) {
+                (Some(cell), true) => cell.clone(),
+                _ => c.reference(),
+            })
+            .collect();
+        return Some(format!("{sheet}!{}", cells.join(", ")));
+    }
+    f.location.as_ref().map(|at| at.reference())
 }
 
 // --- The overview -----------------------------------------------------------------------------
@@ -133,20 +159,16 @@ pub(crate) fn failed(lang: Lang, problem: &Problem) -> Response {
             crate::BASE,
             t(lang, "Det gick inte", "That did not work"),
             true,
+            None,
             body,
         ),
     )
 }
 
-fn signed_in_bar(lang: Lang, me: &Me) -> Markup {
-    let w = words(lang);
+/// The kansli's pages, for those who may open them (who is signed in is in every page's
+/// header).
+fn kansli_nav(lang: Lang, me: &Me) -> Markup {
     markup! {
-        div.who {
-            p { (w.signed_in_as) " " strong { (me.org.name) } " (" (membership_word(lang, me.org.membership)) ")" }
-            form method="post" action=(href("/webb/logga-ut", lang)) {
-                button.secondary type="submit" { (w.sign_out) }
-            }
-        }
         @if me.may("oversee") || me.may("administer") {
             nav aria-label=(t(lang, "Kansliets sidor", "The kansli's pages")) {
                 ul.nav {
@@ -171,15 +193,18 @@ fn overview_page(
     kept: &Proposal,
 ) -> Markup {
     let w = words(lang);
-    let title_error = outcome
-        .problem
-        .as_ref()
-        .filter(|(_, field)| *field == "title")
-        .map(|(p, _)| p.detail.as_str());
+    let error_at = |name: &str| {
+        outcome
+            .problem
+            .as_ref()
+            .filter(|(_, field)| *field == name)
+            .map(|(p, _)| p.detail.as_str())
+    };
+    let description_error = error_at("description");
     let body = markup! {
         @if let Some((problem, field)) = &outcome.problem { (problem_summary(lang, problem, field)) }
         h1 { (w.home_title) }
-        (signed_in_bar(lang, me))
+        (kansli_nav(lang, me))
         @if list.is_empty() {
             p { (w.none) }
         } @else {
@@ -196,7 +221,7 @@ fn overview_page(
                     @for p in list {
                         tr {
                             th scope="row" { a href=(href(&format!("/webb/provrum/{}", p.id), lang)) { (p.title) } }
-                            td { (status_word(lang, p.status)) }
+                            td { (p.phase.words(lang, p.start, p.result_due)) }
                             td { (p.leader.as_deref().map(|l| p.name_of(l)).unwrap_or(w.no_leader)) }
                             td { (if p.ready { w.yes } else { w.no }) }
                             td { (if p.participants.iter().any(|x| x.org == me.org.id) { w.yes } else { w.no }) }
@@ -205,6 +230,7 @@ fn overview_page(
                 }
             }
         }
+        @if !list.is_empty() { p.hint { (w.col_ready) ": " (w.ready_means) } }
         section aria-labelledby="mall-rubrik" {
             h2 #mall-rubrik { (t(lang, "Budgetmallen", "The budget template")) }
             p {
@@ -219,11 +245,14 @@ fn overview_page(
             @match me.action("propose") {
                 Some(a) if a.allowed => {
                     form method="post" action=(href("/webb/provrum", lang)) novalidate {
-                        (text_field("title", t(lang, "Titel", "Title"), &kept.title, title_error))
-                        (text_field("theme", t(lang, "Tema (valfritt)", "Theme (optional)"), &kept.theme, None))
-                        div.field {
+                        (text_field("title", t(lang, "Titel", "Title"), &kept.title, error_at("title")))
+                        (text_field("theme", t(lang, "Tema (valfritt)", "Theme (optional)"), &kept.theme, error_at("theme")))
+                        div.field.error[description_error.is_some()] {
                             label for="description" { (t(lang, "Beskrivning (valfri)", "Description (optional)")) }
-                            textarea #description name="description" rows="4" { (kept.description) }
+                            @if let Some(m) = description_error { p.error-message #description-error { (m) } }
+                            textarea #description name="description" rows="4"
+                                aria-describedby=[description_error.is_some().then_some("description-error")]
+                                aria-invalid=(if description_error.is_some() { "true" } else { "false" }) { (kept.description) }
                         }
                         button type="submit" { (t(lang, "Föreslå provrummet", "Propose the provrum")) }
                     }
@@ -238,6 +267,7 @@ fn overview_page(
         crate::BASE,
         w.home_title,
         outcome.problem.is_some(),
+        Some(&me.org),
         body,
     )
 }
@@ -313,18 +343,46 @@ pub(crate) async fn propose(Change(visit): Change, Fields(kept): Fields<Proposal
             let id = created["id"].as_str().unwrap_or_default();
             done(lang, id, "proposed")
         }
-        Err(problem) => overview(&visit, Outcome::refused(problem, "title"), &kept).await,
+        Err(problem) => {
+            let field = proposal_field(&problem, &kept);
+            overview(&visit, Outcome::refused(problem, field), &kept).await
+        }
     }
 }
 
-/// Back to provrum `id`'s page, saying what was done (`klart`).
+/// The proposal form's field a refusal is about: the one the API names, or, for a request the
+/// API found too large to read, the field that holds the most text.
+fn proposal_field(problem: &Problem, kept: &Proposal) -> &'static str {
+    match problem.field.as_deref() {
+        Some("theme") => "theme",
+        Some("description") => "description",
+        Some(_) => "title",
+        None if problem.status == 413 => [
+            ("title", kept.title.len()),
+            ("theme", kept.theme.len()),
+            ("description", kept.description.len()),
+        ]
+        .into_iter()
+        .max_by_key(|(_, n)| *n)
+        .map_or("title", |(f, _)| f),
+        None => "title",
+    }
+}
+
+/// Back to provrum `id`'s page, saying what was done (`klart`): the page shows it only to the
+/// browser that took the step, which carries it in a cookie for a minute ([`DONE_COOKIE`]).
 fn done(lang: Lang, id: &str, what: &str) -> Response {
     let to = href_query(
         &format!("/webb/provrum/{id}"),
         &format!("klart={what}"),
         lang,
     );
-    Redirect::to(&to).into_response()
+    crate::setting_cookie(
+        Redirect::to(&to).into_response(),
+        DONE_COOKIE,
+        &format!("{id}.{what}"),
+        60,
+    )
 }
 
 // --- A provrum --------------------------------------------------------------------------------
@@ -340,12 +398,22 @@ pub(crate) async fn page(
     visit: Visit,
     Path(id): Path<String>,
     Asked(done): Asked<Done>,
+    headers: HeaderMap,
 ) -> Response {
+    // "Done" only from the step just taken here: the URL alone says nothing.
+    let taken = crate::cookie(&headers, DONE_COOKIE, 200);
+    let done = done
+        .klart
+        .filter(|what| taken.as_deref() == Some(format!("{id}.{what}").as_str()));
     let outcome = Outcome {
-        done: done.klart,
+        done,
         problem: None,
     };
-    show(&visit, &id, outcome, &StepForm::default()).await
+    let page = show(&visit, &id, outcome, &StepForm::default()).await;
+    match taken {
+        Some(_) => crate::setting_cookie(page, DONE_COOKIE, "", 0),
+        None => page,
+    }
 }
 
 fn done_words(lang: Lang, what: &str) -> Option<&'static str> {
@@ -355,35 +423,94 @@ fn done_words(lang: Lang, what: &str) -> Option<&'static str> {
             "Provrummet är föreslaget. Nu kan andra organisationer anmäla intresse.",
             "The provrum is proposed. Other organisations can now register interest.",
         ),
-        "register_interest" => t(lang, "Ert svar är sparat.", "Your answer is saved."),
+        "register_interest" => t(
+            lang,
+            "Ert svar är sparat. Den som föreslog provrummet väljer provrumsledare bland deltagarna.",
+            "Your answer is saved. The proposer chooses the leader among the participants.",
+        ),
         "withdraw_interest" => t(
             lang,
-            "Ert intresse är återkallat.",
-            "Your interest is withdrawn.",
+            "Ert intresse är återkallat. Ni deltar inte längre i provrummet.",
+            "Your interest is withdrawn. You no longer take part in the provrum.",
         ),
-        "choose_leader" => t(lang, "Provrumsledaren är vald.", "The leader is chosen."),
+        "choose_leader" => t(
+            lang,
+            "Provrumsledaren är vald. Nästa steg: provrumsledaren skickar in projektplanen och budgeten.",
+            "The leader is chosen. Next: the leader submits the project plan and the budget.",
+        ),
         "upload_budget" => t(
             lang,
             "Budgeten är sparad som en ny version. Resultatet står under Budget.",
             "The budget is saved as a new version. The result is under Budget.",
         ),
-        "approve" => t(
-            lang,
-            "Klartecken givet. Provrummet pågår.",
-            "Go-ahead given. The provrum is running.",
-        ),
+        "approve" => t(lang, "Klartecken givet.", "Go-ahead given."),
         "withdraw" => t(
             lang,
-            "Provrummet är återtaget.",
-            "The provrum is withdrawn.",
+            "Provrummet är återtaget. Det kan inte längre ändras.",
+            "The provrum is withdrawn. It can no longer change.",
         ),
         "report_result" => t(
             lang,
-            "Resultatet är återrapporterat. Tack!",
-            "The result is reported. Thank you!",
+            "Resultatet är återrapporterat. Tack! Alla medlemmar kan nu läsa det här.",
+            "The result is reported. Thank you! Every member can now read it here.",
         ),
         _ => return None,
     })
+}
+
+/// What happens after the go-ahead, from the provrum's dates.
+fn after_go_ahead(lang: Lang, p: &ProvrumView) -> String {
+    let due = p.result_due.map(|d| d.to_string()).unwrap_or_default();
+    match (p.phase, lang) {
+        (Phase::Starting, Lang::Sv) => format!(
+            "Provrummet startar {}; provrumsledaren återrapporterar resultatet senast {due}.",
+            p.start.map(|d| d.to_string()).unwrap_or_default()
+        ),
+        (Phase::Starting, Lang::En) => format!(
+            "The provrum starts on {}; the leader reports its result by {due}.",
+            p.start.map(|d| d.to_string()).unwrap_or_default()
+        ),
+        (Phase::Ended | Phase::Overdue, Lang::Sv) => {
+            format!(
+                "Planens slutdatum har passerat; provrumsledaren återrapporterar resultatet nu (senast {due})."
+            )
+        }
+        (Phase::Ended | Phase::Overdue, Lang::En) => {
+            format!(
+                "The plan's end date has passed; the leader reports the result now (due {due})."
+            )
+        }
+        (_, Lang::Sv) => {
+            format!("Provrummet pågår; provrumsledaren återrapporterar resultatet senast {due}.")
+        }
+        (_, Lang::En) => format!("The provrum is running; the leader reports its result by {due}."),
+    }
+}
+
+/// What happens after a budget version is stored: fix its errors, or wait for the kansli.
+fn after_upload(lang: Lang, p: &ProvrumView, budget: &Result<Budget, Problem>) -> &'static str {
+    let errors = budget
+        .as_ref()
+        .ok()
+        .and_then(|b| b.latest.as_ref())
+        .is_some_and(|l| l.compliance.verdict == Verdict::Errors);
+    match (errors, p.status) {
+        (true, _) => t(
+            lang,
+            "Rätta felen och skicka in en ny version; kansliet kan ge klartecken först när budgeten är utan fel.",
+            "Fix the errors and submit a new version; the kansli can give the go-ahead only to a budget without errors.",
+        ),
+        (false, Status::Proposed) => t(
+            lang,
+            "Nästa steg: Reglabs kansli granskar budgeten och ger klartecken.",
+            "Next: Reglab's kansli reviews the budget and gives the go-ahead.",
+        ),
+        (false, _) => t(
+            lang,
+            "Revisionen gäller inom den beviljade basfinansieringen; kansliet har fått veta.",
+            "The revision stands within the granted base funding; the kansli has been told.",
+        ),
+    }
 }
 
 /// What a step's form sent, kept to show again after a refusal.
@@ -415,13 +542,13 @@ pub(crate) async fn show(visit: &Visit, id: &str, outcome: Outcome, kept: &StepF
     let budget: Result<Budget, Problem> = visit.get(&format!("{path}/budget?limit=500")).await;
     html(
         outcome.status(),
-        provrum_page(lang, &visit.actor.org.id, &view, &budget, &outcome, kept),
+        provrum_page(lang, &visit.actor.org, &view, &budget, &outcome, kept),
     )
 }
 
 fn provrum_page(
     lang: Lang,
-    me: &str,
+    who: &provrum_store::Org,
     p: &ProvrumView,
     budget: &Result<Budget, Problem>,
     outcome: &Outcome,
@@ -446,7 +573,9 @@ fn provrum_page(
         }
         @if let Some(message) = message {
             @if let (true, Some(year), Some(base)) = (p.status == Status::Running && done == Some("approve"), p.quota_year, p.granted_base_funding_ore) {
-                (done_banner(&format!("{message} {} {year}, {} {base}.", t(lang, "Kvotår", "Quota year"), t(lang, "basfinansiering", "base funding"))))
+                (done_banner(&format!("{message} {} {year}, {} {base}. {}", t(lang, "Kvotår", "Quota year"), t(lang, "basfinansiering", "base funding"), after_go_ahead(lang, p))))
+            } @else if done == Some("upload_budget") {
+                (done_banner(&format!("{message} {}", after_upload(lang, p, budget))))
             } @else {
                 (done_banner(message))
             }
@@ -454,13 +583,16 @@ fn provrum_page(
         p { a href=(href(crate::BASE, lang)) { "← " (t(lang, "Översikt", "Overview")) } }
         h1 { (p.title) }
         dl.facts {
-            dt { (t(lang, "Status", "Status")) } dd { (status_word(lang, p.status)) }
+            dt { (t(lang, "Status", "Status")) } dd { (p.phase.words(lang, p.start, p.result_due)) }
             @if let Some(theme) = &p.theme { dt { (t(lang, "Tema", "Theme")) } dd { (theme) } }
             dt { (t(lang, "Föreslaget av", "Proposed by")) } dd { (p.name_of(&p.proposer)) }
             dt { (w.col_leader) } dd { (p.leader.as_deref().map(|l| p.name_of(l)).unwrap_or(w.no_leader)) }
-            dt { (w.col_ready) } dd { (if p.ready { w.yes } else { w.no }) }
+            @if p.status == Status::Proposed {
+                dt { (w.col_ready) } dd { (if p.ready { w.yes } else { w.no }) " – " span.hint { (w.ready_means) } }
+            }
             @if let (Some(start), Some(end)) = (p.start, p.end) { dt { (t(lang, "Planerad period", "Planned period")) } dd { (start) " – " (end) } }
             @if let Some(at) = p.approved_at { dt { (t(lang, "Klartecken", "Go-ahead")) } dd { (local_time(at)) } }
+            @if let (Status::Running, Some(due)) = (p.status, p.result_due) { dt { (t(lang, "Resultatet återrapporteras senast", "Result due by")) } dd { (due) } }
             @if let Some(a) = &p.approved_budget { dt { (t(lang, "Godkänd budget", "Approved budget")) } dd { (t(lang, "Godkänd version", "Approved version")) " " (a.version) } }
             @if let Some(year) = p.quota_year { dt { (t(lang, "Kvotår", "Quota year")) } dd { (year) } }
             @if let Some(base) = p.granted_base_funding_ore { dt { (t(lang, "Beviljad basfinansiering", "Granted base funding")) } dd { (base) } }
@@ -492,9 +624,9 @@ fn provrum_page(
             Err(problem) => { p { (problem.detail) } }
         }
         h2 { (t(lang, "Steg", "Steps")) }
-        (steps(lang, p, me, &base, kept, outcome))
+        (steps(lang, p, &who.id, &base, kept, outcome))
     };
-    layout(lang, &base, &p.title, errors, body)
+    layout(lang, &base, &p.title, errors, Some(who), body)
 }
 
 /// GOV.UK's error summary for a budget's errors: what to fix first, each linking to its row.
@@ -575,14 +707,14 @@ pub(crate) fn findings_table(lang: Lang, c: &Compliance) -> Markup {
                 tbody {
                     @for (i, f) in c.findings.iter().enumerate() {
                         tr id={ "fynd-" (i + 1) } tabindex="-1" {
-                            th scope="row" { (f.rule) }
+                            th scope="row" { (f.rule) @if !f.title.is_empty() { br; span.hint { (f.title) } } }
                             td { @match f.severity {
                                 Severity::Error => strong.sev-error { (t(lang, "Fel", "Error")) },
                                 Severity::Warning => span.sev-warning { (t(lang, "Varning", "Warning")) },
                             } }
                             td { (f.message) }
                             td { (f.source.as_deref().unwrap_or("–")) }
-                            td { (f.location.as_ref().map(|l| l.reference()).unwrap_or_else(|| "–".into())) }
+                            td { (cells_of(f).unwrap_or_else(|| "–".into())) }
                         }
                     }
                 }
@@ -611,6 +743,8 @@ fn steps(
         @for a in &allowed {
             @let action = href(&format!("{base}/steg/{}", step_name(a.action)), lang);
             @match a.action {
+                // Taking part already, with nothing to answer (a partner, the leader): no form.
+                Step::RegisterInterest if mine.is_some() && !(a.wants_to_lead.as_ref().is_some_and(|o| o.allowed) && p.leader.as_deref() != Some(me)) => {}
                 Step::RegisterInterest => {
                     form.step id={ "steg-" (step_name(a.action)) } method="post" action=(action) {
                         h3 { (if mine.is_some() { t(lang, "Ert svar", "Your answer") } else { t(lang, "Anmäl intresse", "Register interest") }) }
@@ -681,15 +815,18 @@ fn steps(
                     form.step id={ "steg-" (step_name(a.action)) } method="post" action=(action) novalidate {
                         h3 { (t(lang, "Återrapportera resultatet", "Report the result")) }
                         div.field.error[in_error("summary")] {
-                            label for="summary" { (t(lang, "Vad lärde ni er?", "What did you learn?")) }
+                            label for="summary" { (t(lang, "Vad kom ni fram till?", "What did you find out?")) }
                             @if let Some((problem, "summary")) = &outcome.problem { p.error-message #summary-error { (problem.detail) } }
                             textarea #summary name="summary" rows="5"
                                 aria-describedby=[in_error("summary").then_some("summary-error")]
                                 aria-invalid=(if in_error("summary") { "true" } else { "false" }) { (kept.summary) }
                         }
-                        div.field {
+                        div.field.error[in_error("link")] {
                             label for="link" { (t(lang, "Länk till mer (valfri)", "Link to more (optional)")) }
-                            input #link type="url" name="link" value=(kept.link);
+                            @if let Some((problem, "link")) = &outcome.problem { p.error-message #link-error { (problem.detail) } }
+                            input #link type="url" name="link" value=(kept.link)
+                                aria-describedby=[in_error("link").then_some("link-error")]
+                                aria-invalid=(if in_error("link") { "true" } else { "false" });
                         }
                         button type="submit" { (t(lang, "Återrapportera", "Report")) }
                     }
@@ -803,20 +940,16 @@ pub(crate) async fn step(
     if answer.ok() {
         return done(lang, pid.as_str(), &step_name(step));
     }
+    let problem = answer.problem();
     let field = match step {
         Step::ChooseLeader => "org",
+        Step::ReportResult if problem.field.as_deref() == Some("link") => "link",
         Step::ReportResult => "summary",
         Step::Approve => "confirm-approve",
         Step::Withdraw => "confirm-withdraw",
         _ => "steg",
     };
-    show(
-        &visit,
-        &id,
-        Outcome::refused(answer.problem(), field),
-        &kept,
-    )
-    .await
+    show(&visit, &id, Outcome::refused(problem, field), &kept).await
 }
 
 // --- Workbooks --------------------------------------------------------------------------------
@@ -850,6 +983,7 @@ pub(crate) fn problem_of(e: &ApiError, lang: Lang) -> Problem {
         status: body.status,
         detail: body.detail,
         findings: body.findings,
+        field: body.field,
     }
 }
 
@@ -906,12 +1040,22 @@ pub(crate) async fn upload(
 pub(crate) async fn check(Change(visit): Change, request: Request) -> Response {
     let lang = visit.lang;
     match send_workbook(&visit, request, "/check").await {
-        Ok((name, answer)) => checked_page(lang, name.as_deref(), answer.json::<Compliance>()),
-        Err(problem) => checked_page(lang, None, Err(problem)),
+        Ok((name, answer)) => checked_page(
+            lang,
+            &visit.actor.org,
+            name.as_deref(),
+            answer.json::<Compliance>(),
+        ),
+        Err(problem) => checked_page(lang, &visit.actor.org, None, Err(problem)),
     }
 }
 
-fn checked_page(lang: Lang, name: Option<&str>, result: Result<Compliance, Problem>) -> Response {
+fn checked_page(
+    lang: Lang,
+    who: &provrum_store::Org,
+    name: Option<&str>,
+    result: Result<Compliance, Problem>,
+) -> Response {
     let title = t(lang, "Kontroll av arbetsbok", "Workbook check");
     let (status, errors, body) = match &result {
         Err(problem) => (
@@ -932,8 +1076,12 @@ fn checked_page(lang: Lang, name: Option<&str>, result: Result<Compliance, Probl
                 p {
                     (t(lang, "Resultat för", "Result for")) " ”" (name.unwrap_or("?")) "”: "
                     strong { (verdict_word(lang, c.verdict)) }
-                    ". " (t(lang, "Total budget", "Total budget")) " " (c.summary.total_budget_ore)
-                    ", " (t(lang, "varav Reglabs basfinansiering", "of which Reglab's base funding")) " " (c.summary.base_funding_ore) "."
+                    "."
+                    // A file that is not a workbook (FORM-1) has no budget to sum.
+                    @if !c.findings.iter().any(|f| f.rule == provrum_rules::form::FORM_1.id) {
+                        " " (t(lang, "Total budget", "Total budget")) " " (c.summary.total_budget_ore)
+                        ", " (t(lang, "varav Reglabs basfinansiering", "of which Reglab's base funding")) " " (c.summary.base_funding_ore) "."
+                    }
                 }
                 p { (t(lang, "Inget har sparats. Provrumsledaren skickar in budgeten från provrummets sida.", "Nothing has been stored. The leader submits the budget from the provrum's page.")) }
                 (findings_table(lang, c))
@@ -946,5 +1094,8 @@ fn checked_page(lang: Lang, name: Option<&str>, result: Result<Compliance, Probl
         (body)
         p { a href=(href(crate::BASE, lang)) { "← " (t(lang, "Översikt", "Overview")) } }
     };
-    html(status, layout(lang, crate::BASE, title, errors, body))
+    html(
+        status,
+        layout(lang, crate::BASE, title, errors, Some(who), body),
+    )
 }
