@@ -107,7 +107,8 @@ function provrumCard_(p, me) {
     theme: p.theme || '',
     description: p.description || '',
     status: p.status,
-    statusText: word_('status', p.status),
+    // Where it is in time, in the server's words ("Startar 2025-03-01"); the status's word before.
+    statusText: p.phase_text ? textOf_(p.phase_text) : word_('status', p.status),
     closed: p.status === 'withdrawn' || p.status === 'reported',
     // Whether the user's organisation takes part (and wants to lead), so that taking part
     // again reads as changing that answer.

@@ -239,7 +239,8 @@ function placeRows_(sheet, rows, first, width) {
 function statusValues_(r, names) {
   return [
     plain_(r.title),
-    word_('status', r.status),
+    // Where it is in time, in the server's words ("Startar 2025-03-01").
+    r.phase_text ? plain_(textOf_(r.phase_text)) : word_('status', r.status),
     t_(r.ready ? 'yes' : 'no'),
     plain_(reasons_(r.ready_reasons)),
     t_(r.can_start ? 'yes' : 'no'),

@@ -266,7 +266,7 @@ test('every step\'s form, clicked in the sidebar: interest, its withdrawal, lead
   assert.match(await c.textContent(), /Klartecken startar provrummet\. Det räknas mot årets kvot och kan inte ångras\./);
   await c.getByRole('button', { name: 'Ge klartecken', exact: true }).click();
   assert.equal(await press(page, c, 'Bekräfta: Ge klartecken'), 'Klartecken är givet: provrummet har startat.');
-  assert.match(await card(page, title).textContent(), /Pågår/);
+  assert.match(await card(page, title).textContent(), /Avslutat – resultatet är försenat/);
   await page.close();
 
   // The leader reports the result: the card moves to the finished ones.

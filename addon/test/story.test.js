@@ -180,7 +180,8 @@ test('the whole process, from adding organisations to the reported result, in th
   kansli.env.menu('Ge klartecken för markerad rad (kansli)');
   assert.equal(kansli.ss.toasts.at(-1).message, `Klartecken givet för ”${TITLE}”: kvotår 2025, basfinansiering 90 000 kr.`);
   row = statusRow(kansli, TITLE);
-  assert.deepEqual([row.Status, row['Kvotår']], ['Pågår', 2025]);
+  // Planned for February to June 2025: long past, so the go-ahead finds its result overdue.
+  assert.deepEqual([row.Status, row['Kvotår']], ['Avslutat – resultatet är försenat (skulle ha kommit 2025-07-30)', 2025]);
 
   // The leader reports the result.
   const reported = takeStep(skane.env, TITLE, 'report_result', {

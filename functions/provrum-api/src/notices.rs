@@ -111,6 +111,7 @@ mod tests {
             approved_at: None,
             phase: provrum_rules::phase::Phase::Proposed,
             result_due: None,
+            phase_text: provrum_rules::Text::new("Föreslaget", "Proposed"),
             result: None,
             quota_year: None,
             granted_base_funding_ore: None,

@@ -283,6 +283,7 @@ pub struct ProvrumView {
     pub end: Option<chrono::NaiveDate>,
     pub approved_at: Option<chrono::DateTime<chrono::Utc>>,
     pub phase: provrum_rules::phase::Phase,
+    pub phase_text: Text,
     pub result_due: Option<chrono::NaiveDate>,
     pub actions: Vec<Action<Step>>,
 }
@@ -341,6 +342,7 @@ pub struct StatusRow {
     pub budget_versions: u32,
     pub quota_year: Option<i32>,
     pub phase: provrum_rules::phase::Phase,
+    pub phase_text: Text,
     pub result_due: Option<chrono::NaiveDate>,
     pub approved_at: Option<chrono::DateTime<chrono::Utc>>,
     pub approved_version: Option<u32>,

@@ -200,7 +200,7 @@ fn status_page(
                             th scope="row" {
                                 a href=(href(&format!("/webb/provrum/{}", r.id), lang)) { (r.title) }
                             }
-                            td { (r.phase.words(lang, r.start, r.result_due)) @if r.status == Status::Proposed { br; span.hint { (w.col_ready) ": " (if r.ready { w.yes } else { w.no }) } } }
+                            td { (r.phase_text.get(lang)) @if r.status == Status::Proposed { br; span.hint { (w.col_ready) ": " (if r.ready { w.yes } else { w.no }) } } }
                             td {
                                 @if let Some(at) = r.approved_at {
                                     (t(lang, "Startad", "Started")) " " (local_date(at))

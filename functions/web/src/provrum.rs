@@ -221,7 +221,7 @@ fn overview_page(
                     @for p in list {
                         tr {
                             th scope="row" { a href=(href(&format!("/webb/provrum/{}", p.id), lang)) { (p.title) } }
-                            td { (p.phase.words(lang, p.start, p.result_due)) }
+                            td { (p.phase_text.get(lang)) }
                             td { (p.leader.as_deref().map(|l| p.name_of(l)).unwrap_or(w.no_leader)) }
                             td { (if p.ready { w.yes } else { w.no }) }
                             td { (if p.participants.iter().any(|x| x.org == me.org.id) { w.yes } else { w.no }) }
@@ -583,7 +583,7 @@ fn provrum_page(
         p { a href=(href(crate::BASE, lang)) { "← " (t(lang, "Översikt", "Overview")) } }
         h1 { (p.title) }
         dl.facts {
-            dt { (t(lang, "Status", "Status")) } dd { (p.phase.words(lang, p.start, p.result_due)) }
+            dt { (t(lang, "Status", "Status")) } dd { (p.phase_text.get(lang)) }
             @if let Some(theme) = &p.theme { dt { (t(lang, "Tema", "Theme")) } dd { (theme) } }
             dt { (t(lang, "Föreslaget av", "Proposed by")) } dd { (p.name_of(&p.proposer)) }
             dt { (w.col_leader) } dd { (p.leader.as_deref().map(|l| p.name_of(l)).unwrap_or(w.no_leader)) }

@@ -142,6 +142,8 @@ pub struct ProvrumView {
     pub phase: provrum_rules::phase::Phase,
     /// The day its result is due: a month after the plan's end.
     pub result_due: Option<chrono::NaiveDate>,
+    /// The phase in words, in both languages ("Startar 2025-03-01"), as every front end shows it.
+    pub phase_text: provrum_rules::Text,
     pub result: Option<ResultReport>,
     pub quota_year: Option<i32>,
     pub granted_base_funding_ore: Option<provrum_rules::Ore>,
@@ -222,6 +224,8 @@ pub fn view_with(
             findings,
         },
     };
+    let phase = provrum_rules::phase::Phase::of(p, provrum_rules::calendar::reglab_date(now));
+    let result_due = p.period().1.map(provrum_rules::phase::result_due);
     ProvrumView {
         id: p.id.clone(),
         title: p.title.clone(),
@@ -238,8 +242,9 @@ pub fn view_with(
         start: p.period().0,
         end: p.period().1,
         approved_at: p.started_at,
-        phase: provrum_rules::phase::Phase::of(p, provrum_rules::calendar::reglab_date(now)),
-        result_due: p.period().1.map(provrum_rules::phase::result_due),
+        phase,
+        result_due,
+        phase_text: phase.text(p.period().0, result_due),
         result: p.result.clone(),
         quota_year: p.quota_year,
         granted_base_funding_ore: p.granted_base_funding_ore,
@@ -321,6 +326,7 @@ pub struct StatusRow {
     pub result_overdue: bool,
     /// Where it is in time (the result column: reported, due, overdue).
     pub phase: provrum_rules::phase::Phase,
+    pub phase_text: provrum_rules::Text,
     pub result_due: Option<chrono::NaiveDate>,
     /// When the kansli gave the go-ahead ("Startad").
     pub approved_at: Option<chrono::DateTime<chrono::Utc>>,
@@ -361,6 +367,7 @@ pub fn status_row(view: &ProvrumView, today: chrono::NaiveDate) -> StatusRow {
             .or_else(|| start.map(provrum_rules::kvot::quota_year)),
         result_overdue: provrum_rules::res::result_overdue(view.status, end, today).is_some(),
         phase: view.phase,
+        phase_text: view.phase_text.clone(),
         result_due: view.result_due,
         approved_at: view.approved_at,
         can_start: approve.is_some_and(|a| a.allowed),

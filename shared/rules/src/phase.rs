@@ -60,9 +60,26 @@ impl Phase {
     }
 
     /// The phase as a person reads it, with its date where it has one: "Startar 2025-03-01",
-    /// "Pågår", "Avslutat – resultat väntas senast 2025-08-31", "Resultatet är försenat (skulle
-    /// ha kommit 2025-08-31)".
+    /// "Pågår", "Avslutat – resultat väntas senast 2025-08-31", "Avslutat – resultatet är
+    /// försenat (skulle ha kommit 2025-08-31)"; the others are the status's own words.
     pub fn words(
+        self,
+        lang: crate::Lang,
+        start: Option<NaiveDate>,
+        due: Option<NaiveDate>,
+    ) -> String {
+        self.words_in(lang, start, due)
+    }
+
+    /// [`Phase::words`] in both languages, for the views every front end shows.
+    pub fn text(self, start: Option<NaiveDate>, due: Option<NaiveDate>) -> crate::Text {
+        crate::Text::new(
+            self.words_in(crate::Lang::Sv, start, due),
+            self.words_in(crate::Lang::En, start, due),
+        )
+    }
+
+    fn words_in(
         self,
         lang: crate::Lang,
         start: Option<NaiveDate>,
@@ -84,8 +101,8 @@ impl Phase {
                 on(due)
             ),
             (Phase::Overdue, En) => format!("Ended – the result is overdue (due {})", on(due)),
-            (Phase::Reported, Sv) => "Resultatet är återrapporterat".into(),
-            (Phase::Reported, En) => "Result reported".into(),
+            (Phase::Reported, Sv) => "Rapporterat".into(),
+            (Phase::Reported, En) => "Reported".into(),
             (Phase::Withdrawn, Sv) => "Återtaget".into(),
             (Phase::Withdrawn, En) => "Withdrawn".into(),
         }
