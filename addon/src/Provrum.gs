@@ -84,6 +84,8 @@ function findingForPage_(f, workbook) {
   var more = f.cells && f.cells.length > 1 ? ' ' + t_('pv.moreCells', { count: f.cells.length - 1 }) : '';
   return {
     rule: String(f.rule || ''),
+    // The rule's short name from the server, in the user's language.
+    title: typeof f.title === 'string' ? f.title : f.title ? textOf_(f.title) : '',
     severity: SEVERITY_ORDER[f.severity] ? f.severity : 'info',
     severityText: severityText_(f.severity),
     message: textOf_(f.text || f.message),

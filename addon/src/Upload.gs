@@ -64,6 +64,8 @@ function checkUploadedFile(file) {
       findings: c.findings.map(function (f) {
         return {
           rule: f.rule,
+          // The rule's short name, in the server's words ("För hög basfinansiering").
+          title: f.title || '',
           severity: f.severity,
           severityText: severityText_(f.severity),
           message: f.message,

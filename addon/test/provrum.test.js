@@ -145,8 +145,9 @@ test('the kansli sees why klartecken is refused, each finding a button to its ce
   const c = card(page, 'Drönare');
   assert.match(await c.textContent(), /Det här kalkylarket är kopplat till provrummet\./);
   assert.match(await c.textContent(), /Ge klartecken går inte nu: Reglerna tillåter det inte: BUD-4 \(för hög basfinansiering\), KVOT-1 \(årets provrum är redan startade\), KVOT-2 \(årets basfinansiering räcker inte\)\./);
-  assert.match(await c.textContent(), /KVOT-1 2 provrum har redan startat 2026; Reglab kan genomföra högst 2 per år\./);
-  assert.match(await c.textContent(), /KVOT-2 Reglabs beviljade basfinansiering 2026 skulle bli 325 500 kr, över taket 200 000 kr: 186 000 kr är redan beviljat och provrummet begär 139 500 kr\./);
+  // Each finding with its rule's title, from the server.
+  assert.match(await c.textContent(), /KVOT-1 Årets provrum är redan startade: 2 provrum har redan startat 2026; Reglab kan genomföra högst 2 per år\./);
+  assert.match(await c.textContent(), /KVOT-2 Årets basfinansiering räcker inte: Reglabs beviljade basfinansiering 2026 skulle bli 325 500 kr, över taket 200 000 kr: 186 000 kr är redan beviljat och provrummet begär 139 500 kr\./);
   // BUD-4 is about a sum: the button selects every cell that adds to it.
   const show = c.locator('button.link', { hasText: /^Visa Budget!C7 och \d+ till$/ });
   await show.click();

@@ -79,8 +79,11 @@ impl Location {
 }
 
 /// A rule that fired, with its message in both languages. Kept this way in storage so a result
-/// can be shown later in either language.
+/// can be shown later in either language. Written out with its rule's title in both languages
+/// beside the id, taken from the catalogue whenever it is written; reading ignores it, so a
+/// finding always shows the catalogue's title of the day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "WrittenFinding")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Finding {
     pub rule: String,
@@ -94,6 +97,36 @@ pub struct Finding {
     pub cells: Vec<Location>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub source: Option<String>,
+}
+
+/// A [`Finding`] as it is written: the same, with its rule's title.
+#[derive(Serialize)]
+struct WrittenFinding {
+    rule: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<Text>,
+    severity: Severity,
+    text: Text,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<Location>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    cells: Vec<Location>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<String>,
+}
+
+impl From<Finding> for WrittenFinding {
+    fn from(f: Finding) -> WrittenFinding {
+        WrittenFinding {
+            title: crate::rule(&f.rule).map(|r| Text::new(r.title.sv, r.title.en)),
+            rule: f.rule,
+            severity: f.severity,
+            text: f.text,
+            location: f.location,
+            cells: f.cells,
+            source: f.source,
+        }
+    }
 }
 
 /// The most contributing cells a finding lists: a sum over a longer budget names its first ones,
