@@ -60,6 +60,16 @@ fn raised(kr: f64) -> Vec<u8> {
     .expect("workbook")
 }
 
+/// region-a's provrum [`TITLE`], which region-b takes part in: their tokens and its id.
+async fn led(app: &TestApp) -> (String, String, String) {
+    let a = app.org("region-a", "region", "member").await;
+    let b = app.org("region-b", "region", "member").await;
+    let id = app
+        .led_provrum(("region-a", &a), ("region-b", &b), TITLE)
+        .await;
+    (a, b, id)
+}
+
 async fn budget_versions(app: &TestApp, id: &str) -> (u32, usize) {
     let p = app
         .store
@@ -82,12 +92,8 @@ async fn events(app: &TestApp, id: &str) -> Vec<String> {
 }
 
 async fn go_ahead(app: TestApp) {
-    let a = app.org("region-a", "region", "member").await;
-    let b = app.org("region-b", "region", "member").await;
+    let (a, b, id) = led(&app).await;
     let outsider = app.org("region-c", "region", "member").await;
-    let id = app
-        .led_provrum(("region-a", &a), ("region-b", &b), TITLE)
-        .await;
 
     // Version 1: clean. The kansli approves it; the go-ahead records it.
     let (status, v1) = app
@@ -180,12 +186,8 @@ async fn go_ahead(app: TestApp) {
 #[tokio::test]
 async fn a_foreign_workbook_is_refused_and_partners_are_not_offered_to_lead() {
     let app = spawn_app(provrum::all_routes, Backend::Sqlite).await;
-    let a = app.org("region-a", "region", "member").await;
-    let b = app.org("region-b", "region", "member").await;
+    let (a, b, id) = led(&app).await;
     let partner = app.org("rise", "other", "partner").await;
-    let id = app
-        .led_provrum(("region-a", &a), ("region-b", &b), TITLE)
-        .await;
 
     // Another provrum's workbook: its participants are not this provrum's. Refused, at the
     // cells, naming them; nothing stored.
@@ -251,11 +253,7 @@ async fn a_foreign_workbook_is_refused_and_partners_are_not_offered_to_lead() {
 #[tokio::test]
 async fn a_result_before_the_plans_start_date_is_refused() {
     let app = spawn_app(provrum::all_routes, Backend::Sqlite).await;
-    let a = app.org("region-a", "region", "member").await;
-    let b = app.org("region-b", "region", "member").await;
-    let id = app
-        .led_provrum(("region-a", &a), ("region-b", &b), TITLE)
-        .await;
+    let (a, _, id) = led(&app).await;
     // Planned for March next year and later: approved now, not yet started.
     let year = chrono::Utc::now()
         .naive_utc()
@@ -300,11 +298,7 @@ async fn a_result_before_the_plans_start_date_is_refused() {
 #[tokio::test]
 async fn an_uploads_file_name_is_bounded_and_stripped_of_controls() {
     let app = spawn_app(provrum::all_routes, Backend::Sqlite).await;
-    let a = app.org("region-a", "region", "member").await;
-    let b = app.org("region-b", "region", "member").await;
-    let id = app
-        .led_provrum(("region-a", &a), ("region-b", &b), TITLE)
-        .await;
+    let (a, _, id) = led(&app).await;
     let name = format!("budget\u{202E}xslx{}.xlsx", "å".repeat(300_000));
     let form = reqwest::multipart::Form::new().part(
         "file",

@@ -167,11 +167,11 @@ pub fn checks(rule: &Rule, rs: &RuleSet) -> Option<String> {
 /// messages come from the workbook reader, which is not in this crate: the caller adds those.
 pub fn examples(rs: &RuleSet) -> Vec<Example> {
     let mut out = Vec::new();
-    // The first finding of `rule` in the checked `book`.
-    let stored = |situation: &str, rule: &Rule, book: Book, registered: Registered<'_>| {
+    // The first finding of `rule` in the checked `book`, uploaded to `registered` if any.
+    let example = |situation: &str, rule: &Rule, book: Book, registered: Option<Registered<'_>>| {
         let ctx = Context {
             ruleset: rs,
-            registered: Some(registered),
+            registered,
         };
         let checked = crate::check_workbook(book.build(), ctx);
         checked
@@ -184,21 +184,11 @@ pub fn examples(rs: &RuleSet) -> Vec<Example> {
                 finding,
             })
     };
+    let stored = |situation: &str, rule: &Rule, book: Book, registered: Registered<'_>| {
+        example(situation, rule, book, Some(registered))
+    };
     let workbook = |situation: &str, rule: &Rule, book: Book, _: &[RegisteredOrg]| {
-        let ctx = Context {
-            ruleset: rs,
-            registered: None,
-        };
-        let checked = crate::check_workbook(book.build(), ctx);
-        checked
-            .report
-            .findings
-            .into_iter()
-            .find(|f| f.rule == rule.id)
-            .map(|finding| Example {
-                situation: situation.to_string(),
-                finding,
-            })
+        example(situation, rule, book, None)
     };
 
     let mut book = Book::valid();
